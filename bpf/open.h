@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * open.h: the one definition of the event that open.bpf.c sends to user
+ * space. The Go decoder (internal/event) mirrors it, and a test compares the
+ * two against the compiled object's BTF, so they cannot drift apart.
+ *
+ * Only fixed-width types, ordered from widest to narrowest, so the layout has
+ * no hidden padding and reads the same from C and from Go.
+ */
+#ifndef EBPF_HELLO_OPEN_H
+#define EBPF_HELLO_OPEN_H
+
+#define TASK_COMM_LEN 16
+/* The tutorial uses fname[NAME_MAX] (255 bytes); one more keeps the struct 8-byte aligned. */
+#define FNAME_LEN 256
+
+/* Index of the counters in the per-CPU "drops" map. */
+#define DROP_RINGBUF_FULL 0 /* bpf_ringbuf_reserve failed: ring buffer full */
+#define DROP_STASH_FULL 1   /* the entry stash map was full: exit cannot be matched */
+#define DROP_SLOTS 2
+
+struct open_event {
+	__u64 ts_ns;	/* bpf_ktime_get_ns(): time since boot */
+	__u32 pid;	/* process id (tgid), what ps calls PID */
+	__u32 tid;	/* thread id, what the kernel calls pid */
+	__u32 uid;	/* real user id */
+	__s32 ret;	/* fd, or -errno when the open failed (0 in entry-only mode) */
+	__s32 name_err;	/* 0, or the error of bpf_probe_read_user_str */
+	__u32 flags;	/* EVENT_* bits below */
+	char comm[TASK_COMM_LEN];
+	char fname[FNAME_LEN];
+};
+
+/* open_event.flags */
+#define EVENT_HAS_RET 1 /* ret holds the open's return value (read at exit) */
+
+#endif /* EBPF_HELLO_OPEN_H */

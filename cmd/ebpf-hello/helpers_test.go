@@ -1,0 +1,282 @@
+package main
+
+// Helpers for the end-to-end tests: they run the built binary (make build)
+// against the real kernel, with a child process whose opens they control.
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/ebpf-hello/ebpf-hello/internal/testenv"
+)
+
+// TestMain lets the test binary double as the opener child.
+func TestMain(m *testing.M) {
+	if spec := os.Getenv("EBPF_HELLO_OPENER"); spec != "" {
+		os.Exit(runOpener(spec))
+	}
+	os.Exit(m.Run())
+}
+
+// runOpener is the child: "path,count,comm". It names its thread comm,
+// prints "pid tid", waits for a line on stdin, then opens path count times
+// from that one thread and exits.
+func runOpener(spec string) int {
+	parts := strings.SplitN(spec, ",", 3)
+	path, comm := parts[0], parts[2]
+	count, _ := strconv.Atoi(parts[1])
+	runtime.LockOSThread() // every open from one thread, whose tid we report
+	name, _ := unix.BytePtrFromString(comm)
+	if err := unix.Prctl(unix.PR_SET_NAME, uintptr(unsafe.Pointer(name)), 0, 0, 0); err != nil {
+		fmt.Fprintln(os.Stderr, "prctl:", err)
+		return 1
+	}
+	fmt.Printf("%d %d\n", os.Getpid(), unix.Gettid())
+	if _, err := bufio.NewReader(os.Stdin).ReadString('\n'); err != nil {
+		return 1
+	}
+	for i := 0; i < count; i++ {
+		fd, err := unix.Open(path, unix.O_RDONLY|unix.O_CLOEXEC, 0)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "open:", err)
+			return 1
+		}
+		unix.Close(fd)
+	}
+	return 0
+}
+
+// opener is a started child, waiting for go().
+type opener struct {
+	cmd        *exec.Cmd
+	stdin      io.WriteCloser
+	pid, tid   int
+	comm, path string
+}
+
+// startOpener starts a child that will open a fresh temp file count times.
+func startOpener(t *testing.T, count int) *opener {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), fmt.Sprintf("ebpf-hello-marker-%d", time.Now().UnixNano()))
+	if err := os.WriteFile(path, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	comm := fmt.Sprintf("ehtest%d", time.Now().UnixNano()%1e8) // unique, under 16 bytes
+	cmd := exec.Command(os.Args[0])
+	cmd.Env = append(os.Environ(), fmt.Sprintf("EBPF_HELLO_OPENER=%s,%d,%s", path, count, comm))
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	o := &opener{cmd: cmd, stdin: stdin, comm: comm, path: path}
+	if _, err := fmt.Fscan(stdout, &o.pid, &o.tid); err != nil {
+		t.Fatalf("opener did not report its ids: %v", err)
+	}
+	return o
+}
+
+// run lets the child open its file and waits for it to finish.
+func (o *opener) run(t *testing.T) {
+	t.Helper()
+	if _, err := io.WriteString(o.stdin, "go\n"); err != nil {
+		t.Fatal(err)
+	}
+	if err := o.cmd.Wait(); err != nil {
+		t.Fatalf("opener failed: %v", err)
+	}
+}
+
+// binary returns the path of the built bin/ebpf-hello.
+func binary(t *testing.T) string {
+	t.Helper()
+	path, err := filepath.Abs(filepath.Join("..", "..", "bin", "ebpf-hello"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(path); err != nil {
+		testenv.Skip(t, "bin/ebpf-hello not built: run make build (make test does)")
+	}
+	return path
+}
+
+// tracer is a running ebpf-hello whose stdout lines arrive on lines.
+type tracer struct {
+	cmd    *exec.Cmd
+	lines  chan string
+	mu     sync.Mutex
+	stderr bytes.Buffer
+	done   chan struct{}
+}
+
+// startTracer runs ebpf-hello args and waits until it says it is tracing.
+func startTracer(t *testing.T, ready string, args ...string) *tracer {
+	t.Helper()
+	testenv.RequireRoot(t)
+	tr := &tracer{cmd: exec.Command(binary(t), args...), lines: make(chan string, 1<<16), done: make(chan struct{})}
+	stdout, err := tr.cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr.cmd.Stderr = writerFunc(func(p []byte) (int, error) {
+		tr.mu.Lock()
+		defer tr.mu.Unlock()
+		return tr.stderr.Write(p)
+	})
+	if err := tr.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		sc.Buffer(make([]byte, 1<<20), 1<<20)
+		for sc.Scan() {
+			tr.lines <- sc.Text()
+		}
+		close(tr.lines)
+	}()
+	go func() { _ = tr.cmd.Wait(); close(tr.done) }()
+	t.Cleanup(func() { _ = tr.cmd.Process.Kill(); <-tr.done })
+	deadline := time.Now().Add(30 * time.Second)
+	for !strings.Contains(tr.errText(), ready) {
+		select {
+		case <-tr.done:
+			t.Fatalf("ebpf-hello %v exited before it was ready: %s", args, tr.errText())
+		case <-time.After(20 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("ebpf-hello %v not ready after 30s: %s", args, tr.errText())
+		}
+	}
+	return tr
+}
+
+func (tr *tracer) errText() string {
+	tr.mu.Lock()
+	defer tr.mu.Unlock()
+	return tr.stderr.String()
+}
+
+// collect reads stdout lines until keep has accepted want of them or timeout passes.
+func (tr *tracer) collect(t *testing.T, want int, timeout time.Duration, keep func(string) bool) []string {
+	t.Helper()
+	var got []string
+	timer := time.NewTimer(timeout)
+	defer timer.Stop()
+	for len(got) < want {
+		select {
+		case line, ok := <-tr.lines:
+			if !ok {
+				return got
+			}
+			if keep(line) {
+				got = append(got, line)
+			}
+		case <-timer.C:
+			return got
+		}
+	}
+	return got
+}
+
+// stop sends SIGINT, as Ctrl-C does, and returns the exit code and stderr.
+func (tr *tracer) stop(t *testing.T) (int, string) {
+	t.Helper()
+	_ = tr.cmd.Process.Signal(syscall.SIGINT)
+	select {
+	case <-tr.done:
+	case <-time.After(15 * time.Second):
+		t.Fatalf("ebpf-hello did not exit within 15s of SIGINT: %s", tr.errText())
+	}
+	return tr.cmd.ProcessState.ExitCode(), tr.errText()
+}
+
+// wait waits for the tracer to exit by itself (--count, --duration).
+func (tr *tracer) wait(t *testing.T, timeout time.Duration) (int, string) {
+	t.Helper()
+	select {
+	case <-tr.done:
+	case <-time.After(timeout):
+		t.Fatalf("ebpf-hello did not exit within %s: %s", timeout, tr.errText())
+	}
+	return tr.cmd.ProcessState.ExitCode(), tr.errText()
+}
+
+type writerFunc func([]byte) (int, error)
+
+func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
+
+// ourPrograms lists the BPF programs loaded now whose names are ebpf-hello's.
+func ourPrograms(t *testing.T) map[int]string {
+	t.Helper()
+	out, err := exec.Command("bpftool", "-j", "prog", "show").Output()
+	if err != nil {
+		t.Fatalf("bpftool prog show: %v", err)
+	}
+	var progs []struct {
+		ID   int    `json:"id"`
+		Name string `json:"name"`
+	}
+	if err := json.Unmarshal(out, &progs); err != nil {
+		t.Fatalf("parse bpftool output: %v", err)
+	}
+	ours := map[int]string{}
+	for _, p := range progs {
+		if strings.HasPrefix(p.Name, "open_") || strings.HasPrefix(p.Name, "hello_") {
+			ours[p.ID] = p.Name
+		}
+	}
+	return ours
+}
+
+// assertNothingLeft fails if a program of ours not in before is still loaded.
+func assertNothingLeft(t *testing.T, before map[int]string) {
+	t.Helper()
+	for id, name := range ourPrograms(t) {
+		if _, ok := before[id]; !ok {
+			t.Errorf("BPF program %s (id %d) still loaded after ebpf-hello exited", name, id)
+		}
+	}
+}
+
+// runCommand runs argv to completion (at most a minute) and returns what it printed.
+func runCommand(t *testing.T, argv ...string) result {
+	t.Helper()
+	cmd := exec.Command(argv[0], argv[1:]...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	timer := time.AfterFunc(time.Minute, func() { _ = cmd.Process.Kill() })
+	defer timer.Stop()
+	err := cmd.Wait()
+	code := cmd.ProcessState.ExitCode()
+	if err != nil && code == 0 {
+		t.Fatalf("%v: %v", argv, err)
+	}
+	return result{code: code, stdout: stdout.String(), stderr: stderr.String()}
+}

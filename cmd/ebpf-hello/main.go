@@ -1,0 +1,29 @@
+// Command ebpf-hello runs the eBPF "hello world" tutorial's programs:
+// `printk` (bpf_trace_printk on every file open, read from trace_pipe) and
+// `open` (one event per file open through a perf event array).
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+func main() {
+	// Ctrl-C and SIGTERM cancel the context; every command then detaches
+	// its programs and exits normally.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := newApp(os.Stdout, os.Stderr).RunContext(ctx, os.Args)
+	stop()
+	if err != nil {
+		if msg := err.Error(); msg != "" { // doctor's "not ready" has said it all already
+			fmt.Fprintln(os.Stderr, "ebpf-hello: error:", msg)
+		}
+		os.Exit(1)
+	}
+}

@@ -1,0 +1,55 @@
+package main
+
+import (
+	"github.com/urfave/cli/v2"
+
+	"github.com/ebpf-hello/ebpf-hello/internal/printk"
+	"github.com/ebpf-hello/ebpf-hello/internal/probe"
+)
+
+func newPrintkCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "printk",
+		Usage: `print "Hello, World!" from the kernel on every file open (tutorial steps 1-3)`,
+		Description: `Loads a BPF program that calls bpf_trace_printk("Hello, World!") whenever a
+file is opened, then reads the kernel's trace_pipe. By default each line is
+shown with its fields explained (task, pid, cpu, flags, timestamp, function,
+message), and only lines from this program are shown.
+
+trace_pipe is shared by every BPF program on the machine, and reading it
+consumes it: while this runs, 'cat trace_pipe' elsewhere misses lines.
+
+EXAMPLES:
+   sudo ebpf-hello printk --count 3            # three lines, explained
+   sudo ebpf-hello printk --format raw         # exactly as the kernel wrote them
+   sudo ebpf-hello printk --format table -d 5s # one row per line, for 5 seconds
+   sudo ebpf-hello printk --format json --all  # every trace_pipe line, as JSON`,
+		Flags: append([]cli.Flag{
+			attachFlag,
+			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: string(printk.Fields), Usage: "fields (each line explained), table, raw (as the kernel wrote it) or json"},
+			&cli.BoolFlag{Name: "all", Aliases: []string{"a"}, Usage: "show every trace_pipe line, not only this program's"},
+		}, limitFlags("lines")...),
+		OnUsageError: usageError,
+		Action: func(c *cli.Context) error {
+			if err := noArgs(c); err != nil {
+				return err
+			}
+			mode, err := probe.ParseMode(c.String("attach"))
+			if err != nil {
+				return err
+			}
+			format, err := printk.ParseFormat(c.String("format"))
+			if err != nil {
+				return err
+			}
+			opts := printk.Options{
+				Attach:   mode,
+				Format:   format,
+				All:      c.Bool("all"),
+				Count:    c.Int("count"),
+				Duration: c.Duration("duration"),
+			}
+			return printk.Run(c.Context, opts, c.App.Writer, c.App.ErrWriter)
+		},
+	}
+}

@@ -1,0 +1,331 @@
+package doctor
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/ebpf-hello/ebpf-hello/internal/kernel"
+	"github.com/ebpf-hello/ebpf-hello/internal/opens"
+	"github.com/ebpf-hello/ebpf-hello/internal/probe"
+	"github.com/ebpf-hello/ebpf-hello/internal/tracefs"
+)
+
+// Options of one doctor run.
+type Options struct {
+	Lang     string // "en" or "zh"
+	Selftest bool   // run the live end-to-end checks (root only)
+	Exe      string // this binary, for the self-test
+}
+
+// Run performs every check. It never fails: what it cannot check is reported as skipped.
+func Run(opts Options) *Report {
+	d := &doctor{lang: opts.Lang, report: &Report{}}
+	d.root = kernel.CheckPrivileges() == nil
+
+	d.checkKernel()
+	d.checkBTF()
+	d.checkPrivileges()
+	d.checkUnprivilegedBPF()
+	d.checkLockdown()
+	d.checkTracefs()
+	d.checkKprobes()
+	d.checkTracepoints()
+	d.checkBuffers()
+	d.checkAttachModes()
+	d.checkMemlock()
+	d.checkInfo()
+	if opts.Selftest && d.root && d.attach != "" {
+		d.selftest(opts.Exe)
+	} else if opts.Selftest {
+		d.add("selftest", Skip, mSelftestSkip.in(d.lang, "needs root and a working attach mode"), "")
+	}
+	d.summarize()
+	return d.report
+}
+
+type doctor struct {
+	lang    string
+	report  *Report
+	root    bool
+	version kernel.Version
+	tracefs string // "" when not mounted
+	attach  string // what open would use
+	ring    bool   // ring buffer supported
+	selfOK  bool
+	selfRan bool
+}
+
+func (d *doctor) add(name string, s Status, detail, hint string) {
+	d.report.add(Check{Name: name, Status: s, Detail: detail, Hint: hint})
+}
+
+func (d *doctor) checkKernel() {
+	release, v, err := kernel.Release()
+	if err != nil {
+		d.add("kernel", Fail, err.Error(), "")
+		return
+	}
+	d.version = v
+	if !v.AtLeast(5, 8) {
+		d.add("kernel", Warn, mKernelOld.in(d.lang, release), mKernelHint.in(d.lang))
+		return
+	}
+	d.add("kernel", OK, mKernel.in(d.lang, release), "")
+}
+
+func (d *doctor) checkBTF() {
+	if kernel.HasBTF() {
+		d.add("btf", OK, mBTF.in(d.lang, kernel.BTFPath), "")
+		return
+	}
+	d.add("btf", Fail, mNoBTF.in(d.lang, kernel.BTFPath), mNoBTFHint.in(d.lang))
+}
+
+func (d *doctor) checkPrivileges() {
+	switch {
+	case os.Geteuid() == 0:
+		d.add("privileges", OK, mRoot.in(d.lang), "")
+	case d.root:
+		d.add("privileges", OK, mCaps.in(d.lang), "")
+	default:
+		mask, _ := kernel.EffectiveCaps()
+		missing := strings.Join(kernel.MissingCaps(mask), ", ")
+		d.add("privileges", Fail, mNoCaps.in(d.lang, missing), mNoCapsHint.in(d.lang))
+	}
+}
+
+func (d *doctor) checkUnprivilegedBPF() {
+	value := readTrimmed("/proc/sys/kernel/unprivileged_bpf_disabled")
+	if value == "" {
+		return
+	}
+	meaning := mUnprivOn.in(d.lang)
+	if value == "0" {
+		meaning = mUnprivOff.in(d.lang)
+	}
+	d.add("unprivileged_bpf", Info, mUnpriv.in(d.lang, value, meaning), "")
+}
+
+func (d *doctor) checkLockdown() {
+	raw := readTrimmed("/sys/kernel/security/lockdown") // "[none] integrity confidentiality"
+	if raw == "" {
+		d.add("lockdown", Info, mLockdownNone.in(d.lang), "")
+		return
+	}
+	mode := raw
+	if i, j := strings.IndexByte(raw, '['), strings.IndexByte(raw, ']'); i >= 0 && j > i {
+		mode = raw[i+1 : j]
+	}
+	if mode == "confidentiality" {
+		d.add("lockdown", Fail, mLockdownBad.in(d.lang, mode), mLockdownHint.in(d.lang))
+		return
+	}
+	d.add("lockdown", OK, mLockdown.in(d.lang, mode), "")
+}
+
+func (d *doctor) checkTracefs() {
+	root, err := tracefs.Find()
+	if err == nil {
+		d.tracefs = root
+		d.add("tracefs", OK, mTracefs.in(d.lang, root), "")
+	} else {
+		d.add("tracefs", Warn, mNoTracefs.in(d.lang), mTracefsHint.in(d.lang))
+		if d.root { // the commands would mount it: do the same so the next checks can look
+			if root, err := tracefs.Mount(); err == nil {
+				d.tracefs = root
+			}
+		}
+	}
+	if d.tracefs == "" {
+		return
+	}
+	if on := readTrimmed(filepath.Join(d.tracefs, "tracing_on")); on == "0" {
+		d.add("tracing_on", Warn, mTracingOff.in(d.lang), mTracingHint.in(d.lang, d.tracefs))
+	} else if on == "1" {
+		d.add("tracing_on", OK, mTracingOn.in(d.lang), "")
+	}
+}
+
+func (d *doctor) checkKprobes() {
+	if !kernel.HasKprobes(d.tracefs) {
+		d.add("kprobes", Warn, mNoKprobe.in(d.lang), mKprobeHint.in(d.lang))
+		return
+	}
+	sym, err := kernel.ResolveOpenFunc(d.version)
+	if err != nil {
+		d.add("kprobes", Warn, mKprobe.in(d.lang, err.Error()), mSymHint.in(d.lang))
+		return
+	}
+	what := sym.Name + " can be probed"
+	if sym.Note != "" {
+		what += " (" + sym.Note + ")"
+	}
+	d.add("kprobes", OK, mKprobe.in(d.lang, what), "")
+}
+
+func (d *doctor) checkTracepoints() {
+	if d.tracefs == "" {
+		d.add("syscall_tracepoints", Skip, mSelftestSkip.in(d.lang, "tracefs not mounted"), "")
+		return
+	}
+	matches, _ := filepath.Glob(filepath.Join(d.tracefs, "events", "syscalls", "sys_enter_*"))
+	var names []string
+	for _, m := range matches {
+		name := filepath.Base(m)
+		if name == "sys_enter_creat" || strings.HasPrefix(name, "sys_enter_open") && !strings.Contains(name, "_by_") && !strings.Contains(name, "tree") {
+			names = append(names, name)
+		}
+	}
+	sort.Strings(names)
+	if len(names) == 0 {
+		d.add("syscall_tracepoints", Fail, mNoTracepoint.in(d.lang), mTpHint.in(d.lang))
+		return
+	}
+	d.add("syscall_tracepoints", OK, mTracepoints.in(d.lang, strings.Join(names, ", ")), "")
+}
+
+func (d *doctor) checkBuffers() {
+	if !d.root {
+		d.add("buffers", Skip, mNeedRoot.in(d.lang, "perf event array, ring buffer"), mNoCapsHint.in(d.lang))
+		return
+	}
+	for _, kind := range []string{opens.BufferPerf, opens.BufferRing} {
+		ok, err := probe.BufferSupported(kind)
+		name := kind + "_buffer"
+		switch {
+		case ok:
+			d.add(name, OK, mBuffer.in(d.lang), "")
+			d.ring = d.ring || kind == opens.BufferRing
+		case kind == opens.BufferRing:
+			d.add(name, Warn, mNoBuffer.in(d.lang), mRingHint.in(d.lang))
+		default:
+			detail := mNoBuffer.in(d.lang)
+			if err != nil {
+				detail += ": " + err.Error()
+			}
+			d.add(name, Fail, detail, "")
+		}
+	}
+}
+
+// checkAttachModes loads `open`'s own object with each mode, exactly as the
+// command's fallback chain would, and keeps the first that works.
+func (d *doctor) checkAttachModes() {
+	if !d.root {
+		d.add("attach", Skip, mNeedRoot.in(d.lang, "kprobe, fentry, tracepoint"), mNoCapsHint.in(d.lang))
+		return
+	}
+	opts := opens.Options{Buffer: opens.BufferPerf, UID: -1}
+	if err := opts.Validate(); err != nil {
+		d.add("attach", Fail, err.Error(), "")
+		return
+	}
+	for _, mode := range probe.Chain {
+		l, err := probe.Load(opens.Spec(opts), probe.Options{Mode: mode, Tracefs: d.tracefs})
+		name := "attach_" + string(mode)
+		if err != nil {
+			status, hint := Warn, mFentryHint.in(d.lang)
+			if mode == probe.Tracepoint {
+				status, hint = Fail, mTpHint.in(d.lang)
+			}
+			d.add(name, status, mNotLoaded.in(d.lang, errorsUnwrapped(err)), hint)
+			continue
+		}
+		d.add(name, OK, mLoaded.in(d.lang, l.Where), "")
+		l.Close()
+		if d.attach == "" {
+			d.attach = string(mode)
+		}
+	}
+}
+
+func (d *doctor) checkMemlock() {
+	if d.version.AtLeast(5, 11) {
+		return // memory cgroups account BPF memory: the limit no longer matters
+	}
+	var lim unix.Rlimit
+	if err := unix.Getrlimit(unix.RLIMIT_MEMLOCK, &lim); err != nil {
+		return
+	}
+	value := fmt.Sprintf("%d KiB", lim.Cur/1024)
+	if lim.Cur == unix.RLIM_INFINITY {
+		value = "unlimited"
+		d.add("memlock", OK, mMemlock.in(d.lang, value), "")
+		return
+	}
+	d.add("memlock", Warn, mMemlock.in(d.lang, value), mMemlockHint.in(d.lang))
+}
+
+// checkInfo adds facts that explain what the learner will see.
+func (d *doctor) checkInfo() {
+	if v := readTrimmed("/proc/sys/kernel/perf_event_paranoid"); v != "" {
+		d.add("perf_event_paranoid", Info, mParanoid.in(d.lang, v), "")
+	}
+	if inChildPIDNamespace() {
+		d.add("pid_namespace", Warn, mPidNS.in(d.lang), "")
+	} else {
+		d.add("pid_namespace", Info, mNoPidNS.in(d.lang), "")
+	}
+	for _, tool := range []string{"clang", "bpftool"} {
+		if path, err := exec.LookPath(tool); err == nil {
+			d.add(tool, Info, mTool.in(d.lang, path), "")
+		} else {
+			d.add(tool, Info, mNoTool.in(d.lang, tool), "")
+		}
+	}
+}
+
+func (d *doctor) summarize() {
+	r := d.report
+	switch {
+	case !d.root:
+		r.Summary = mSummaryNoRoot.in(d.lang)
+	case r.Failed() || d.attach == "" || (d.selfRan && !d.selfOK):
+		r.Summary = mSummaryNo.in(d.lang)
+	default:
+		r.Ready = true
+		r.Attach, r.Buffer = d.attach, opens.BufferPerf
+		ring := mUnavailable.in(d.lang)
+		if d.ring {
+			ring = mAvailable.in(d.lang)
+		}
+		r.Summary = mSummaryOK.in(d.lang, d.attach, opens.BufferPerf, ring)
+	}
+}
+
+// inChildPIDNamespace: /proc/self/status lists one NSpid per nested namespace.
+func inChildPIDNamespace() bool {
+	data, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return false
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if rest, ok := strings.CutPrefix(line, "NSpid:"); ok {
+			return len(strings.Fields(rest)) > 1
+		}
+	}
+	return false
+}
+
+func readTrimmed(path string) string {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(string(data))
+}
+
+// errorsUnwrapped drops the "--attach MODE: " prefix that probe.Load adds.
+func errorsUnwrapped(err error) error {
+	if inner := errors.Unwrap(err); inner != nil {
+		return inner
+	}
+	return err
+}

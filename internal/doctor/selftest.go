@@ -1,0 +1,182 @@
+package doctor
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// selftestTimeout bounds each live check; TCG virtual machines are slow.
+const selftestTimeout = 30 * time.Second
+
+// selftest runs the real commands, as a learner would, and checks that
+// what they print is what this process did.
+func (d *doctor) selftest(exe string) {
+	d.selfRan = true
+	openErr := d.selftestOpen(exe)
+	printkErr := d.selftestPrintk(exe)
+	d.selfOK = openErr == nil && printkErr == nil
+}
+
+// selftestOpen: `open` filtered to one of our threads must report the
+// unique file that thread opens, with our pid and that tid.
+func (d *doctor) selftestOpen(exe string) error {
+	dir, err := os.MkdirTemp("", "ebpf-hello-doctor-")
+	if err != nil {
+		return d.selfFail("selftest_open", err)
+	}
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, "selftest-"+strconv.FormatInt(time.Now().UnixNano(), 36))
+	if err := os.WriteFile(path, nil, 0o600); err != nil {
+		return d.selfFail("selftest_open", err)
+	}
+
+	// One locked OS thread does every open, so its tid is the one to expect.
+	tids := make(chan int)
+	opens := make(chan struct{})
+	go func() {
+		runtime.LockOSThread()
+		defer runtime.UnlockOSThread()
+		tids <- unix.Gettid()
+		for range opens {
+			if f, err := os.Open(path); err == nil {
+				f.Close()
+			}
+		}
+	}()
+	tid := <-tids
+	defer close(opens)
+
+	out, stderr, err := runLive(exe, "tracing file opens", func() { opens <- struct{}{} },
+		"open", "--json", "--count", "1", "--tid", strconv.Itoa(tid))
+	if err != nil {
+		return d.selfFail("selftest_open", fmt.Errorf("%v: %s", err, lastLine(stderr)))
+	}
+	var ev struct {
+		PID    int    `json:"pid"`
+		TID    int    `json:"tid"`
+		File   string `json:"file"`
+		Attach string `json:"attach"`
+	}
+	if err := json.Unmarshal([]byte(out), &ev); err != nil {
+		return d.selfFail("selftest_open", fmt.Errorf("open printed %q: %v", out, err))
+	}
+	if ev.PID != os.Getpid() || ev.TID != tid || ev.File != path {
+		return d.selfFail("selftest_open", fmt.Errorf("event pid %d tid %d file %s, want pid %d tid %d file %s", ev.PID, ev.TID, ev.File, os.Getpid(), tid, path))
+	}
+	d.add("selftest_open", OK, mSelftestOK.in(d.lang, "open ("+ev.Attach+")", ev.PID, ev.TID, ev.File), "")
+	return nil
+}
+
+// selftestPrintk: `printk` must read one "Hello, World!" line from trace_pipe.
+func (d *doctor) selftestPrintk(exe string) error {
+	poke := func() {
+		if f, err := os.Open("/proc/self/stat"); err == nil {
+			f.Close()
+		}
+	}
+	out, stderr, err := runLive(exe, "reading ", poke, "printk", "--count", "1", "--format", "json")
+	if err != nil {
+		return d.selfFail("selftest_printk", fmt.Errorf("%v: %s", err, lastLine(stderr)))
+	}
+	var line struct {
+		Message string `json:"message"`
+	}
+	if err := json.Unmarshal([]byte(out), &line); err != nil || line.Message != "Hello, World!" {
+		return d.selfFail("selftest_printk", fmt.Errorf("printk printed %q", out))
+	}
+	d.add("selftest_printk", OK, mPrintkOK.in(d.lang, attachUsed(stderr)), "")
+	return nil
+}
+
+func (d *doctor) selfFail(name string, err error) error {
+	d.add(name, Fail, mSelftestFail.in(d.lang, err), mSelftestHint.in(d.lang))
+	return err
+}
+
+// runLive runs exe args, waits until its stderr contains ready, then calls
+// poke every 100 ms until the command exits; returns its first stdout line.
+func runLive(exe, ready string, poke func(), args ...string) (string, string, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), selftestTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, exe, args...)
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return "", "", err
+	}
+	var mu sync.Mutex
+	var stderr strings.Builder
+	cmd.Stderr = writerFunc(func(p []byte) (int, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		return stderr.Write(p)
+	})
+	if err := cmd.Start(); err != nil {
+		return "", "", err
+	}
+	lines := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		sc.Buffer(make([]byte, 64*1024), 1<<20)
+		if sc.Scan() {
+			lines <- sc.Text()
+		}
+		close(lines)
+		_, _ = io.Copy(io.Discard, stdout)
+	}()
+	errText := func() string { mu.Lock(); defer mu.Unlock(); return stderr.String() }
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case line, ok := <-lines:
+			waitErr := cmd.Wait()
+			if !ok {
+				if waitErr == nil {
+					waitErr = errors.New("printed nothing")
+				}
+				return "", errText(), waitErr
+			}
+			return line, errText(), nil
+		case <-tick.C:
+			if strings.Contains(errText(), ready) {
+				poke()
+			}
+		case <-ctx.Done():
+			_ = cmd.Wait()
+			return "", errText(), fmt.Errorf("no event within %s", selftestTimeout)
+		}
+	}
+}
+
+// attachUsed finds "attach: using X" in a command's stderr.
+func attachUsed(stderr string) string {
+	for _, line := range strings.Split(stderr, "\n") {
+		if _, rest, ok := strings.Cut(line, "attach: using "); ok {
+			return rest
+		}
+	}
+	return "?"
+}
+
+func lastLine(s string) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	return lines[len(lines)-1]
+}
+
+type writerFunc func([]byte) (int, error)
+
+func (f writerFunc) Write(p []byte) (int, error) { return f(p) }

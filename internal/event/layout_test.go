@@ -1,0 +1,92 @@
+package event
+
+import (
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"unicode"
+
+	"github.com/ebpf-hello/ebpf-hello/internal/testenv"
+)
+
+// btfStruct is the part of `bpftool -j btf dump` output this test reads.
+type btfStruct struct {
+	Kind    string `json:"kind"`
+	Name    string `json:"name"`
+	Size    int    `json:"size"`
+	Members []struct {
+		Name       string `json:"name"`
+		BitsOffset int    `json:"bits_offset"`
+	} `json:"members"`
+}
+
+// TestRawOpenMatchesBTF checks rawOpen against struct open_event as the
+// compiler laid it out in each compiled object: same size, same fields in
+// the same order at the same offsets.
+func TestRawOpenMatchesBTF(t *testing.T) {
+	if _, err := exec.LookPath("bpftool"); err != nil {
+		testenv.Skip(t, "bpftool not installed (run make setup)")
+	}
+	for _, obj := range []string{"open_perf.bpf.o", "open_ring.bpf.o"} {
+		t.Run(obj, func(t *testing.T) {
+			path := filepath.Join("..", "..", "bpf", obj)
+			if _, err := os.Stat(path); err != nil {
+				testenv.Skip(t, path+" not built (run make bpf)")
+			}
+			c := findStruct(t, path, "open_event")
+			goType := reflect.TypeOf(rawOpen{})
+			if c.Size != int(goType.Size()) {
+				t.Errorf("size: C %d bytes, Go %d bytes", c.Size, goType.Size())
+			}
+			if len(c.Members) != goType.NumField() {
+				t.Fatalf("fields: C has %d, Go has %d", len(c.Members), goType.NumField())
+			}
+			for i, m := range c.Members {
+				f := goType.Field(i)
+				if want := snakeCase(f.Name); m.Name != want {
+					t.Errorf("field %d: C %q, Go %s (expected C name %q)", i, m.Name, f.Name, want)
+				}
+				if m.BitsOffset != int(f.Offset)*8 {
+					t.Errorf("field %s: C offset %d, Go offset %d", m.Name, m.BitsOffset/8, f.Offset)
+				}
+			}
+		})
+	}
+}
+
+func findStruct(t *testing.T, object, name string) btfStruct {
+	t.Helper()
+	out, err := exec.Command("bpftool", "-j", "btf", "dump", "file", object).Output()
+	if err != nil {
+		t.Fatalf("bpftool btf dump %s: %v", object, err)
+	}
+	var dump struct {
+		Types []btfStruct `json:"types"`
+	}
+	if err := json.Unmarshal(out, &dump); err != nil {
+		t.Fatalf("parse bpftool output: %v", err)
+	}
+	for _, typ := range dump.Types {
+		if typ.Kind == "STRUCT" && typ.Name == name {
+			return typ
+		}
+	}
+	t.Fatalf("struct %s not in %s's BTF", name, object)
+	return btfStruct{}
+}
+
+// snakeCase maps Go field names to C ones: TsNs → ts_ns, PID → pid, NameErr → name_err.
+func snakeCase(s string) string {
+	var b strings.Builder
+	for i, r := range s {
+		if unicode.IsUpper(r) && i > 0 && !unicode.IsUpper(rune(s[i-1])) {
+			b.WriteByte('_')
+		}
+		b.WriteRune(unicode.ToLower(r))
+	}
+	return b.String()
+}

@@ -1,0 +1,93 @@
+package event
+
+import (
+	"errors"
+	"fmt"
+	"unsafe"
+)
+
+// Sizes from bpf/open.h.
+const (
+	TaskCommLen = 16
+	FnameLen    = 256
+)
+
+// flagHasRet is EVENT_HAS_RET from bpf/open.h.
+const flagHasRet = 1
+
+// rawOpen is struct open_event from bpf/open.h, field for field.
+type rawOpen struct {
+	TsNs    uint64
+	PID     uint32
+	TID     uint32
+	UID     uint32
+	Ret     int32
+	NameErr int32
+	Flags   uint32
+	Comm    [TaskCommLen]byte
+	Fname   [FnameLen]byte
+}
+
+// RawSize is the size of one open_event in bytes.
+const RawSize = int(unsafe.Sizeof(rawOpen{}))
+
+// ErrShortSample is a sample smaller than an open_event.
+var ErrShortSample = errors.New("sample shorter than struct open_event")
+
+// Open is one file open, as seen by the kernel.
+type Open struct {
+	TsNs    uint64 // kernel monotonic time (bpf_ktime_get_ns)
+	PID     uint32 // process id (tgid)
+	TID     uint32 // thread id
+	UID     uint32
+	Comm    string
+	File    string // exactly as passed to open: relative paths stay relative
+	NameErr int32  // negative errno when the file name could not be read
+	HasRet  bool   // Ret is known (the name was read at exit)
+	Ret     int32  // fd, or -errno
+}
+
+// Decode turns one sample into an Open. Perf samples may carry up to 7
+// bytes of padding after the event, so only a shorter sample is an error.
+func Decode(sample []byte, out *Open) error {
+	if len(sample) < RawSize {
+		return fmt.Errorf("%w: %d bytes, want %d", ErrShortSample, len(sample), RawSize)
+	}
+	// Copy into an aligned value: sample bytes carry no alignment guarantee.
+	// The copy uses the machine's byte order, the same the kernel wrote with.
+	var raw rawOpen
+	copy(unsafe.Slice((*byte)(unsafe.Pointer(&raw)), RawSize), sample)
+	*out = Open{
+		TsNs:    raw.TsNs,
+		PID:     raw.PID,
+		TID:     raw.TID,
+		UID:     raw.UID,
+		Comm:    cString(raw.Comm[:]),
+		File:    cString(raw.Fname[:]),
+		NameErr: raw.NameErr,
+		HasRet:  raw.Flags&flagHasRet != 0,
+		Ret:     raw.Ret,
+	}
+	return nil
+}
+
+// cString cuts b at its first NUL: bytes after it are not part of the string.
+func cString(b []byte) string {
+	for i, c := range b {
+		if c == 0 {
+			return string(b[:i])
+		}
+	}
+	return string(b)
+}
+
+// FileOrError is the file name, or a marker saying why it could not be read: never an empty name.
+func (o *Open) FileOrError() string {
+	if o.NameErr != 0 {
+		return fmt.Sprintf("<read error %d>", o.NameErr)
+	}
+	if o.File == "" {
+		return "<empty>"
+	}
+	return o.File
+}

@@ -1,0 +1,101 @@
+package event
+
+import (
+	"errors"
+	"testing"
+	"unsafe"
+)
+
+// sample encodes raw the way the kernel does: the struct's bytes, then padding.
+func sample(raw rawOpen, padding int) []byte {
+	b := make([]byte, RawSize+padding)
+	copy(b, unsafe.Slice((*byte)(unsafe.Pointer(&raw)), RawSize))
+	return b
+}
+
+func withStrings(comm, fname string) rawOpen {
+	r := rawOpen{TsNs: 123456789, PID: 100, TID: 101, UID: 1000, Ret: 3, Flags: flagHasRet}
+	copy(r.Comm[:], comm)
+	copy(r.Fname[:], fname)
+	return r
+}
+
+func TestDecode(t *testing.T) {
+	full := withStrings("0123456789abcdef", "/etc/passwd") // comm fills all 16 bytes, no NUL
+	junk := withStrings("cat", "/tmp/a")
+	copy(junk.Fname[7:], "stale bytes after the NUL")
+	failed := withStrings("ls", "missing")
+	failed.Ret = -2
+	entryOnly := withStrings("sh", "rel/path")
+	entryOnly.Flags = 0
+	unreadable := withStrings("sh", "")
+	unreadable.NameErr = -14
+
+	tests := []struct {
+		name   string
+		sample []byte
+		want   Open
+	}{
+		{"an exact sample decodes every field", sample(withStrings("cat", "/etc/hosts"), 0),
+			Open{TsNs: 123456789, PID: 100, TID: 101, UID: 1000, Comm: "cat", File: "/etc/hosts", HasRet: true, Ret: 3}},
+		{"perf padding after the event is ignored", sample(withStrings("cat", "/etc/hosts"), 7),
+			Open{TsNs: 123456789, PID: 100, TID: 101, UID: 1000, Comm: "cat", File: "/etc/hosts", HasRet: true, Ret: 3}},
+		{"a comm without NUL keeps all 16 bytes", sample(full, 0),
+			Open{TsNs: 123456789, PID: 100, TID: 101, UID: 1000, Comm: "0123456789abcdef", File: "/etc/passwd", HasRet: true, Ret: 3}},
+		{"bytes after the first NUL are cut", sample(junk, 0),
+			Open{TsNs: 123456789, PID: 100, TID: 101, UID: 1000, Comm: "cat", File: "/tmp/a", HasRet: true, Ret: 3}},
+		{"a failed open keeps its negative errno", sample(failed, 0),
+			Open{TsNs: 123456789, PID: 100, TID: 101, UID: 1000, Comm: "ls", File: "missing", HasRet: true, Ret: -2}},
+		{"an entry-only event has no return value", sample(entryOnly, 0),
+			Open{TsNs: 123456789, PID: 100, TID: 101, UID: 1000, Comm: "sh", File: "rel/path", Ret: 3}},
+		{"a name read error is kept", sample(unreadable, 0),
+			Open{TsNs: 123456789, PID: 100, TID: 101, UID: 1000, Comm: "sh", NameErr: -14, HasRet: true, Ret: 3}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got Open
+			if err := Decode(tt.sample, &got); err != nil {
+				t.Fatal(err)
+			}
+			if got != tt.want {
+				t.Errorf("got  %+v\nwant %+v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestDecodeRejectsShortSample(t *testing.T) {
+	var o Open
+	err := Decode(make([]byte, RawSize-1), &o)
+	if !errors.Is(err, ErrShortSample) {
+		t.Fatalf("got %v, want ErrShortSample", err)
+	}
+}
+
+func TestFileOrErrorNeverEmpty(t *testing.T) {
+	tests := []struct {
+		name string
+		open Open
+		want string
+	}{
+		{"a name is shown as is", Open{File: "a/b"}, "a/b"},
+		{"a read error is named", Open{NameErr: -14}, "<read error -14>"},
+		{"an empty name is marked", Open{}, "<empty>"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := tt.open.FileOrError(); got != tt.want {
+				t.Errorf("got %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func BenchmarkDecode(b *testing.B) {
+	s := sample(withStrings("cat", "/etc/hosts"), 4)
+	var o Open
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		_ = Decode(s, &o)
+	}
+}

@@ -1,0 +1,165 @@
+package output
+
+import (
+	"bufio"
+	"io"
+	"strconv"
+
+	"github.com/ebpf-hello/ebpf-hello/internal/event"
+)
+
+// OpenOptions choose what the open printer shows.
+type OpenOptions struct {
+	JSON       bool   // one JSON object per event instead of the table
+	ShowTID    bool   // add a TID column to the table
+	ShowErrors bool   // add FD and ERR columns to the table
+	Attach     string // attach mode, reported in JSON
+}
+
+// OpenPrinter prints file opens as the tutorial does,
+//
+//	TIME(s)            COMM             PID    FILE
+//	0.000000000        cat              1234   /etc/hosts
+//
+// with time in seconds relative to the first event, or as JSON lines.
+type OpenPrinter struct {
+	w     *bufio.Writer
+	opts  OpenOptions
+	first uint64 // ts_ns of the first event; 0 until one arrives
+	buf   []byte // reused for every line: no allocation per event
+}
+
+// NewOpenPrinter returns a printer writing to w.
+func NewOpenPrinter(w io.Writer, opts OpenOptions) *OpenPrinter {
+	return &OpenPrinter{w: bufio.NewWriterSize(w, 64*1024), opts: opts, buf: make([]byte, 0, 512)}
+}
+
+// Header writes the table header (nothing in JSON mode).
+func (p *OpenPrinter) Header() error {
+	if p.opts.JSON {
+		return nil
+	}
+	b := cell(p.buf[:0], "TIME(s)", 18)
+	b = cell(b, "COMM", 16)
+	b = cell(b, "PID", 6)
+	if p.opts.ShowTID {
+		b = cell(b, "TID", 6)
+	}
+	if p.opts.ShowErrors {
+		b = cell(b, "FD", 4)
+		b = cell(b, "ERR", 3)
+	}
+	b = append(b, "FILE\n"...)
+	_, err := p.w.Write(b)
+	p.buf = b
+	return err
+}
+
+// Print writes one event.
+func (p *OpenPrinter) Print(o *event.Open) error {
+	if p.first == 0 {
+		p.first = o.TsNs
+	}
+	var rel uint64
+	if o.TsNs > p.first { // per-CPU buffers can deliver a slightly older event later
+		rel = o.TsNs - p.first
+	}
+	if p.opts.JSON {
+		p.buf = p.appendJSON(p.buf[:0], o, rel)
+	} else {
+		p.buf = p.appendRow(p.buf[:0], o, rel)
+	}
+	_, err := p.w.Write(p.buf)
+	return err
+}
+
+// Flush writes out buffered lines.
+func (p *OpenPrinter) Flush() error { return p.w.Flush() }
+
+func (p *OpenPrinter) appendRow(b []byte, o *event.Open, rel uint64) []byte {
+	start := len(b)
+	b = appendSeconds(b, rel)
+	b = pad(b, start, 18)
+	b = cell(b, o.Comm, 16)
+	start = len(b)
+	b = pad(strconv.AppendUint(b, uint64(o.PID), 10), start, 6)
+	if p.opts.ShowTID {
+		start = len(b)
+		b = pad(strconv.AppendUint(b, uint64(o.TID), 10), start, 6)
+	}
+	if p.opts.ShowErrors {
+		fd, errno := FDAndErr(o)
+		start = len(b)
+		b = pad(strconv.AppendInt(b, int64(fd), 10), start, 4)
+		start = len(b)
+		b = pad(strconv.AppendInt(b, int64(errno), 10), start, 3)
+	}
+	b = append(b, o.FileOrError()...)
+	return append(b, '\n')
+}
+
+func (p *OpenPrinter) appendJSON(b []byte, o *event.Open, rel uint64) []byte {
+	b = append(b, `{"time_s":`...)
+	b = appendSeconds(b, rel)
+	b = append(b, `,"ts_ns":`...)
+	b = strconv.AppendUint(b, o.TsNs, 10)
+	b = append(b, `,"pid":`...)
+	b = strconv.AppendUint(b, uint64(o.PID), 10)
+	b = append(b, `,"tid":`...)
+	b = strconv.AppendUint(b, uint64(o.TID), 10)
+	b = append(b, `,"uid":`...)
+	b = strconv.AppendUint(b, uint64(o.UID), 10)
+	b = append(b, `,"comm":`...)
+	b = AppendJSONString(b, o.Comm)
+	b = append(b, `,"file":`...)
+	b = AppendJSONString(b, o.FileOrError())
+	if o.NameErr != 0 {
+		b = append(b, `,"name_error":`...)
+		b = strconv.AppendInt(b, int64(o.NameErr), 10)
+	}
+	if o.HasRet {
+		fd, errno := FDAndErr(o)
+		b = append(b, `,"fd":`...)
+		b = strconv.AppendInt(b, int64(fd), 10)
+		b = append(b, `,"err":`...)
+		b = strconv.AppendInt(b, int64(errno), 10)
+	}
+	b = append(b, `,"attach":`...)
+	b = AppendJSONString(b, p.opts.Attach)
+	return append(b, "}\n"...)
+}
+
+// FDAndErr splits an open's return value the way opensnoop shows it:
+// fd -1 and a positive errno for a failure, the fd and 0 for a success.
+func FDAndErr(o *event.Open) (fd, errno int32) {
+	if o.Ret < 0 {
+		return -1, -o.Ret
+	}
+	return o.Ret, 0
+}
+
+// appendSeconds writes ns as seconds with 9 decimals, without float rounding.
+func appendSeconds(b []byte, ns uint64) []byte {
+	b = strconv.AppendUint(b, ns/1e9, 10)
+	b = append(b, '.')
+	frac := ns % 1e9
+	for div := uint64(1e8); div > 0; div /= 10 {
+		b = append(b, byte('0'+frac/div%10))
+	}
+	return b
+}
+
+// cell appends text as a column width wide.
+func cell(b []byte, text string, width int) []byte {
+	start := len(b)
+	return pad(append(b, text...), start, width)
+}
+
+// pad fills b with spaces so the column that began at start is width wide,
+// then adds the one-space gap between columns (like Python's "%-18s ").
+func pad(b []byte, start, width int) []byte {
+	for len(b)-start < width {
+		b = append(b, ' ')
+	}
+	return append(b, ' ')
+}

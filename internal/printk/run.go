@@ -1,0 +1,185 @@
+package printk
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/ebpf-hello/ebpf-hello/bpf"
+	"github.com/ebpf-hello/ebpf-hello/internal/kernel"
+	"github.com/ebpf-hello/ebpf-hello/internal/probe"
+	"github.com/ebpf-hello/ebpf-hello/internal/tracefs"
+	"github.com/ebpf-hello/ebpf-hello/internal/tracepipe"
+)
+
+// Message is what hello.bpf.c prints.
+const Message = "Hello, World!"
+
+// Options are the settings of one `ebpf-hello printk` run.
+type Options struct {
+	Attach   probe.Mode
+	Format   Format
+	All      bool // show every trace_pipe line, not only ours
+	Count    int  // stop after this many lines (0: no limit)
+	Duration time.Duration
+}
+
+// Validate checks option values before anything is loaded.
+func (o Options) Validate() error {
+	if o.Count < 0 {
+		return fmt.Errorf("invalid --count %d: must be 0 (no limit) or more", o.Count)
+	}
+	if o.Duration < 0 {
+		return fmt.Errorf("invalid --duration %s: must be positive", o.Duration)
+	}
+	return nil
+}
+
+// spec: hello.bpf.c has one program per attach mode.
+var spec = probe.Spec{
+	Name:   "hello.bpf.o",
+	Object: bpf.Hello,
+	Hooks: map[probe.Mode][]probe.Hook{
+		probe.Kprobe: {{Program: "hello_kprobe", Kind: probe.KprobeEntry}},
+		probe.Fentry: {{Program: "hello_fentry", Kind: probe.FentryEntry}},
+		probe.Tracepoint: {{Program: "hello_tracepoint", Kind: probe.SyscallTracepoints,
+			Tracepoints: []string{"sys_enter_open", "sys_enter_openat", "sys_enter_openat2", "sys_enter_creat"}}},
+	},
+}
+
+// Run loads hello.bpf.c and prints trace_pipe lines until ctx is cancelled,
+// Count lines were printed or Duration passed.
+func Run(ctx context.Context, opts Options, stdout, stderr io.Writer) error {
+	if err := opts.Validate(); err != nil {
+		return err
+	}
+	if err := kernel.CheckPrivileges(); err != nil {
+		return err
+	}
+	notify := func(msg string) { fmt.Fprintln(stderr, "ebpf-hello: "+msg) }
+
+	root, err := tracefs.Ensure(notify)
+	if err != nil {
+		return fmt.Errorf("printk output is read from tracefs, which is unavailable: %w", err)
+	}
+	pipePath := filepath.Join(root, "trace_pipe")
+	pipe, err := tracepipe.Open(pipePath)
+	if err != nil {
+		return err
+	}
+	defer pipe.Close()
+
+	loaded, err := probe.Load(spec, probe.Options{Mode: opts.Attach, Tracefs: root, Notify: notify})
+	if err != nil {
+		return err
+	}
+	defer loaded.Close()
+
+	// trace_pipe may still hold lines from before we started (another run
+	// stopped by --count, another tool). A marker written now, after
+	// attaching, separates them from ours: lines before it are skipped.
+	marker := "ebpf-hello start " + strconv.Itoa(os.Getpid())
+	if err := writeMarker(root, marker); err != nil {
+		notify(fmt.Sprintf("warning: cannot write trace_marker (%v): older lines in trace_pipe will be shown too", err))
+		marker = ""
+	}
+	notify(fmt.Sprintf("reading %s; this consumes it, so another reader (cat trace_pipe) misses what we read. Ctrl-C to end", pipePath))
+
+	if opts.Duration > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, opts.Duration)
+		defer cancel()
+	}
+	printer := newPrinter(stdout, opts.Format)
+	stats, err := stream(ctx, pipe, marker, opts, printer, notify)
+	if ferr := printer.flush(); err == nil {
+		err = ferr
+	}
+	notify(stats.String())
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return nil // Ctrl-C, SIGTERM or --duration: a normal end
+	}
+	return err
+}
+
+// Stats are what a run counted, reported on stderr at exit.
+type Stats struct {
+	Printed uint64 // lines printed
+	Others  uint64 // lines from other programs, hidden (no --all)
+	Stale   uint64 // lines from before we started, skipped
+	Lost    uint64 // lines the kernel dropped ("CPU:N [LOST M EVENTS]")
+}
+
+func (s Stats) String() string {
+	line := fmt.Sprintf("%d lines printed", s.Printed)
+	if s.Others > 0 {
+		line += fmt.Sprintf(", %d from other programs hidden (--all shows them)", s.Others)
+	}
+	if s.Stale > 0 {
+		line += fmt.Sprintf(", %d from before we started skipped", s.Stale)
+	}
+	line += fmt.Sprintf(", %d lost", s.Lost)
+	return line
+}
+
+// stream reads, filters and prints lines.
+func stream(ctx context.Context, pipe *tracepipe.Reader, marker string, opts Options, p *printer, notify func(string)) (Stats, error) {
+	var stats Stats
+	started := marker == ""
+	for {
+		raw, err := pipe.Next(ctx)
+		if err != nil {
+			return stats, err
+		}
+		line := tracepipe.Parse(raw)
+		if !started {
+			if line.Function == "tracing_mark_write" && line.Message == marker {
+				started = true
+			} else {
+				stats.Stale++
+			}
+			continue
+		}
+		if line.LostEvents > 0 {
+			stats.Lost += uint64(line.LostEvents)
+			notify(fmt.Sprintf("warning: the kernel dropped %d trace lines on CPU %d (trace buffer full)", line.LostEvents, line.CPU))
+			continue
+		}
+		if !opts.All && line.Parsed && !isOurs(line) {
+			stats.Others++
+			continue
+		}
+		// A line that does not parse is shown raw: it could be ours.
+		if err := p.print(line); err != nil {
+			return stats, err
+		}
+		stats.Printed++
+		if opts.Count > 0 && stats.Printed >= uint64(opts.Count) {
+			return stats, nil
+		}
+		// Lines come slowly (bpf_trace_printk is for debugging): show each at once.
+		if err := p.flush(); err != nil {
+			return stats, err
+		}
+	}
+}
+
+// isOurs: a bpf_trace_printk line carrying hello.bpf.c's message.
+func isOurs(l tracepipe.Line) bool {
+	return l.IsBPFPrintk() && l.Message == Message
+}
+
+func writeMarker(root, text string) error {
+	f, err := os.OpenFile(filepath.Join(root, "trace_marker"), os.O_WRONLY, 0)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	_, err = f.WriteString(text)
+	return err
+}
