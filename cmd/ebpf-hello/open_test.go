@@ -78,8 +78,8 @@ func TestOpenSeesEveryOpen(t *testing.T) {
 				if format == "json" {
 					args = append(args, "--json")
 				}
+				child := startOpener(t, opensPerChild) // creates its file before tracing starts
 				tr := startTracer(t, "tracing file opens", args...)
-				child := startOpener(t, opensPerChild)
 				child.run(t)
 
 				var rows []tableRow

@@ -1,0 +1,74 @@
+// Package tracefs finds, and if needed mounts, the kernel's tracing
+// file system, where trace_pipe and the tracepoint definitions live.
+package tracefs
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"golang.org/x/sys/unix"
+)
+
+// Where tracefs is mounted: /sys/kernel/tracing since 4.1; older setups
+// reach it through debugfs.
+const (
+	Path       = "/sys/kernel/tracing"
+	DebugfsDir = "/sys/kernel/debug/tracing"
+)
+
+// ErrNotMounted means neither location holds a tracefs.
+var ErrNotMounted = errors.New("tracefs is not mounted at " + Path + " or " + DebugfsDir)
+
+// Find returns the tracefs root in use.
+func Find() (string, error) {
+	for _, dir := range []string{Path, DebugfsDir} {
+		if isTracefs(dir) {
+			return dir, nil
+		}
+	}
+	return "", ErrNotMounted
+}
+
+// isTracefs checks the file system type, not just the directory: an
+// unmounted /sys/kernel/tracing exists but is empty.
+func isTracefs(dir string) bool {
+	var st unix.Statfs_t
+	if err := unix.Statfs(dir, &st); err != nil {
+		return false
+	}
+	if st.Type == unix.TRACEFS_MAGIC {
+		return true
+	}
+	// Via debugfs the directory may be an automount of tracefs, or plain debugfs files.
+	_, err := os.Stat(filepath.Join(dir, "trace_pipe"))
+	return st.Type == unix.DEBUGFS_MAGIC && err == nil
+}
+
+// Mount mounts tracefs at Path.
+func Mount() (string, error) {
+	if err := unix.Mount("nodev", Path, "tracefs", 0, ""); err != nil {
+		if errors.Is(err, unix.EPERM) {
+			return "", fmt.Errorf("mounting tracefs needs root or CAP_SYS_ADMIN: %w", err)
+		}
+		return "", fmt.Errorf("mount tracefs at %s: %w", Path, err)
+	}
+	return Path, nil
+}
+
+// Ensure returns the tracefs root, mounting it first when it is missing;
+// notify is told when that happens, so the user knows the system changed.
+func Ensure(notify func(msg string)) (string, error) {
+	if root, err := Find(); err == nil {
+		return root, nil
+	}
+	root, err := Mount()
+	if err != nil {
+		return "", err
+	}
+	if notify != nil {
+		notify("tracefs was not mounted; mounted it at " + root)
+	}
+	return root, nil
+}
