@@ -44,7 +44,7 @@ func Run(opts Options) *Report {
 	if opts.Selftest && d.root && d.attach != "" {
 		d.selftest(opts.Exe)
 	} else if opts.Selftest {
-		d.add("selftest", Skip, mSelftestSkip.in(d.lang, "needs root and a working attach mode"), "")
+		d.add("selftest", Skip, mSelftestSkip.in(d.lang, mSelftestNeeds.in(d.lang)), "")
 	}
 	d.summarize()
 	return d.report
@@ -175,10 +175,14 @@ func (d *doctor) checkTracepoints() {
 		d.add("syscall_tracepoints", Skip, mSelftestSkip.in(d.lang, "tracefs not mounted"), "")
 		return
 	}
-	matches, _ := filepath.Glob(filepath.Join(d.tracefs, "events", "syscalls", "sys_enter_*"))
+	entries, err := os.ReadDir(filepath.Join(d.tracefs, "events", "syscalls"))
+	if errors.Is(err, os.ErrPermission) {
+		d.add("syscall_tracepoints", Skip, mNeedRoot.in(d.lang, "events/syscalls"), mNoCapsHint.in(d.lang))
+		return
+	}
 	var names []string
-	for _, m := range matches {
-		name := filepath.Base(m)
+	for _, e := range entries {
+		name := e.Name()
 		if name == "sys_enter_creat" || strings.HasPrefix(name, "sys_enter_open") && !strings.Contains(name, "_by_") && !strings.Contains(name, "tree") {
 			names = append(names, name)
 		}
@@ -232,6 +236,9 @@ func (d *doctor) checkAttachModes() {
 		name := "attach_" + string(mode)
 		if err != nil {
 			status, hint := Warn, mFentryHint.in(d.lang)
+			if mode == probe.Kprobe {
+				hint = mSymHint.in(d.lang)
+			}
 			if mode == probe.Tracepoint {
 				status, hint = Fail, mTpHint.in(d.lang)
 			}

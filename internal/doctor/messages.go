@@ -85,6 +85,7 @@ var (
 	mSelftestFail  = msg{"%v", "%v"}
 	mSelftestHint  = msg{"run the command by hand with --verbose to see libbpf's messages", "加 --verbose 手动运行该命令，查看 libbpf 的信息"}
 	mSelftestSkip  = msg{"skipped: %s", "已跳过：%s"}
+	mSelftestNeeds = msg{"needs root and a working attach mode", "需要 root 和一种可用的挂载方式"}
 	mSummaryOK     = msg{"ready: `open` would attach with %s and use the %s buffer (ring buffer %s); printk works", "就绪：`open` 将使用 %s 挂载，使用 %s buffer（ring buffer %s）；printk 可用"}
 	mSummaryNo     = msg{"not ready: fix the failed checks above", "未就绪：请先修复上面失败的检查项"}
 	mSummaryNoRoot = msg{"cannot tell without root: run sudo ebpf-hello doctor", "没有 root 无法判断：请运行 sudo ebpf-hello doctor"}
