@@ -59,7 +59,7 @@ bin/ebpf-hello: $(BPF_OBJS) $(GO_SOURCES)
 	$(CGO_ENV) $(GO) build -ldflags '$(GO_LDFLAGS)' -o $@ ./cmd/ebpf-hello
 
 static: $(BPF_OBJS) ## build bin/ebpf-hello-static, a fully static binary (for VMs and workshops)
-	$(CGO_ENV) $(GO) build -tags netgo,osusergo -ldflags '$(GO_LDFLAGS) -extldflags "-static"' -o bin/ebpf-hello-static ./cmd/ebpf-hello
+	$(CGO_ENV) $(GO) build -tags netgo,osusergo -ldflags '$(GO_LDFLAGS) -s -w -extldflags "-static"' -o bin/ebpf-hello-static ./cmd/ebpf-hello
 
 run: ## set up if needed, build, and run `ebpf-hello open` (Ctrl-C to stop)
 	@scripts/ensure-setup.sh

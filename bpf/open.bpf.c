@@ -145,7 +145,11 @@ static __always_inline int submit(void *ctx, const char *fname, long ret, bool h
 	/* Flags 0: the kernel wakes the reader only when it has caught up, so busy bursts are batched. */
 	bpf_ringbuf_submit(e, 0);
 #else
-	bpf_perf_event_output(ctx, &events, BPF_F_CURRENT_CPU, e, sizeof(*e));
+	/* Send the name's bytes only, not all FNAME_LEN: less to copy for the kernel and for us. */
+	__u64 len = n > 0 ? n : 0;
+	if (len > FNAME_LEN)
+		len = FNAME_LEN;
+	bpf_perf_event_output(ctx, &events, BPF_F_CURRENT_CPU, e, offsetof(struct open_event, fname) + len);
 #endif
 	return 0;
 }

@@ -31,6 +31,10 @@ type rawOpen struct {
 // RawSize is the size of one open_event in bytes.
 const RawSize = int(unsafe.Sizeof(rawOpen{}))
 
+// MinSize is the smallest sample: everything before fname. The perf
+// variant sends only the name's bytes, so samples vary in length.
+const MinSize = int(unsafe.Offsetof(rawOpen{}.Fname))
+
 // ErrShortSample is a sample smaller than an open_event.
 var ErrShortSample = errors.New("sample shorter than struct open_event")
 
@@ -47,15 +51,16 @@ type Open struct {
 	Ret     int32  // fd, or -errno
 }
 
-// Decode turns one sample into an Open. Perf samples may carry up to 7
-// bytes of padding after the event, so only a shorter sample is an error.
+// Decode turns one sample into an Open. A sample may stop after the name's
+// NUL (perf) or carry up to 7 bytes of padding after the event; only one
+// shorter than the fixed fields is an error.
 func Decode(sample []byte, out *Open) error {
-	if len(sample) < RawSize {
-		return fmt.Errorf("%w: %d bytes, want %d", ErrShortSample, len(sample), RawSize)
+	if len(sample) < MinSize {
+		return fmt.Errorf("%w: %d bytes, want at least %d", ErrShortSample, len(sample), MinSize)
 	}
 	// Copy into an aligned value: sample bytes carry no alignment guarantee.
 	// The copy uses the machine's byte order, the same the kernel wrote with.
-	var raw rawOpen
+	var raw rawOpen // zero: a short sample leaves the rest of fname empty
 	copy(unsafe.Slice((*byte)(unsafe.Pointer(&raw)), RawSize), sample)
 	*out = Open{
 		TsNs:    raw.TsNs,

@@ -48,7 +48,9 @@ func TestDecode(t *testing.T) {
 			Open{TsNs: 123456789, PID: 100, TID: 101, UID: 1000, Comm: "ls", File: "missing", HasRet: true, Ret: -2}},
 		{"an entry-only event has no return value", sample(entryOnly, 0),
 			Open{TsNs: 123456789, PID: 100, TID: 101, UID: 1000, Comm: "sh", File: "rel/path", Ret: 3}},
-		{"a name read error is kept", sample(unreadable, 0),
+		{"a sample cut after the name's NUL decodes (perf sends no more)", sample(withStrings("cat", "/etc/hosts"), 0)[:MinSize+len("/etc/hosts")+1],
+			Open{TsNs: 123456789, PID: 100, TID: 101, UID: 1000, Comm: "cat", File: "/etc/hosts", HasRet: true, Ret: 3}},
+		{"a name read error is kept", sample(unreadable, 0)[:MinSize],
 			Open{TsNs: 123456789, PID: 100, TID: 101, UID: 1000, Comm: "sh", NameErr: -14, HasRet: true, Ret: 3}},
 	}
 	for _, tt := range tests {
@@ -66,7 +68,7 @@ func TestDecode(t *testing.T) {
 
 func TestDecodeRejectsShortSample(t *testing.T) {
 	var o Open
-	err := Decode(make([]byte, RawSize-1), &o)
+	err := Decode(make([]byte, MinSize-1), &o)
 	if !errors.Is(err, ErrShortSample) {
 		t.Fatalf("got %v, want ErrShortSample", err)
 	}

@@ -78,6 +78,7 @@ func Load(spec Spec, opts Options) (*Loaded, error) {
 		return nil, fmt.Errorf("kernel %s has no BTF (%s): ebpf-hello's CO-RE programs need a kernel built with CONFIG_DEBUG_INFO_BTF=y", release, kernel.BTFPath)
 	}
 	raiseMemlock(version, notify)
+	keepLoaderMemoryOutOfTheHeap()
 
 	modes := []Mode{opts.Mode}
 	if opts.Mode == Auto {
