@@ -16,9 +16,9 @@ export PATH := /usr/local/go/bin:$(PATH)
 BPF_CFLAGS := -g -O2 -Wall -Werror -target bpf -D__TARGET_ARCH_$(ARCH) -Ibpf -MMD -MP
 BPF_OBJS   := bpf/hello.bpf.o bpf/open_perf.bpf.o bpf/open_ring.bpf.o
 
-# cgo: libbpf.a statically, libelf and zlib from the system (dynamic unless `make static`).
-LIBBPF_A   ?= $(shell $(CC) -print-file-name=libbpf.a 2>/dev/null | grep / || echo /usr/lib/$(shell uname -m)-linux-gnu/libbpf.a)
-CGO_ENV    := CGO_ENABLED=1 CGO_CFLAGS="-I/usr/include" CGO_LDFLAGS="$(LIBBPF_A) -lelf -lz -lzstd"
+# cgo: internal/probe links libbpf.a statically (#cgo LDFLAGS), libelf and
+# zlib dynamically unless `make static`.
+CGO_ENV    := CGO_ENABLED=1
 GO_LDFLAGS := -X main.version=$(VERSION)
 
 .DEFAULT_GOAL := build

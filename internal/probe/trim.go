@@ -1,6 +1,10 @@
 package probe
 
 /*
+// libbpf is linked statically (Debian's libbpf-dev ships libbpf.a), so the
+// binary runs on machines without libbpf; libelf, zlib and zstd are its
+// dependencies. With this line plain `go build` and `go test` link too.
+#cgo LDFLAGS: -l:libbpf.a -lelf -lz -lzstd
 #include <malloc.h>
 */
 import "C"

@@ -1,0 +1,112 @@
+package printk
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/ebpf-hello/ebpf-hello/internal/tracepipe"
+)
+
+// The tutorial's own example lines.
+var tutorialLines = []string{
+	`           <...>-4792    [001] d...1  3129.123047: bpf_trace_printk: Hello, World!`,
+	` /usr/local/clou-1583    [000] d...1  3129.167824: bpf_trace_printk: Hello, World!`,
+}
+
+func printAll(t *testing.T, f Format, raws ...string) string {
+	t.Helper()
+	var out bytes.Buffer
+	p := newPrinter(&out, f)
+	for _, raw := range raws {
+		if err := p.print(tracepipe.Parse(raw)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := p.flush(); err != nil {
+		t.Fatal(err)
+	}
+	return out.String()
+}
+
+func TestFieldsFormatExplainsTheTutorialsLine(t *testing.T) {
+	got := printAll(t, Fields, tutorialLines[1])
+	for _, want := range []string{
+		"/usr/local/clou-1583    [000] d...1  3129.167824: bpf_trace_printk: Hello, World!\n",
+		"    task       /usr/local/clou ",
+		"    pid        1583 ",
+		"    cpu        [000] ",
+		"    flags      d...1              irqs off, no reschedule pending, process context, preempt depth 0, migrate-disable depth 1\n",
+		"    timestamp  3129.167824 ",
+		"    function   bpf_trace_printk ",
+		"    message    Hello, World! ",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("missing %q in:\n%s", want, got)
+		}
+	}
+}
+
+func TestTableFormat(t *testing.T) {
+	got := printAll(t, Table, tutorialLines...)
+	want := "" +
+		"TASK             PID     CPU FLAGS TIMESTAMP      FUNCTION         MESSAGE\n" +
+		"<...>            4792    1   d...1 3129.123047    bpf_trace_printk Hello, World!\n" +
+		"/usr/local/clou  1583    0   d...1 3129.167824    bpf_trace_printk Hello, World!\n"
+	if got != want {
+		t.Errorf("got:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+func TestRawAndUnparsedLinesAreShownAsIs(t *testing.T) {
+	odd := "something the parser does not know"
+	for _, f := range []Format{Raw, Fields, Table} {
+		got := printAll(t, f, odd)
+		if !strings.Contains(got, odd+"\n") {
+			t.Errorf("%s format dropped an unparsed line: %q", f, got)
+		}
+	}
+	if got := printAll(t, Raw, tutorialLines[0]); got != tutorialLines[0]+"\n" {
+		t.Errorf("raw changed the line: %q", got)
+	}
+}
+
+func TestJSONFormat(t *testing.T) {
+	got := printAll(t, JSON, tutorialLines[0])
+	var l tracepipe.Line
+	if err := json.Unmarshal([]byte(got), &l); err != nil {
+		t.Fatalf("%q: %v", got, err)
+	}
+	if l.Task != "<...>" || l.PID != 4792 || l.CPU != 1 || l.Flags != "d...1" || l.Timestamp != "3129.123047" || l.Function != "bpf_trace_printk" || l.Message != Message {
+		t.Errorf("JSON fields %+v", l)
+	}
+}
+
+func TestOnlyOurLinesAreOurs(t *testing.T) {
+	tests := []struct {
+		line string
+		ours bool
+	}{
+		{tutorialLines[0], true},
+		{`    tmux: server-27663 [005] ...3 20803.072455: 0: Hello, World!`, true}, // pre-5.9 label
+		{`             cat-5 [000] .... 1.000000: bpf_trace_printk: another program`, false},
+		{`             cat-5 [000] .... 1.000000: tracing_mark_write: Hello, World!`, false},
+	}
+	for _, tt := range tests {
+		if got := isOurs(tracepipe.Parse(tt.line)); got != tt.ours {
+			t.Errorf("isOurs(%q) = %v, want %v", tt.line, got, tt.ours)
+		}
+	}
+}
+
+func TestParseFormat(t *testing.T) {
+	for _, s := range []string{"fields", "table", "raw", "json"} {
+		if _, err := ParseFormat(s); err != nil {
+			t.Errorf("ParseFormat(%q): %v", s, err)
+		}
+	}
+	if _, err := ParseFormat("xml"); err == nil {
+		t.Error("ParseFormat(xml) succeeded")
+	}
+}
