@@ -100,6 +100,7 @@ type Stats struct {
 	Lost       uint64 // never reached user space (buffer full)
 	NameErrors uint64 // events whose file name could not be read
 	Unmatched  uint64 // opens whose exit could not be matched (entry map full)
+	Malformed  uint64 // samples too short to decode (a bug if ever seen)
 
 	perfLost, ringFull uint64 // Lost's two sources while running
 }
@@ -177,104 +178,168 @@ func Run(ctx context.Context, opts Options, stdout, stderr io.Writer) error {
 
 // stream prints events until ctx ends, the count or duration is reached,
 // or the samples channel is closed.
+//
+// It does not wait on the samples channel itself: it empties it every
+// pollInterval. A goroutine parked on a channel must be woken (a futex
+// call) for every event sent; one that drains a full queue on a timer is
+// not, which halves the tracer's CPU time under a flood of opens.
 func stream(ctx context.Context, opts Options, samples *probe.Samples, loaded *probe.Loaded, printer *output.OpenPrinter, notify func(string)) (Stats, error) {
-	var stats Stats
+	s := &streamer{opts: opts, samples: samples, printer: printer, notify: notify,
+		sorter: reorderer{window: uint64(reorderWindow)}}
 	var deadline <-chan time.Time
 	if opts.Duration > 0 {
 		timer := time.NewTimer(opts.Duration)
 		defer timer.Stop()
 		deadline = timer.C
 	}
+	poll := time.NewTicker(pollInterval)
+	defer poll.Stop()
 	// Ring buffer losses are counted in a BPF map: check it every second.
-	tick := time.NewTicker(time.Second)
-	defer tick.Stop()
-
-	var reported uint64 // losses already warned about
-	warnLoss := func() {
-		if lost := stats.perfLost + stats.ringFull; lost > reported {
-			notify(fmt.Sprintf("warning: %d events lost so far (buffer full): try a larger --pages, or --buffer ring", lost))
-			reported = lost
-		}
-	}
-	// Events wait in sorter for reorderWindow, then print in time order.
-	sorter := reorderer{window: uint64(reorderWindow)}
-	emit := func(e *event.Open) (stop bool, err error) {
-		if e.NameErr != 0 {
-			stats.NameErrors++
-		}
-		if err := printer.Print(e); err != nil {
-			return true, err
-		}
-		stats.Events++
-		return opts.Count > 0 && stats.Events >= uint64(opts.Count), nil
-	}
-	// release prints what is due (everything when now is 0) and flushes.
-	release := func(now uint64) (stop bool, err error) {
-		stop, err = sorter.release(now, emit)
-		if ferr := printer.Flush(); err == nil {
-			err = ferr
-		}
-		return stop, err
-	}
-	due := time.NewTicker(reorderWindow)
-	defer due.Stop()
+	lossCheck := time.NewTicker(time.Second)
+	defer lossCheck.Stop()
 
 	lost := samples.Lost // nil for the ring buffer: that case never fires
-	var ev event.Open
-	var decodeErrors uint64
 	for {
 		select {
 		case <-ctx.Done():
-			_, err := release(0)
-			return stats, err
+			return s.stats, s.finish()
 		case <-deadline:
-			_, err := release(0)
-			return stats, err
+			return s.stats, s.finish()
 		case n, ok := <-lost:
 			if !ok {
 				lost = nil
 				continue
 			}
-			stats.perfLost += n
-			if reported == 0 {
-				warnLoss() // say so as soon as loss starts
+			s.stats.perfLost += n
+			if s.reported == 0 {
+				s.warnLoss() // say so as soon as loss starts
 			}
-		case <-tick.C:
+		case <-lossCheck.C:
 			if drops, err := readDrops(loaded); err == nil {
-				stats.ringFull = drops.ringFull
+				s.stats.ringFull = drops.ringFull
 			}
-			warnLoss()
-		case <-due.C:
-			if stop, err := release(monotonicNow()); stop || err != nil {
-				return stats, err
+			s.warnLoss()
+		case <-poll.C:
+			if opts.Buffer == BufferRing {
+				heartbeat()
 			}
-		case sample, ok := <-samples.C:
-			if !ok {
-				_, err := release(0)
-				return stats, err
+			if stop, err := s.drain(); stop || err != nil {
+				return s.stats, err
 			}
-			if err := event.Decode(sample, &ev); err != nil {
-				if decodeErrors++; decodeErrors == 1 {
-					notify("warning: " + err.Error())
-				}
-				continue
-			}
-			sorter.add(&ev)
-			// When busy, do not let the sorter grow without bound.
-			if sorter.len() >= maxPending {
-				if stop, err := release(monotonicNow()); stop || err != nil {
-					return stats, err
-				}
+			if stop, err := s.release(monotonicNow()); stop || err != nil {
+				return s.stats, err
 			}
 		}
 	}
 }
 
+// streamer is the state of one stream: counts, the reorder buffer, the printer.
+type streamer struct {
+	opts     Options
+	samples  *probe.Samples
+	printer  *output.OpenPrinter
+	notify   func(string)
+	sorter   reorderer
+	stats    Stats
+	reported uint64 // losses already warned about
+	ev       event.Open
+	closed   bool // the samples channel was closed
+}
+
+// drain moves every queued sample into the sorter.
+func (s *streamer) drain() (stop bool, err error) {
+	for {
+		select {
+		case sample, ok := <-s.samples.C:
+			if !ok {
+				s.closed = true
+				return true, nil
+			}
+			if err := event.Decode(sample, &s.ev); err != nil {
+				if s.stats.Malformed++; s.stats.Malformed == 1 {
+					s.notify("warning: " + err.Error())
+				}
+				continue
+			}
+			s.sorter.add(&s.ev)
+			// Under a flood, print as we go rather than hold everything.
+			if s.sorter.len() >= maxPending {
+				if stop, err := s.release(monotonicNow()); stop || err != nil {
+					return stop, err
+				}
+			}
+		default:
+			return false, nil
+		}
+	}
+}
+
+// release prints the events that are due (all of them when now is 0) and flushes.
+func (s *streamer) release(now uint64) (stop bool, err error) {
+	stop, err = s.sorter.release(now, s.emit)
+	if ferr := s.printer.Flush(); err == nil {
+		err = ferr
+	}
+	return stop, err
+}
+
+func (s *streamer) emit(e *event.Open) (stop bool, err error) {
+	if e.NameErr != 0 {
+		s.stats.NameErrors++
+	}
+	if err := s.printer.Print(e); err != nil {
+		return true, err
+	}
+	s.stats.Events++
+	return s.opts.Count > 0 && s.stats.Events >= uint64(s.opts.Count), nil
+}
+
+// finish reads what is still in flight before stopping: events already in
+// the kernel's buffers or in the queue when Ctrl-C came are printed, not
+// dropped. It waits until nothing arrives for a moment, at most drainLimit.
+func (s *streamer) finish() error {
+	limit := time.Now().Add(drainLimit)
+	for !s.closed && time.Now().Before(limit) {
+		if stop, err := s.drain(); stop || err != nil {
+			return err
+		}
+		time.Sleep(pollInterval)
+		if len(s.samples.C) == 0 {
+			break // the poll loop found nothing more in a whole interval
+		}
+	}
+	_, err := s.release(0)
+	return err
+}
+
+func (s *streamer) warnLoss() {
+	if lost := s.stats.perfLost + s.stats.ringFull; lost > s.reported {
+		s.notify(fmt.Sprintf("warning: %d events lost so far (buffer full): try a larger --pages, or --buffer ring", lost))
+		s.reported = lost
+	}
+}
+
+// pollInterval is how often queued events are read; an event waits at
+// most reorderWindow plus this before it is printed.
+const pollInterval = 5 * time.Millisecond
+
 // reorderWindow is how long an event waits for older ones from other CPUs.
 const reorderWindow = 10 * time.Millisecond
 
+// drainLimit bounds the wait for events in flight at exit.
+const drainLimit = time.Second
+
 // maxPending triggers an early release under load.
 const maxPending = 4096
+
+// heartbeat opens a file: open.bpf.c sees the tracer's own open and wakes
+// it if ring buffer events are waiting (they are written without a wakeup
+// until enough accumulate), so none waits long.
+func heartbeat() {
+	if fd, err := unix.Open("/", unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0); err == nil {
+		unix.Close(fd)
+	}
+}
 
 // monotonicNow is the kernel clock bpf_ktime_get_ns reads, in nanoseconds.
 func monotonicNow() uint64 {
