@@ -1,0 +1,279 @@
+#!/bin/sh
+# The checks of `make vmtest`, run once per kernel.
+#
+# In a VM this is /init of a busybox initramfs (scripts/vmtest.sh builds it):
+# it mounts what the tool needs, runs every check, prints one line per check
+# on the serial console and powers the VM off. On the host it runs the same
+# checks without touching mounts or power:
+#
+#   scripts/vm/init.sh --host BIN       (root; BIN: the ebpf-hello binary)
+#
+# Each check prints exactly one line, parsed by scripts/vmtest.sh:
+#
+#   VMTEST|<uname -r>|<cmd>|<mode>|<buffer or ->|pass|<detail>
+#   VMTEST|<uname -r>|<cmd>|<mode>|<buffer or ->|fail|<reason>
+#   VMTEST|<uname -r>|<cmd>|<mode>|<buffer or ->|unsupported|<the tool's error line>
+#
+# and the run ends with "VMTEST-DONE|<uname -r>|<number of check lines>", so
+# the harness can tell a finished run from a crash or lost console lines.
+#
+# POSIX sh: it runs under busybox ash in the VM and dash (or bash) on the host.
+# No `set -e`: a failing check must not stop the others.
+set -u
+
+# How long one run of the tool may take. TCG is slow (a Go start-up plus
+# libbpf parsing the kernel's BTF takes seconds), but a hang must not eat the
+# whole VM budget.
+TOOL_TIMEOUT=60
+# The comm of the process whose opens `open` must report. busybox runs an
+# applet named by argv[1] when argv[0] starts with "busybox", so a symlink
+# with this name is a cat with a comm no other process has.
+OPENER=busybox-ehcat
+# How many times the opener opens the marker file.
+OPENS=3
+
+mode_host=0
+if [ "${1:-}" = --host ]; then
+	mode_host=1
+	BIN=${2:?usage: init.sh --host BIN}
+	BUSYBOX=$(command -v busybox) || {
+		echo "vmtest: error: busybox not found (scripts/setup.sh vmtest installs busybox-static)" >&2
+		exit 1
+	}
+	WORK=$(mktemp -d /tmp/ebpf-hello-vmtest.XXXXXX)
+	trap 'rm -rf "$WORK"' EXIT
+	trap 'exit 130' INT TERM
+else
+	# PID 1 in the VM: the kernel gave us nothing but the initramfs.
+	export PATH=/bin:/sbin:/usr/bin:/usr/sbin
+	mount -t proc proc /proc
+	mount -t sysfs sysfs /sys
+	mount -t devtmpfs devtmpfs /dev 2>/dev/null || true
+	mount -t tmpfs tmpfs /tmp
+	# Console log level 4: only kernel errors reach the console from now on.
+	# Warnings (such as the trace_printk banner) would land in the middle of
+	# our result lines.
+	# vmtest.verbose=1 on the kernel command line (VMTEST_VERBOSE=1) keeps
+	# everything, e.g. the stack dumps of a soft lockup.
+	grep -q 'vmtest.verbose=1' /proc/cmdline || echo 4 >/proc/sys/kernel/printk
+	# The console node in the cpio may be missing (built without root).
+	[ -c /dev/console ] && exec </dev/console >/dev/console 2>&1
+	BIN=/bin/ebpf-hello
+	BUSYBOX=/bin/busybox
+	WORK=/tmp/vmtest
+	mkdir -p "$WORK"
+fi
+
+KERNEL=$(uname -r)
+STATUS=$WORK/status # "cmd mode buffer result" of each check, for the auto expectations
+NCHECKS=0
+: >"$STATUS"
+mkdir -p "$WORK/bin"
+ln -s "$BUSYBOX" "$WORK/bin/$OPENER"
+
+# report CMD MODE BUFFER RESULT DETAIL: print one check line ('|' and line
+# breaks in DETAIL would break the format, so they are replaced).
+report() {
+	detail=$(printf '%s' "$5" | tr '|\n\r' '/  ')
+	echo "VMTEST|$KERNEL|$1|$2|$3|$4|$detail"
+	echo "$1 $2 $3 $4" >>"$STATUS"
+	NCHECKS=$((NCHECKS + 1))
+}
+
+# tool_error FILE: the tool's own error line ("ebpf-hello: error: ..."), or
+# the last line of FILE when there is none.
+tool_error() {
+	line=$(grep 'ebpf-hello: error:' "$1" | tail -n 1)
+	[ -n "$line" ] || line=$(tail -n 1 "$1")
+	printf '%s' "${line:-no error message}"
+}
+
+# unsupported MODE BUFFER LINE: true when LINE is one of the tool's documented
+# "this kernel lacks the feature" errors for what was asked. Anything else,
+# including these messages for a mode that was not asked for, is a failure.
+unsupported() {
+	case "$3" in
+	*"needs kernel 5.8"*) [ "$2" = ring ] ;;
+	*"kernel built without CONFIG_KPROBES"*) [ "$1" = kprobe ] ;;
+	*"fentry needs kernel 5.5"* | *"kernel refused to load"*) [ "$1" = fentry ] ;;
+	*) false ;;
+	esac
+}
+
+# failed_run CMD MODE BUFFER RC ERRFILE: report a run of the tool that did not succeed.
+failed_run() {
+	if [ "$4" -eq 124 ] || [ "$4" -eq 143 ]; then
+		report "$1" "$2" "$3" fail "timed out after ${TOOL_TIMEOUT}s: $(tail -n 1 "$5")"
+		return
+	fi
+	line=$(tool_error "$5")
+	if unsupported "$2" "$3" "$line"; then
+		report "$1" "$2" "$3" unsupported "$line"
+	else
+		report "$1" "$2" "$3" fail "exit $4: $line"
+	fi
+}
+
+# expected_mode CMD MODE BUFFER: the mode the tool must end up using. For auto
+# that is the first mode of its chain (kprobe, fentry, tracepoint) that passed
+# when forced, so the same rule holds on every kernel.
+expected_mode() {
+	if [ "$2" != auto ]; then
+		echo "$2"
+		return
+	fi
+	for m in kprobe fentry tracepoint; do
+		if grep -q "^$1 $m $3 pass\$" "$STATUS"; then
+			echo "$m"
+			return
+		fi
+	done
+	echo "none (no mode passed when forced)"
+}
+
+# feed_opens: open a file over and over, so printk has something to print.
+feed_opens() {
+	: >"$WORK/feed"
+	while :; do
+		: <"$WORK/feed"
+		sleep 0.2
+	done
+}
+
+# clear_trace: in the VM, empty the trace buffer, so lines a previous printk
+# run left unread cannot pass for this run's. Never on the host: the buffer is
+# shared with everything else tracing there.
+clear_trace() {
+	[ "$mode_host" -eq 0 ] || return 0
+	for dir in /sys/kernel/tracing /sys/kernel/debug/tracing; do
+		if [ -w "$dir/trace" ]; then
+			: >"$dir/trace"
+			return 0
+		fi
+	done
+}
+
+# check_printk MODE: three trace_pipe lines ending in "Hello, World!", and the
+# attach mode announced on stderr is the expected one.
+check_printk() {
+	mode=$1 want=$(expected_mode printk "$1" -)
+	out=$WORK/printk-$mode.out err=$WORK/printk-$mode.err
+	clear_trace
+	feed_opens &
+	feeder=$!
+	timeout "$TOOL_TIMEOUT" "$BIN" printk --attach "$mode" --count 3 --format raw >"$out" 2>"$err"
+	rc=$?
+	kill "$feeder" 2>/dev/null
+	wait "$feeder" 2>/dev/null
+	if [ "$rc" -ne 0 ]; then
+		failed_run printk "$mode" - "$rc" "$err"
+		return
+	fi
+	using=$(grep -o 'attach: using .*' "$err" | head -n 1)
+	using=${using#attach: }
+	hello=$(grep -c 'Hello, World!$' "$out")
+	lines=$(wc -l <"$out" | tr -d ' ')
+	if [ "$hello" -ne 3 ]; then
+		report printk "$mode" - fail "$hello of 3 lines end in 'Hello, World!' ($lines lines): $(head -n 1 "$out")"
+	else
+		case "$using" in
+		"using $want"*) report printk "$mode" - pass "3/3 Hello lines, $using" ;;
+		*) report printk "$mode" - fail "expected 'using $want', stderr says '${using:-nothing}'" ;;
+		esac
+	fi
+}
+
+# wait_ready PID ERRFILE: wait until `open` says it is tracing; false if it
+# exited first or never got ready.
+wait_ready() {
+	n=0
+	while [ "$n" -lt $((TOOL_TIMEOUT * 5)) ]; do
+		grep -q 'tracing file opens' "$2" && return 0
+		kill -0 "$1" 2>/dev/null || return 1
+		sleep 0.2
+		n=$((n + 1))
+	done
+	return 1
+}
+
+# json_field LINE NAME: the value of a number or string field of one JSON line.
+json_field() {
+	printf '%s\n' "$1" | sed -n 's/.*"'"$2"'": *"\{0,1\}\([^",}]*\).*/\1/p'
+}
+
+# check_open MODE BUFFER: a known process opens a marker file OPENS times; the
+# tool (filtered to that comm) must report each open with the right pid, comm
+# and attach mode.
+check_open() {
+	mode=$1 buffer=$2 want=$(expected_mode open "$1" "$2")
+	out=$WORK/open-$mode-$buffer.out err=$WORK/open-$mode-$buffer.err
+	marker=$WORK/marker-$mode-$buffer
+	echo "$mode $buffer" >"$marker"
+	# --count ends the run as soon as the opens are in; --duration bounds it
+	# when events go missing.
+	timeout "$TOOL_TIMEOUT" "$BIN" open --attach "$mode" --buffer "$buffer" --json \
+		--comm "$OPENER" --count "$OPENS" --duration 8s >"$out" 2>"$err" &
+	tool=$!
+	if ! wait_ready "$tool" "$err"; then
+		kill "$tool" 2>/dev/null
+		wait "$tool"
+		rc=$?
+		[ "$rc" -ne 0 ] || rc=1
+		failed_run open "$mode" "$buffer" "$rc" "$err"
+		return
+	fi
+	# One process opens the marker OPENS times: cat MARKER MARKER ...
+	set --
+	while [ $# -lt "$OPENS" ]; do set -- "$@" "$marker"; done
+	"$WORK/bin/$OPENER" cat "$@" >/dev/null &
+	opener=$!
+	wait "$opener"
+	wait "$tool"
+	rc=$?
+	if [ "$rc" -ne 0 ]; then
+		failed_run open "$mode" "$buffer" "$rc" "$err"
+		return
+	fi
+	seen=0
+	problem=
+	while IFS= read -r line; do
+		case "$line" in *"\"file\":\"$marker\""*) ;; *) continue ;; esac
+		seen=$((seen + 1))
+		pid=$(json_field "$line" pid)
+		comm=$(json_field "$line" comm)
+		attach=$(json_field "$line" attach)
+		errno=$(json_field "$line" err)
+		if [ "$pid" != "$opener" ]; then
+			problem="pid $pid, expected $opener"
+		elif [ "$comm" != "$OPENER" ]; then
+			problem="comm '$comm', expected '$OPENER'"
+		elif [ "$attach" != "$want" ]; then
+			problem="attach '$attach', expected '$want'"
+		elif [ -n "$errno" ] && [ "$errno" != 0 ]; then
+			problem="err $errno for an existing file"
+		fi
+	done <"$out"
+	if [ -n "$problem" ]; then
+		report open "$mode" "$buffer" fail "$problem: $(grep -F "$marker" "$out" | head -n 1)"
+	elif [ "$seen" -ne "$OPENS" ]; then
+		report open "$mode" "$buffer" fail "$seen of $OPENS opens of $marker seen ($(wc -l <"$out" | tr -d ' ') events; $(tail -n 1 "$err"))"
+	else
+		report open "$mode" "$buffer" pass "$seen/$OPENS opens by pid $opener comm $OPENER, attach $attach"
+	fi
+}
+
+echo "VMTEST-BEGIN|$KERNEL"
+for mode in kprobe fentry tracepoint auto; do
+	check_printk "$mode"
+done
+for mode in kprobe fentry tracepoint auto; do
+	for buffer in perf ring; do
+		check_open "$mode" "$buffer"
+	done
+done
+echo "VMTEST-DONE|$KERNEL|$NCHECKS"
+
+if [ "$mode_host" -eq 0 ]; then
+	sync
+	poweroff -f
+fi

@@ -1,0 +1,458 @@
+#!/usr/bin/env bash
+# make vmtest: run printk and open in every attach mode and buffer on several
+# Debian kernels under qemu (TCG, no KVM needed), and on this machine's own
+# kernel, then print one pass/fail/unsupported matrix.
+#
+#   scripts/vmtest.sh [bin/ebpf-hello-static]
+#
+#   VMTEST_KERNELS="5.10 6.1 6.12 host"   which kernels (default: all four;
+#                                          "host" is this machine's kernel, root only)
+#   VMTEST_TIMEOUT=150                     seconds one VM may run before it is killed
+#                                          (a boot takes 10-15 s on an idle machine)
+#   VMTEST_REFRESH=1                       fetch the kernels again (newest of each suite)
+#   VMTEST_VERBOSE=1                       keep all kernel messages on the VM console
+#                                          (stack dumps; may garble result lines)
+#
+# Kernels come from Debian's archive (the mirror this machine's apt uses) as
+# linux-image-*-cloud-amd64 packages: small, with virtio, the serial console,
+# BTF, kprobes and syscall tracepoints built in. They are cached under
+# ${XDG_CACHE_HOME:-~/.cache}/ebpf-hello/kernels, so only the first run
+# downloads anything; serial logs and last-matrix.md (the table as markdown)
+# are written there too.
+#
+# The checks themselves are scripts/vm/init.sh, the initramfs's /init.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(dirname "$here")
+bin=${1:-$repo/bin/ebpf-hello-static}
+cache=${XDG_CACHE_HOME:-$HOME/.cache}/ebpf-hello/kernels
+kernels=${VMTEST_KERNELS:-5.10 6.1 6.12 host}
+vm_timeout=${VMTEST_TIMEOUT:-150}
+
+say() { echo "vmtest: $*" >&2; }
+die() {
+	say "error: $*"
+	exit 1
+}
+
+# suites_for LABEL: the Debian suites that ship kernel LABEL, best first.
+suites_for() {
+	case "$1" in
+	5.10) echo bullseye ;;
+	6.1) echo bookworm ;;
+	6.12) echo trixie bookworm-backports ;;
+	*) return 1 ;;
+	esac
+}
+
+# mirror_uri: the Debian mirror this machine's apt uses (never hard-coded, so
+# the script works behind whatever mirror or proxy the machine is set up for).
+mirror_uri() {
+	local uri
+	uri=$(awk '/^URIs:/ && $2 !~ /security/ {print $2; exit}' /etc/apt/sources.list.d/*.sources 2>/dev/null || true)
+	[ -n "$uri" ] || uri=$(awk '$1=="deb" && $2 !~ /security/ {print $2; exit}' /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null || true)
+	[ -n "$uri" ] || die "cannot find a Debian mirror in /etc/apt/sources.list*"
+	echo "$uri"
+}
+
+# apt_opts SUITE: apt options that use a private source list and state for
+# SUITE, so the machine's own apt setup is neither read nor changed.
+apt_opts() {
+	local dir=$work/apt/$1
+	apt_args=(
+		-o "Dir::Etc::SourceList=$dir/sources.list"
+		-o Dir::Etc::SourceParts=/dev/null
+		-o "Dir::State::Lists=$dir/lists"
+		-o "Dir::Cache=$dir/cache"
+		-o Dir::State::status=/dev/null
+		-o Acquire::Languages=none
+		# appstream metadata is useless here (a no-op without appstream)
+		-o Acquire::IndexTargets::deb::DEP-11::DefaultEnabled=false
+		-o Acquire::IndexTargets::deb::DEP-11-icons-small::DefaultEnabled=false
+		-o Acquire::IndexTargets::deb::DEP-11-icons::DefaultEnabled=false
+		# the download directory is root's: no point in apt's _apt sandbox
+		-o APT::Sandbox::User=root
+	)
+}
+
+# apt_update SUITE: fetch SUITE's package lists into the private state.
+apt_update() {
+	local dir=$work/apt/$1
+	mkdir -p "$dir/lists/partial" "$dir/cache/archives/partial"
+	echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $(mirror_uri) $1 main" >"$dir/sources.list"
+	apt_opts "$1"
+	apt-get "${apt_args[@]}" -q update >"$dir/update.log" 2>&1 || {
+		sed 's/^/    /' "$dir/update.log" >&2
+		return 1
+	}
+	# apt-get update exits 0 when a suite is missing on the mirror: check.
+	ls "$dir/lists/"*_Packages* >/dev/null 2>&1
+}
+
+# newest_image LABEL SUITE: the newest linux-image-LABEL.*-cloud-amd64 of SUITE.
+newest_image() {
+	local re="^linux-image-${1//./\\.}[.-].*-cloud-amd64(-unsigned)?\$"
+	apt_opts "$2"
+	apt-cache "${apt_args[@]}" pkgnames linux-image- | grep -E "$re" | sort -V | tail -n 1
+}
+
+# fetch_kernel LABEL: make sure $cache/LABEL holds vmlinuz, config and the
+# package it came from; download it only when it is not cached yet.
+fetch_kernel() {
+	local label=$1 dest=$cache/$1 suite pkg tmp
+	if [ -z "${VMTEST_REFRESH:-}" ] && [ -s "$dest/vmlinuz" ] && [ -s "$dest/package" ]; then
+		return 0
+	fi
+	for suite in $(suites_for "$label"); do
+		say "$label: looking for a cloud kernel in $suite"
+		apt_update "$suite" || {
+			say "$label: cannot read $suite from $(mirror_uri)"
+			continue
+		}
+		pkg=$(newest_image "$label" "$suite")
+		[ -n "$pkg" ] || {
+			say "$label: no linux-image-$label*-cloud-amd64 in $suite"
+			continue
+		}
+		say "$label: downloading $pkg ($suite)"
+		tmp=$work/fetch-$label
+		rm -rf "$tmp" && mkdir -p "$tmp/root"
+		apt_opts "$suite"
+		(cd "$tmp" && apt-get "${apt_args[@]}" -q download "$pkg" >download.log 2>&1) || {
+			sed 's/^/    /' "$tmp/download.log" >&2
+			continue
+		}
+		dpkg-deb -x "$tmp"/*.deb "$tmp/root"
+		# Fill a sibling directory, then swap it in: an interrupted fetch never
+		# leaves a half-written kernel that the next run would trust.
+		rm -rf "$dest.new" && mkdir -p "$dest.new"
+		cp "$tmp"/root/boot/vmlinuz-* "$dest.new/vmlinuz"
+		cp "$tmp"/root/boot/config-* "$dest.new/config"
+		echo "$pkg $(dpkg-deb -f "$tmp"/*.deb Version) $suite" >"$dest.new/package"
+		rm -rf "$dest" "$tmp"
+		mv "$dest.new" "$dest"
+		return 0
+	done
+	return 1
+}
+
+# check_config LABEL: a kernel without what booting from our initramfs needs
+# is skipped; one without what the tool needs is run anyway (the table then
+# shows what happens there) but said so up front.
+check_config() {
+	local config=$cache/$1/config opt missing=()
+	for opt in BLK_DEV_INITRD RD_GZIP SERIAL_8250_CONSOLE DEVTMPFS TMPFS; do
+		grep -q "^CONFIG_$opt=y" "$config" || missing+=("$opt")
+	done
+	if [ ${#missing[@]} -gt 0 ]; then
+		say "$1: cannot boot our initramfs, not built in: ${missing[*]}"
+		return 1
+	fi
+	for opt in BPF_SYSCALL DEBUG_INFO_BTF BPF_EVENTS KPROBES FTRACE_SYSCALLS FUNCTION_TRACER; do
+		grep -q "^CONFIG_$opt=y" "$config" || missing+=("$opt")
+	done
+	[ ${#missing[@]} -eq 0 ] || say "$1: note: not built in: ${missing[*]} (checks that need them will fail or be unsupported)"
+}
+
+# build_initramfs: busybox (with its applet links), the binary as
+# /bin/ebpf-hello and init.sh as /init, as a gzip'd newc cpio.
+build_initramfs() {
+	local root=$work/initramfs busybox link
+	busybox=$(command -v busybox) || die "busybox not found (scripts/setup.sh vmtest installs busybox-static)"
+	# A dynamic busybox would need its libraries inside the VM too.
+	if LC_ALL=C readelf -l "$busybox" 2>/dev/null | grep -q 'program interpreter'; then
+		die "$busybox is dynamically linked: install busybox-static"
+	fi
+	mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,dev,proc,sys,tmp}
+	cp "$busybox" "$root/bin/busybox"
+	"$root/bin/busybox" --list-full | while read -r link; do
+		[ -e "$root/$link" ] || ln -s /bin/busybox "$root/$link"
+	done
+	cp "$bin" "$root/bin/ebpf-hello"
+	cp "$here/vm/init.sh" "$root/init"
+	chmod 755 "$root/init" "$root/bin/ebpf-hello"
+	# The kernel hands /init its console only if /dev/console exists before
+	# devtmpfs is mounted; mknod needs root, init.sh copes without it.
+	mknod -m 600 "$root/dev/console" c 5 1 2>/dev/null || true
+	(cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --owner=0:0 --quiet) | gzip -1 >"$work/initrd.gz"
+}
+
+# run_vm LABEL: boot LABEL's kernel with the initramfs; its serial console goes
+# to $cache/logs/LABEL.log.
+run_vm() {
+	local label=$1 log=$cache/logs/$1.log
+	mkdir -p "$cache/logs"
+	: >"$log"
+	# thread=single: with one host thread per vCPU (MTTCG, qemu 7.2), about
+	# one boot in eight hung for good, both vCPUs spinning on a static-key
+	# NOP the kernel had just patched while enabling the syscall tracepoints;
+	# most likely the emulator mishandling code patched under a running vCPU.
+	# Round-robin TCG never hung in 42 boots, and is as fast here.
+	# -nodefaults: no NIC, VGA or monitor, only the serial port we ask for.
+	# -no-reboot: a dying init (panic=-1 reboots at once) ends qemu too.
+	# The kernel logs its boot in full (for the post-mortem of a VM that
+	# never finishes); init.sh then keeps all but errors off the console.
+	timeout --kill-after=10 "$vm_timeout" qemu-system-x86_64 \
+		-accel tcg,thread=single -cpu max -m 512 -smp 2 \
+		-nodefaults -display none -no-reboot \
+		-serial "file:$log" \
+		-kernel "$cache/$label/vmlinuz" -initrd "$work/initrd.gz" \
+		-append "console=ttyS0 panic=-1${VMTEST_VERBOSE:+ vmtest.verbose=1}" \
+		</dev/null >"$work/qemu-$label.out" 2>&1 &
+	watch_run "$label" "$log" $!
+	[ ! -s "$work/qemu-$label.out" ] || sed "s/^/vmtest: $label: qemu: /" "$work/qemu-$label.out" >&2
+}
+
+# run_host: the same checks on this machine's kernel, without a VM: init.sh
+# in host mode mounts nothing and works in its own temporary directory.
+# setsid makes it a process group that stop_run can end as a whole.
+run_host() {
+	local log=$cache/logs/host.log
+	mkdir -p "$cache/logs"
+	setsid sh "$here/vm/init.sh" --host "$bin" </dev/null >"$log" 2>&1 &
+	watch_run host "$log" $!
+}
+
+# watch_run LABEL LOG PID: show LOG's check lines as they come until PID
+# exits. `timeout` already bounds qemu; this watchdog kills PID by itself
+# should that not be enough, and bounds the host run.
+watch_run() {
+	local label=$1 log=$2 pid=$3 deadline shown=0
+	running_pid=$pid
+	deadline=$((SECONDS + vm_timeout + 20))
+	while kill -0 "$pid" 2>/dev/null; do
+		if [ "$SECONDS" -ge "$deadline" ]; then
+			say "$label: still running after $((vm_timeout + 20)) s: killing pid $pid"
+			stop_run "$pid"
+			break
+		fi
+		sleep 1
+		shown=$(show_progress "$label" "$log" "$shown")
+	done
+	run_rc=0
+	wait "$pid" 2>/dev/null || run_rc=$?
+	running_pid=
+	show_progress "$label" "$log" "$shown" >/dev/null
+}
+
+# stop_run PID: end PID and its process group (timeout and setsid make PID a
+# group leader, so qemu, or the tool under init.sh, goes too); TERM first, so
+# timeout passes it on and init.sh cleans up, then KILL.
+stop_run() {
+	kill -TERM -- "-$1" 2>/dev/null || kill -TERM "$1" 2>/dev/null || return 0
+	local n=0
+	while kill -0 "$1" 2>/dev/null && [ "$n" -lt 10 ]; do
+		sleep 0.5
+		n=$((n + 1))
+	done
+	kill -KILL -- "-$1" 2>/dev/null || kill -KILL "$1" 2>/dev/null || true
+}
+
+# show_progress LABEL LOG SHOWN: print (on stderr) the check lines of LOG
+# after the first SHOWN ones; prints the new count.
+show_progress() {
+	local lines n
+	lines=$(tr -d '\r' <"$2" | grep -a '^VMTEST|' || true)
+	n=$(printf '%s' "$lines" | grep -c . || true)
+	if [ "$n" -gt "$3" ]; then
+		printf '%s\n' "$lines" | sed -n "$(($3 + 1)),\$p" |
+			awk -F'|' -v k="$1" '{printf "vmtest: %s: %-6s %-11s %-5s %s\n", k, $3, $4, $5, ($6 == "pass" ? "pass" : $6 ": " $7)}' >&2
+	fi
+	echo "$n"
+}
+
+# collect LABEL LOG: add LOG's check lines to the results, prefixed with
+# LABEL; false (after showing the end of the console) if the run did not finish.
+collect() {
+	local label=$1 log=$2 lines done_line want got why
+	# The serial console ends lines with \r\n.
+	lines=$(tr -d '\r' <"$log" | grep -a '^VMTEST|' || true)
+	done_line=$(tr -d '\r' <"$log" | grep -a '^VMTEST-DONE|' | tail -n 1 || true)
+	[ -z "$lines" ] || printf '%s\n' "$lines" | sed "s/^VMTEST|/$label|/" >>"$results"
+	if [ -z "$done_line" ]; then
+		case "$run_rc" in
+		124 | 137 | 143) why="timed out after ${vm_timeout} s" ;;
+		*) why="ended (exit $run_rc) before the checks finished: crash?" ;;
+		esac
+		say "$label: no VMTEST-DONE: $why; last 30 console lines:"
+		tr -d '\r' <"$log" | tail -n 30 | sed 's/^/    /' >&2
+		broken+=("$label: no VMTEST-DONE: $why (see $log)")
+		return 1
+	fi
+	# A kernel message in the middle of a result line makes it unreadable.
+	want=${done_line##*|}
+	got=$(printf '%s' "$lines" | grep -c . || true)
+	if [ "$got" != "$want" ]; then
+		broken+=("$label: $want checks ran but $got result lines were readable (see $log)")
+		return 1
+	fi
+}
+
+# summary LABEL SECONDS: one line per kernel as it finishes.
+summary() {
+	local counts
+	counts=$(awk -F'|' -v k="$1" '$1==k {n[$6]++} END {printf "%d pass, %d fail, %d unsupported", n["pass"], n["fail"], n["unsupported"]}' "$results")
+	say "$1: $counts in $2 s"
+}
+
+# print_matrix FORMAT: the results as a table with one column per kernel and
+# one row per cmd/mode/buffer; reasons for anything but a plain pass become
+# numbered notes under it. FORMAT is text or markdown.
+print_matrix() {
+	local legend="" label
+	for label in "${ran[@]}"; do
+		legend+="$label=${kernel_desc[$label]:-?};"
+	done
+	awk -F'|' -v fmt="$1" -v legend="$legend" -v order="${ran[*]}" '
+	function cell(res, detail,   key, m) {
+		if (res == "pass") {
+			# for auto: which mode it chose ("using tracepoints ..." from printk)
+			if (match(detail, /using [a-z]+/)) m = substr(detail, RSTART + 6, RLENGTH - 6)
+			else if (match(detail, /attach [a-z]+/)) m = substr(detail, RSTART + 7, RLENGTH - 7)
+			sub(/s$/, "", m)
+			return m == "" ? "pass" : "pass (" m ")"
+		}
+		key = res ": " detail
+		if (!(key in note)) { note[key] = ++nnotes; notes[nnotes] = key }
+		return (res == "fail" ? "FAIL" : res) " [" note[key] "]"
+	}
+	{
+		row = $3 " " $4 " " $5
+		if (!(row in seen)) { seen[row] = 1; rows[++nrows] = row }
+		c = cell($6, $7)
+		if ($4 != "auto" && c ~ /^pass \(/) c = "pass"
+		val[row SUBSEP $1] = c
+	}
+	END {
+		nk = split(order, ks, " ")
+		ndesc = split(legend, descs, ";")
+		if (fmt == "markdown") {
+			printf "| cmd | mode | buffer |"; for (i = 1; i <= nk; i++) printf " %s |", ks[i]; printf "\n"
+			printf "|---|---|---|"; for (i = 1; i <= nk; i++) printf "---|"; printf "\n"
+			for (r = 1; r <= nrows; r++) {
+				row = rows[r]; gsub(/ /, " | ", row)
+				printf "| %s |", row
+				for (i = 1; i <= nk; i++) { v = val[rows[r] SUBSEP ks[i]]; printf " %s |", (v == "" ? "-" : v) }
+				printf "\n"
+			}
+			printf "\n"
+			for (i = 1; i <= ndesc; i++) if (descs[i] != "") { split(descs[i], kv, "="); printf "- %s: %s\n", kv[1], kv[2] }
+			if (nnotes) printf "\n"
+			for (n = 1; n <= nnotes; n++) printf "- [%d] %s\n", n, notes[n]
+		} else {
+			w0 = length("cmd mode buffer")
+			for (r = 1; r <= nrows; r++) if (length(rows[r]) > w0) w0 = length(rows[r])
+			for (i = 1; i <= nk; i++) {
+				w[i] = length(ks[i])
+				for (r = 1; r <= nrows; r++) { v = val[rows[r] SUBSEP ks[i]]; if (length(v) > w[i]) w[i] = length(v) }
+			}
+			printf "%-" w0 "s", "cmd mode buffer"; for (i = 1; i <= nk; i++) printf "  %-" w[i] "s", ks[i]; printf "\n"
+			for (r = 1; r <= nrows; r++) {
+				printf "%-" w0 "s", rows[r]
+				for (i = 1; i <= nk; i++) { v = val[rows[r] SUBSEP ks[i]]; printf "  %-" w[i] "s", (v == "" ? "-" : v) }
+				printf "\n"
+			}
+			printf "\n"
+			for (i = 1; i <= ndesc; i++) if (descs[i] != "") { split(descs[i], kv, "="); printf "  %s: %s\n", kv[1], kv[2] }
+			for (n = 1; n <= nnotes; n++) printf "  [%d] %s\n", n, notes[n]
+		}
+	}' "$results"
+}
+
+cleanup() {
+	[ -z "${running_pid:-}" ] || stop_run "$running_pid"
+	rm -rf "$work"
+}
+
+main() {
+	local label pkg version suite start secs failed=0 want_vm=0 kernels_list
+	[ -f "$bin" ] || die "$bin not found: build it with 'make static'"
+	bin=$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")
+	if LC_ALL=C readelf -l "$bin" 2>/dev/null | grep -q 'program interpreter'; then
+		die "$bin is dynamically linked: the VM has no libraries (use 'make static')"
+	fi
+	read -r -a kernels_list <<<"$kernels"
+	for label in "${kernels_list[@]}"; do
+		[ "$label" = host ] || suites_for "$label" >/dev/null ||
+			die "unknown kernel '$label' in VMTEST_KERNELS (known: 5.10 6.1 6.12 host)"
+		[ "$label" = host ] || want_vm=1
+	done
+	if [ "$want_vm" = 1 ]; then
+		command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 not found (scripts/setup.sh vmtest)"
+		command -v cpio >/dev/null || die "cpio not found (scripts/setup.sh vmtest)"
+	fi
+
+	work=$(mktemp -d /tmp/ebpf-hello-vmtest.XXXXXX)
+	running_pid=
+	trap cleanup EXIT
+	trap 'exit 130' INT TERM
+	mkdir -p "$cache"
+	results=$work/results
+	: >"$results"
+	broken=()
+	ran=()
+	declare -gA kernel_desc=()
+
+	if [ "$want_vm" = 1 ]; then
+		build_initramfs
+		say "initramfs: $(du -h "$work/initrd.gz" | cut -f1) with $(basename "$bin")"
+	fi
+	local total_start=$SECONDS
+	# Per kernel, only the boot (or the host run) is timed: a first run's
+	# downloads would skew the numbers.
+	for label in "${kernels_list[@]}"; do
+		if [ "$label" = host ] && [ "$(id -u)" -ne 0 ]; then
+			say "host: skipped: loading BPF here needs root"
+			continue
+		elif [ "$label" = host ]; then
+			say "host: running the checks on this machine's kernel ($(uname -r))"
+			start=$SECONDS
+			run_host
+			collect host "$cache/logs/host.log" || true
+			kernel_desc[host]="this machine, $(uname -r)"
+		else
+			if ! fetch_kernel "$label"; then
+				broken+=("$label: no kernel could be fetched")
+				continue
+			fi
+			check_config "$label" || {
+				broken+=("$label: kernel cannot boot the initramfs")
+				continue
+			}
+			read -r pkg version suite <"$cache/$label/package"
+			kernel_desc[$label]="$pkg $version ($suite)"
+			say "$label: booting $pkg (timeout ${vm_timeout}s)"
+			start=$SECONDS
+			run_vm "$label"
+			collect "$label" "$cache/logs/$label.log" || true
+		fi
+		ran+=("$label")
+		secs=$((SECONDS - start))
+		summary "$label" "$secs"
+		kernel_desc[$label]+=", ${secs} s"
+	done
+	say "all kernels: $((SECONDS - total_start)) s"
+
+	echo
+	print_matrix text
+	{
+		echo "<!-- scripts/vmtest.sh, $(date -u +%Y-%m-%d) -->"
+		print_matrix markdown
+	} >"$cache/last-matrix.md"
+	echo
+	say "markdown table: $cache/last-matrix.md"
+
+	if grep -q '^[^|]*|[^|]*|[^|]*|[^|]*|[^|]*|fail|' "$results"; then
+		say "FAILED: $(grep -c '^[^|]*|[^|]*|[^|]*|[^|]*|[^|]*|fail|' "$results") check(s) failed"
+		failed=1
+	fi
+	for label in "${broken[@]}"; do
+		say "FAILED: $label"
+		failed=1
+	done
+	[ "$failed" = 0 ] && say "ok: no check failed"
+	return "$failed"
+}
+
+main
