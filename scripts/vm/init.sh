@@ -262,6 +262,30 @@ check_open() {
 	fi
 }
 
+# check_doctor: `doctor --json` (with its live self-test) must say the
+# machine is ready and name the mode `open` used when left to choose.
+check_doctor() {
+	want=$(expected_mode open auto perf)
+	out=$WORK/doctor.out err=$WORK/doctor.err
+	feed_opens &
+	feeder=$!
+	timeout "$TOOL_TIMEOUT" "$BIN" doctor --json >"$out" 2>"$err"
+	rc=$?
+	kill "$feeder" 2>/dev/null
+	wait "$feeder" 2>/dev/null
+	json=$(tr -d '\n' <"$out")
+	ready=$(json_field "$json" ready)
+	attach=$(json_field "$json" attach)
+	if [ "$rc" -ne 0 ] || [ "$ready" != true ]; then
+		failed=$(grep -B2 '"status": "fail"' "$out" | grep -o '"name": "[^"]*"' | tr '\n' ' ')
+		report doctor auto - fail "exit $rc, ready '$ready'; failed checks: ${failed:-none}; $(tail -n 1 "$err")"
+	elif [ "$attach" != "$want" ]; then
+		report doctor auto - fail "doctor says open would use '$attach', open used '$want'"
+	else
+		report doctor auto - pass "ready, open would use $attach, self-test passed"
+	fi
+}
+
 echo "VMTEST-BEGIN|$KERNEL"
 for mode in kprobe fentry tracepoint auto; do
 	check_printk "$mode"
@@ -271,6 +295,7 @@ for mode in kprobe fentry tracepoint auto; do
 		check_open "$mode" "$buffer"
 	done
 done
+check_doctor
 echo "VMTEST-DONE|$KERNEL|$NCHECKS"
 
 if [ "$mode_host" -eq 0 ]; then
