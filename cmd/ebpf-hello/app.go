@@ -59,6 +59,15 @@ var attachFlag = &cli.StringFlag{
 	Usage: "how to hook file opens: auto (kprobe, else fentry, else tracepoint), kprobe, fentry or tracepoint",
 }
 
+// attachMode checks a command line that hooks file opens: no stray
+// arguments, and a valid --attach.
+func attachMode(c *cli.Context) (probe.Mode, error) {
+	if err := noArgs(c); err != nil {
+		return "", err
+	}
+	return probe.ParseMode(c.String("attach"))
+}
+
 // limitFlags are --count and --duration.
 func limitFlags(what string) []cli.Flag {
 	return []cli.Flag{

@@ -31,10 +31,7 @@ EXAMPLES:
 		}, limitFlags("lines")...),
 		OnUsageError: usageError,
 		Action: func(c *cli.Context) error {
-			if err := noArgs(c); err != nil {
-				return err
-			}
-			mode, err := probe.ParseMode(c.String("attach"))
+			mode, err := attachMode(c)
 			if err != nil {
 				return err
 			}
