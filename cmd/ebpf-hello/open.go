@@ -5,7 +5,6 @@ import (
 
 	"github.com/ebpf-hello/ebpf-hello/internal/opens"
 	"github.com/ebpf-hello/ebpf-hello/internal/output"
-	"github.com/ebpf-hello/ebpf-hello/internal/probe"
 )
 
 func newOpenCommand() *cli.Command {

@@ -4,7 +4,6 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/ebpf-hello/ebpf-hello/internal/printk"
-	"github.com/ebpf-hello/ebpf-hello/internal/probe"
 )
 
 func newPrintkCommand() *cli.Command {
