@@ -26,9 +26,9 @@ EXAMPLES:
 		Flags: append([]cli.Flag{
 			attachFlag,
 			&cli.StringFlag{Name: "buffer", Value: opens.BufferPerf, Usage: "how events reach user space: perf (perf event array, as the tutorial) or ring (BPF ring buffer, kernel 5.8+)"},
-			&cli.IntFlag{Name: "pages", Usage: "buffer size in 4 KiB pages, a power of two: per CPU for perf (default 128), in total for ring (default 1024)"},
-			&cli.IntFlag{Name: "pid", Aliases: []string{"p"}, Usage: "only opens by process `PID`"},
-			&cli.IntFlag{Name: "tid", Aliases: []string{"t"}, Usage: "only opens by thread `TID`"},
+			&cli.IntFlag{Name: "pages", DefaultText: "128 per CPU for perf, 1024 for ring", Usage: "buffer size in 4 KiB pages, a power of two: per CPU for perf, in total for ring"},
+			&cli.IntFlag{Name: "pid", Aliases: []string{"p"}, DefaultText: "any", Usage: "only opens by process `PID`"},
+			&cli.IntFlag{Name: "tid", Aliases: []string{"t"}, DefaultText: "any", Usage: "only opens by thread `TID`"},
 			&cli.IntFlag{Name: "uid", Aliases: []string{"u"}, Value: -1, DefaultText: "any", Usage: "only opens by user `UID`"},
 			&cli.StringFlag{Name: "comm", Aliases: []string{"c"}, Usage: "only opens by processes named `NAME` (first 15 characters, as the kernel keeps)"},
 			&cli.BoolFlag{Name: "failed", Aliases: []string{"x"}, Usage: "only opens that failed"},
