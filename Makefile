@@ -23,7 +23,7 @@ GO_LDFLAGS := -X main.version=$(VERSION)
 
 .DEFAULT_GOAL := build
 .DELETE_ON_ERROR:
-.PHONY: help setup bpf build static run test test-unit bench vmtest examples lint clean
+.PHONY: help setup bpf build static run test bench vmtest examples lint clean
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -66,9 +66,12 @@ run: ## set up if needed, build, and run `ebpf-hello open` (Ctrl-C to stop)
 	@$(MAKE) --no-print-directory build
 	bin/ebpf-hello open
 
+examples: bpf/vmlinux.h ## build the tutorial examples and workshop solutions (examples/)
+	@$(MAKE) --no-print-directory -C examples
+
 test: ## set up if needed, build, and run every test (as root they load BPF for real)
 	@scripts/ensure-setup.sh
-	@$(MAKE) --no-print-directory build
+	@$(MAKE) --no-print-directory build examples
 	$(CGO_ENV) $(GO) test -count=1 -p 1 ./...
 
 bench: build ## benchmark `open` against bpftrace under a flood of opens (root)
@@ -85,3 +88,4 @@ lint: ## gofmt and go vet
 
 clean: ## remove build output
 	rm -rf bin bpf/*.o bpf/*.d bpf/vmlinux.h
+	$(MAKE) -C examples clean

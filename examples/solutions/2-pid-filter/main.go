@@ -1,0 +1,124 @@
+// Command pid-filter is workshop exercise 2 (solution): trace-open with
+// -pid, a filter that runs in the kernel (the targ_pid constant).
+package main
+
+import (
+	"bytes"
+	"context"
+	_ "embed"
+	"encoding/binary"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/ebpf-hello/ebpf-hello/examples/internal/lesson"
+)
+
+//go:embed pid_filter.bpf.o
+var pidFilterObject []byte
+
+// Offsets of struct data_t's fields, as the C compiler lays them out.
+const (
+	offPID   = 0
+	offTs    = 8 // u64 is 8-byte aligned: 4 bytes of padding after pid
+	offComm  = 16
+	offFname = 32
+	dataSize = offFname + 255
+)
+
+func main() {
+	pid := flag.Uint("pid", 0, "only opens by this process (0: all)")
+	count := flag.Int("count", 0, "stop after N events (0: no limit)")
+	duration := flag.Duration("duration", 0, "stop after this long (0: no limit)")
+	flag.Parse()
+	if err := run(uint32(*pid), *count, *duration); err != nil {
+		fmt.Fprintln(os.Stderr, "pid-filter:", err)
+		os.Exit(1)
+	}
+}
+
+func run(pid uint32, count int, duration time.Duration) error {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if duration > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, duration)
+		defer cancel()
+	}
+
+	// 1) load BPF program
+	module, err := lesson.Open("pid_filter.bpf.o", pidFilterObject)
+	if err != nil {
+		return err
+	}
+	defer module.Close()
+	// The one new step: set the constant before the program is loaded.
+	if err := module.InitGlobalVariable("targ_pid", pid); err != nil {
+		return err
+	}
+	where, err := lesson.LoadAndAttach(module, lesson.Hooks{
+		Kprobe:      "ex_pid_kprobe",
+		Tracepoint:  "ex_pid_tp",
+		Tracepoints: []string{"sys_enter_openat", "sys_enter_openat2"},
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(os.Stderr, "attached:", where)
+
+	// 4) b["events"].open_perf_buffer(print_event): libbpfgo delivers each
+	// sample on a channel instead of calling a function.
+	events := make(chan []byte, 1024)
+	lost := make(chan uint64, 16)
+	perf, err := module.InitPerfBuf("events", events, lost, 64) // 64 pages per CPU: a power of two
+	if err != nil {
+		return err
+	}
+	perf.Poll(300)    // b.perf_buffer_poll() in a loop, on its own goroutine
+	defer perf.Stop() // runs before module.Close: Stop first, then Close
+
+	// 2) print header
+	fmt.Printf("%-18s %-16s %-6s %-16s\n", "TIME(s)", "COMM", "PID", "FILE")
+
+	// 3) the callback's body, once per event
+	var start uint64
+	for n := 0; count == 0 || n < count; {
+		select {
+		case <-ctx.Done():
+			return nil
+		case l, ok := <-lost:
+			if ok { // after Stop, libbpfgo closes the channel: ok is false
+				fmt.Fprintf(os.Stderr, "lost %d events\n", l)
+			}
+		case data, ok := <-events:
+			if !ok {
+				return nil
+			}
+			if len(data) < dataSize {
+				continue
+			}
+			pid := binary.NativeEndian.Uint32(data[offPID:])
+			ts := binary.NativeEndian.Uint64(data[offTs:])
+			comm := cString(data[offComm : offComm+16])
+			fname := cString(data[offFname:dataSize])
+			if start == 0 {
+				start = ts
+			}
+			timeS := float64(ts-start) / 1e9
+			fmt.Printf("%-18.9f %-16s %-6d %-16s\n", timeS, comm, pid, fname)
+			n++
+		}
+	}
+	return nil
+}
+
+// cString cuts a C string at its first NUL.
+func cString(b []byte) string {
+	if i := bytes.IndexByte(b, 0); i >= 0 {
+		b = b[:i]
+	}
+	return string(b)
+}
