@@ -42,9 +42,6 @@ struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 256 * 1024); /* user space may resize it */
 } events SEC(".maps");
-
-/* Wake the reader once this much data waits (user space sets it from the ring's size). */
-const volatile __u64 targ_wakeup_bytes = 64 * 1024;
 #else
 struct {
 	__uint(type, BPF_MAP_TYPE_PERF_EVENT_ARRAY);
@@ -93,44 +90,13 @@ static __always_inline bool comm_allowed(void)
 	return true;
 }
 
-#ifdef USE_RINGBUF
-/*
- * Waking the reader costs more than writing an event, so events are
- * committed without a wakeup until targ_wakeup_bytes wait in the ring.
- * What is left below that is picked up by the tracer's heartbeat: it opens
- * a file every 10 ms, and on its own opens the program wakes it if anything
- * is waiting (a discarded 8-byte record carries the wakeup).
- */
-static __always_inline __u64 wakeup_flag(void)
-{
-	if (bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= targ_wakeup_bytes)
-		return BPF_RB_FORCE_WAKEUP;
-	return BPF_RB_NO_WAKEUP;
-}
-
-static __always_inline void heartbeat(void)
-{
-	void *kick;
-
-	if (bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) == 0)
-		return;
-	kick = bpf_ringbuf_reserve(&events, 8, 0);
-	if (kick)
-		bpf_ringbuf_discard(kick, BPF_RB_FORCE_WAKEUP);
-}
-#else
-static __always_inline void heartbeat(void) {} /* perf buffers wake the reader on every event */
-#endif
-
 /* trace_allowed applies the filters in the kernel, so filtered-out opens cost no copy to user space. */
 static __always_inline bool trace_allowed(__u64 pid_tgid)
 {
 	__u32 pid = pid_tgid >> 32, tid = (__u32)pid_tgid;
 
-	if (targ_exclude_pid && pid == targ_exclude_pid) {
-		heartbeat(); /* the tracer's own opens are never shown */
-		return false;
-	}
+	if (targ_exclude_pid && pid == targ_exclude_pid)
+		return false; /* the tracer's own opens are never shown */
 	if (targ_pid && pid != targ_pid)
 		return false;
 	if (targ_tid && tid != targ_tid)
@@ -176,7 +142,9 @@ static __always_inline int submit(void *ctx, const char *fname, long ret, bool h
 	}
 
 #ifdef USE_RINGBUF
-	bpf_ringbuf_submit(e, wakeup_flag());
+	/* No wakeup: the tracer reads the ring on a timer, and waking it for
+	 * every event would cost more than writing the event. */
+	bpf_ringbuf_submit(e, BPF_RB_NO_WAKEUP);
 #else
 	/* Send the name's bytes only, not all FNAME_LEN: less to copy for the kernel and for us. */
 	__u64 len = n > 0 ? n : 0;

@@ -101,8 +101,6 @@ type Stats struct {
 	NameErrors uint64 // events whose file name could not be read
 	Unmatched  uint64 // opens whose exit could not be matched (entry map full)
 	Malformed  uint64 // samples too short to decode (a bug if ever seen)
-
-	perfLost, ringFull uint64 // Lost's two sources while running
 }
 
 func (s Stats) String() string {
@@ -145,16 +143,16 @@ func Run(ctx context.Context, opts Options, stdout, stderr io.Writer) error {
 	defer loaded.Close()
 	opts.Output.Attach = string(loaded.Mode)
 
-	var samples *probe.Samples
+	var reader *probe.Reader
 	if opts.Buffer == BufferRing {
-		samples, err = loaded.RingSamples("events")
+		reader, err = loaded.RingReader("events")
 	} else {
-		samples, err = loaded.PerfSamples("events", opts.Pages)
+		reader, err = loaded.PerfReader("events", opts.Pages)
 	}
 	if err != nil {
 		return err
 	}
-	defer samples.Stop() // before loaded.Close: libbpfgo wants Stop, then Close
+	defer reader.Close() // runs before loaded.Close: buffers first, then the maps they read
 
 	printer := output.NewOpenPrinter(stdout, opts.Output)
 	if err := printer.Header(); err != nil {
@@ -165,30 +163,42 @@ func Run(ctx context.Context, opts Options, stdout, stderr io.Writer) error {
 	}
 	notify(fmt.Sprintf("tracing file opens (%s buffer); Ctrl-C to end", opts.Buffer))
 
-	stats, err := stream(ctx, opts, samples, loaded, printer, notify)
-	// Stop polling before the final count, so nothing is in flight.
-	samples.Stop()
+	s := &streamer{opts: opts, reader: reader, loaded: loaded, printer: printer, notify: notify,
+		sorter: reorderer{window: uint64(reorderWindow)}}
+	err = s.run(ctx)
+	s.countLost() // the final count
 	if drops, derr := readDrops(loaded); derr == nil {
-		stats.Lost = stats.perfLost + drops.ringFull
-		stats.Unmatched = drops.stashFull
+		s.stats.Unmatched = drops.stashFull
 	}
-	notify(stats.String())
+	notify(s.stats.String())
 	return err
 }
 
-// stream prints events until ctx ends, the count or duration is reached,
-// or the samples channel is closed.
+// streamer reads, orders and prints events, and keeps the counts.
 //
-// It does not wait on the samples channel itself: it empties it every
-// pollInterval. A goroutine parked on a channel must be woken (a futex
-// call) for every event sent; one that drains a full queue on a timer is
-// not, which halves the tracer's CPU time under a flood of opens.
-func stream(ctx context.Context, opts Options, samples *probe.Samples, loaded *probe.Loaded, printer *output.OpenPrinter, notify func(string)) (Stats, error) {
-	s := &streamer{opts: opts, samples: samples, printer: printer, notify: notify,
-		sorter: reorderer{window: uint64(reorderWindow)}}
+// It reads the buffers every pollInterval instead of sleeping until the
+// kernel wakes it: a wakeup per event costs the traced program more than
+// writing the event itself, while a timer costs nothing per event, and a
+// whole burst then crosses from C to Go in one call.
+type streamer struct {
+	opts     Options
+	reader   *probe.Reader
+	loaded   *probe.Loaded
+	printer  *output.OpenPrinter
+	notify   func(string)
+	sorter   reorderer
+	stats    Stats
+	reported uint64 // losses already warned about
+	ev       event.Open
+	stop     bool  // --count reached
+	err      error // first output error
+}
+
+// run prints events until ctx ends, the count or the duration is reached.
+func (s *streamer) run(ctx context.Context) error {
 	var deadline <-chan time.Time
-	if opts.Duration > 0 {
-		timer := time.NewTimer(opts.Duration)
+	if s.opts.Duration > 0 {
+		timer := time.NewTimer(s.opts.Duration)
 		defer timer.Stop()
 		deadline = timer.C
 	}
@@ -198,89 +208,60 @@ func stream(ctx context.Context, opts Options, samples *probe.Samples, loaded *p
 	lossCheck := time.NewTicker(time.Second)
 	defer lossCheck.Stop()
 
-	lost := samples.Lost // nil for the ring buffer: that case never fires
 	for {
 		select {
 		case <-ctx.Done():
-			return s.stats, s.finish()
+			return s.finish()
 		case <-deadline:
-			return s.stats, s.finish()
-		case n, ok := <-lost:
-			if !ok {
-				lost = nil
-				continue
-			}
-			s.stats.perfLost += n
-			if s.reported == 0 {
-				s.warnLoss() // say so as soon as loss starts
-			}
+			return s.finish()
 		case <-lossCheck.C:
-			if drops, err := readDrops(loaded); err == nil {
-				s.stats.ringFull = drops.ringFull
-			}
-			s.warnLoss()
+			s.countLost()
 		case <-poll.C:
-			if opts.Buffer == BufferRing {
-				heartbeat()
+			if err := s.read(monotonicNow()); err != nil || s.stop {
+				return err
 			}
-			if stop, err := s.drain(); stop || err != nil {
-				return s.stats, err
-			}
-			if stop, err := s.release(monotonicNow()); stop || err != nil {
-				return s.stats, err
+			if lost := s.reader.Lost(); lost.Kernel+lost.Overflow > s.reported {
+				s.countLost() // say so as soon as loss starts
 			}
 		}
 	}
 }
 
-// streamer is the state of one stream: counts, the reorder buffer, the printer.
-type streamer struct {
-	opts     Options
-	samples  *probe.Samples
-	printer  *output.OpenPrinter
-	notify   func(string)
-	sorter   reorderer
-	stats    Stats
-	reported uint64 // losses already warned about
-	ev       event.Open
-	closed   bool // the samples channel was closed
-}
-
-// drain moves every queued sample into the sorter.
-func (s *streamer) drain() (stop bool, err error) {
-	for {
-		select {
-		case sample, ok := <-s.samples.C:
-			if !ok {
-				s.closed = true
-				return true, nil
-			}
-			if err := event.Decode(sample, &s.ev); err != nil {
-				if s.stats.Malformed++; s.stats.Malformed == 1 {
-					s.notify("warning: " + err.Error())
-				}
-				continue
-			}
-			s.sorter.add(&s.ev)
-			// Under a flood, print as we go rather than hold everything.
-			if s.sorter.len() >= maxPending {
-				if stop, err := s.release(monotonicNow()); stop || err != nil {
-					return stop, err
-				}
-			}
-		default:
-			return false, nil
+// read takes every waiting sample, then prints those that are due.
+func (s *streamer) read(now uint64) error {
+	err := s.reader.Read(func(sample []byte) {
+		if s.stop || s.err != nil {
+			return
 		}
+		if err := event.Decode(sample, &s.ev); err != nil {
+			if s.stats.Malformed++; s.stats.Malformed == 1 {
+				s.notify("warning: " + err.Error())
+			}
+			return
+		}
+		s.sorter.add(&s.ev)
+		// Under a flood, print as we go rather than hold everything.
+		if s.sorter.len() >= maxPending {
+			s.release(monotonicNow())
+		}
+	})
+	if err != nil {
+		return err
 	}
+	s.release(now)
+	return s.err
 }
 
 // release prints the events that are due (all of them when now is 0) and flushes.
-func (s *streamer) release(now uint64) (stop bool, err error) {
-	stop, err = s.sorter.release(now, s.emit)
-	if ferr := s.printer.Flush(); err == nil {
-		err = ferr
+func (s *streamer) release(now uint64) {
+	if s.stop || s.err != nil {
+		return
 	}
-	return stop, err
+	stop, err := s.sorter.release(now, s.emit)
+	if err == nil {
+		err = s.printer.Flush()
+	}
+	s.stop, s.err = stop, err
 }
 
 func (s *streamer) emit(e *event.Open) (stop bool, err error) {
@@ -294,52 +275,39 @@ func (s *streamer) emit(e *event.Open) (stop bool, err error) {
 	return s.opts.Count > 0 && s.stats.Events >= uint64(s.opts.Count), nil
 }
 
-// finish reads what is still in flight before stopping: events already in
-// the kernel's buffers or in the queue when Ctrl-C came are printed, not
-// dropped. It waits until nothing arrives for a moment, at most drainLimit.
+// finish prints what is still in the buffers when Ctrl-C (or --duration)
+// comes: events already written are shown, not dropped.
 func (s *streamer) finish() error {
-	limit := time.Now().Add(drainLimit)
-	for !s.closed && time.Now().Before(limit) {
-		if stop, err := s.drain(); stop || err != nil {
-			return err
-		}
-		time.Sleep(pollInterval)
-		if len(s.samples.C) == 0 {
-			break // the poll loop found nothing more in a whole interval
-		}
+	if err := s.read(0); err != nil {
+		return err
 	}
-	_, err := s.release(0)
-	return err
+	s.release(0)
+	return s.err
 }
 
-func (s *streamer) warnLoss() {
-	if lost := s.stats.perfLost + s.stats.ringFull; lost > s.reported {
-		s.notify(fmt.Sprintf("warning: %d events lost so far (buffer full): try a larger --pages, or --buffer ring", lost))
-		s.reported = lost
+// countLost adds up the losses and warns when they grew.
+func (s *streamer) countLost() {
+	lost := s.reader.Lost()
+	total := lost.Kernel + lost.Overflow
+	if drops, err := readDrops(s.loaded); err == nil {
+		total += drops.ringFull
+	}
+	s.stats.Lost = total
+	if total > s.reported {
+		s.notify(fmt.Sprintf("warning: %d events lost so far (buffer full): try a larger --pages, or --buffer ring", total))
+		s.reported = total
 	}
 }
 
-// pollInterval is how often queued events are read; an event waits at
-// most reorderWindow plus this before it is printed.
+// pollInterval is how often the buffers are read; an event waits at most
+// reorderWindow plus this before it is printed.
 const pollInterval = 5 * time.Millisecond
 
 // reorderWindow is how long an event waits for older ones from other CPUs.
 const reorderWindow = 10 * time.Millisecond
 
-// drainLimit bounds the wait for events in flight at exit.
-const drainLimit = time.Second
-
 // maxPending triggers an early release under load.
 const maxPending = 4096
-
-// heartbeat opens a file: open.bpf.c sees the tracer's own open and wakes
-// it if ring buffer events are waiting (they are written without a wakeup
-// until enough accumulate), so none waits long.
-func heartbeat() {
-	if fd, err := unix.Open("/", unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0); err == nil {
-		unix.Close(fd)
-	}
-}
 
 // monotonicNow is the kernel clock bpf_ktime_get_ns reads, in nanoseconds.
 func monotonicNow() uint64 {

@@ -76,12 +76,7 @@ func configure(o *probe.Object, opts Options) error {
 		}
 	}
 	if opts.Buffer == BufferRing {
-		size := uint32(opts.Pages) * pageSize
-		if err := o.SetMapSize("events", size); err != nil {
-			return err
-		}
-		// Wake the reader when a quarter of the ring is used, at most every 64 KiB.
-		return o.SetGlobal("targ_wakeup_bytes", uint64(min(size/4, 64*1024)))
+		return o.SetMapSize("events", uint32(opts.Pages)*pageSize)
 	}
 	return nil
 }
