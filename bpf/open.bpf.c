@@ -50,7 +50,8 @@ struct {
 } events SEC(".maps");
 #endif
 
-/* Events that never reached user space, per CPU, never reset: user space reports the growth. */
+/* Events that never reached user space, per CPU, never reset: user space reports the growth.
+ * Counted here for both buffers, so the count is exact and immediate. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, DROP_SLOTS);
@@ -119,7 +120,7 @@ static __always_inline int submit(void *ctx, const char *fname, long ret, bool h
 #ifdef USE_RINGBUF
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {
-		count_drop(DROP_RINGBUF_FULL);
+		count_drop(DROP_BUFFER_FULL);
 		return 0;
 	}
 #else
@@ -150,7 +151,8 @@ static __always_inline int submit(void *ctx, const char *fname, long ret, bool h
 	__u64 len = n > 0 ? n : 0;
 	if (len > FNAME_LEN)
 		len = FNAME_LEN;
-	bpf_perf_event_output(ctx, &events, BPF_F_CURRENT_CPU, e, offsetof(struct open_event, fname) + len);
+	if (bpf_perf_event_output(ctx, &events, BPF_F_CURRENT_CPU, e, offsetof(struct open_event, fname) + len))
+		count_drop(DROP_BUFFER_FULL); /* counted here: the kernel reports perf losses only with a later event */
 #endif
 	return 0;
 }

@@ -15,7 +15,7 @@
 #define FNAME_LEN 256
 
 /* Index of the counters in the per-CPU "drops" map. */
-#define DROP_RINGBUF_FULL 0 /* bpf_ringbuf_reserve failed: ring buffer full */
+#define DROP_BUFFER_FULL 0  /* the perf or ring buffer was full: event lost */
 #define DROP_STASH_FULL 1   /* the entry stash map was full: exit cannot be matched */
 #define DROP_SLOTS 2
 

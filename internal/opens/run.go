@@ -204,8 +204,8 @@ func (s *streamer) run(ctx context.Context) error {
 	}
 	poll := time.NewTicker(pollInterval)
 	defer poll.Stop()
-	// Ring buffer losses are counted in a BPF map: check it every second.
-	lossCheck := time.NewTicker(time.Second)
+	// Losses are counted in a BPF map: look often, to warn as soon as they start.
+	lossCheck := time.NewTicker(lossCheckInterval)
 	defer lossCheck.Stop()
 
 	for {
@@ -219,9 +219,6 @@ func (s *streamer) run(ctx context.Context) error {
 		case <-poll.C:
 			if err := s.read(monotonicNow()); err != nil || s.stop {
 				return err
-			}
-			if lost := s.reader.Lost(); lost.Kernel+lost.Overflow > s.reported {
-				s.countLost() // say so as soon as loss starts
 			}
 		}
 	}
@@ -287,10 +284,9 @@ func (s *streamer) finish() error {
 
 // countLost adds up the losses and warns when they grew.
 func (s *streamer) countLost() {
-	lost := s.reader.Lost()
-	total := lost.Kernel + lost.Overflow
+	total := s.reader.Overflow()
 	if drops, err := readDrops(s.loaded); err == nil {
-		total += drops.ringFull
+		total += drops.bufferFull
 	}
 	s.stats.Lost = total
 	if total > s.reported {
@@ -302,6 +298,9 @@ func (s *streamer) countLost() {
 // pollInterval is how often the buffers are read; an event waits at most
 // reorderWindow plus this before it is printed.
 const pollInterval = 5 * time.Millisecond
+
+// lossCheckInterval is how often the loss counters are read.
+const lossCheckInterval = 100 * time.Millisecond
 
 // reorderWindow is how long an event waits for older ones from other CPUs.
 const reorderWindow = 10 * time.Millisecond
@@ -319,18 +318,18 @@ func monotonicNow() uint64 {
 }
 
 // drops are the BPF side's counters (open.h DROP_*).
-type drops struct{ ringFull, stashFull uint64 }
+type drops struct{ bufferFull, stashFull uint64 }
 
 const (
-	dropRingbufFull = 0 // DROP_RINGBUF_FULL
-	dropStashFull   = 1 // DROP_STASH_FULL
+	dropBufferFull = 0 // DROP_BUFFER_FULL
+	dropStashFull  = 1 // DROP_STASH_FULL
 )
 
 func readDrops(l *probe.Loaded) (drops, error) {
-	ring, err := l.SumPerCPU("drops", dropRingbufFull)
+	full, err := l.SumPerCPU("drops", dropBufferFull)
 	if err != nil {
 		return drops{}, err
 	}
 	stash, err := l.SumPerCPU("drops", dropStashFull)
-	return drops{ringFull: ring, stashFull: stash}, err
+	return drops{bufferFull: full, stashFull: stash}, err
 }

@@ -11,7 +11,6 @@ package probe
 struct eh_batch {
 	char *buf;
 	size_t cap, len;
-	unsigned long long lost;     // the kernel dropped these (perf buffer full)
 	unsigned long long overflow; // did not fit in buf
 };
 
@@ -31,7 +30,6 @@ static int eh_append(struct eh_batch *b, const void *data, size_t size)
 }
 
 static void eh_perf_sample(void *ctx, int cpu, void *data, __u32 size) { eh_append(ctx, data, size); }
-static void eh_perf_lost(void *ctx, int cpu, __u64 cnt) { ((struct eh_batch *)ctx)->lost += cnt; }
 static int eh_ring_sample(void *ctx, void *data, size_t size) { return eh_append(ctx, data, size); }
 
 static struct eh_batch *eh_batch_new(size_t cap)
@@ -63,7 +61,9 @@ static struct perf_buffer *eh_perf_new(int map_fd, size_t pages, struct eh_batch
 {
 	LIBBPF_OPTS(perf_buffer_opts, opts, .sample_period = wakeup_every);
 
-	return perf_buffer__new(map_fd, pages, eh_perf_sample, eh_perf_lost, b, &opts);
+	// No lost callback: open.bpf.c counts full-buffer losses itself, exactly
+	// and at once (the kernel reports them only with a later sample).
+	return perf_buffer__new(map_fd, pages, eh_perf_sample, NULL, b, &opts);
 }
 
 static struct ring_buffer *eh_ring_new(int map_fd, struct eh_batch *b)
@@ -91,12 +91,6 @@ type Reader struct {
 	batch *C.struct_eh_batch
 	perf  *C.struct_perf_buffer
 	ring  *C.struct_ring_buffer
-}
-
-// Lost counts what did not reach Read.
-type Lost struct {
-	Kernel   uint64 // the perf buffer was full (reported by the kernel)
-	Overflow uint64 // more arrived during one Read than the batch holds
 }
 
 // wakeupEvery is the perf buffer's wakeup_events: see eh_perf_new.
@@ -182,10 +176,9 @@ func (r *Reader) Read(fn func(sample []byte)) error {
 	return nil
 }
 
-// Lost returns the running totals of samples that never reached Read.
-func (r *Reader) Lost() Lost {
-	return Lost{Kernel: uint64(r.batch.lost), Overflow: uint64(r.batch.overflow)}
-}
+// Overflow is how many samples arrived during a Read than its batch could
+// hold, and were dropped (sized so it should stay 0).
+func (r *Reader) Overflow() uint64 { return uint64(r.batch.overflow) }
 
 // Close frees the buffer's mappings and the batch.
 func (r *Reader) Close() {
