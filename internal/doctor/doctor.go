@@ -135,13 +135,14 @@ func (d *doctor) checkTracefs() {
 	if err == nil {
 		d.tracefs = root
 		d.add("tracefs", OK, mTracefs.in(d.lang, root), "")
-	} else {
+	} else if !d.root {
 		d.add("tracefs", Warn, mNoTracefs.in(d.lang), mTracefsHint.in(d.lang))
-		if d.root { // the commands would mount it: do the same so the next checks can look
-			if root, err := tracefs.Mount(); err == nil {
-				d.tracefs = root
-			}
-		}
+	} else if root, err := tracefs.Mount(); err == nil {
+		// The commands mount it when they start: doing the same is not a problem to report.
+		d.tracefs = root
+		d.add("tracefs", OK, mTracefsMounted.in(d.lang, root), "")
+	} else {
+		d.add("tracefs", Warn, mTracefsMountFailed.in(d.lang, err), mTracefsHint.in(d.lang))
 	}
 	if d.tracefs == "" {
 		return

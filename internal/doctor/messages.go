@@ -36,59 +36,61 @@ func (m msg) in(lang string, args ...any) string {
 }
 
 var (
-	mKernel        = msg{"Linux %s", "Linux %s"}
-	mKernelOld     = msg{"Linux %s: older than 5.8, no ring buffer (use --buffer perf)", "Linux %s：早于 5.8，没有 ring buffer（请用 --buffer perf）"}
-	mKernelHint    = msg{"use a 5.8+ kernel for every feature", "换用 5.8 及以上内核可使用全部功能"}
-	mBTF           = msg{"%s present", "%s 存在"}
-	mNoBTF         = msg{"%s missing: CO-RE programs cannot load", "%s 不存在：CO-RE 程序无法加载"}
-	mNoBTFHint     = msg{"use a kernel built with CONFIG_DEBUG_INFO_BTF=y (Debian/Ubuntu/Fedora kernels are)", "换用以 CONFIG_DEBUG_INFO_BTF=y 编译的内核（Debian/Ubuntu/Fedora 的发行版内核都是）"}
-	mRoot          = msg{"running as root", "以 root 运行"}
-	mCaps          = msg{"not root; has the capabilities BPF tracing needs", "不是 root，但具备 BPF 跟踪所需的 capability"}
-	mNoCaps        = msg{"not root; missing %s", "不是 root；缺少 %s"}
-	mNoCapsHint    = msg{"run with sudo", "请用 sudo 运行"}
-	mUnpriv        = msg{"kernel.unprivileged_bpf_disabled = %s (%s)", "kernel.unprivileged_bpf_disabled = %s（%s）"}
-	mUnprivOn      = msg{"only privileged users may use bpf()", "只有特权用户能调用 bpf()"}
-	mUnprivOff     = msg{"any user may use bpf(), but tracing still needs privileges", "任何用户都能调用 bpf()，但跟踪仍需特权"}
-	mLockdown      = msg{"lockdown: %s", "lockdown：%s"}
-	mLockdownNone  = msg{"not supported by this kernel (no lockdown)", "内核不支持 lockdown（未启用）"}
-	mLockdownBad   = msg{"lockdown=%s forbids bpf_probe_read and bpf_trace_printk", "lockdown=%s 禁止 bpf_probe_read 和 bpf_trace_printk"}
-	mLockdownHint  = msg{"boot with lockdown=none or disable Secure Boot's lockdown for this lab", "本实验请以 lockdown=none 启动，或关闭 Secure Boot 的 lockdown"}
-	mTracefs       = msg{"mounted at %s", "已挂载于 %s"}
-	mNoTracefs     = msg{"not mounted; ebpf-hello mounts it at /sys/kernel/tracing when run as root", "未挂载；以 root 运行时 ebpf-hello 会自动挂载到 /sys/kernel/tracing"}
-	mTracefsHint   = msg{"or mount it yourself: mount -t tracefs nodev /sys/kernel/tracing", "也可以手动挂载：mount -t tracefs nodev /sys/kernel/tracing"}
-	mTracingOn     = msg{"tracing_on = 1", "tracing_on = 1"}
-	mTracingOff    = msg{"tracing_on = 0: printk lines will not reach trace_pipe", "tracing_on = 0：printk 的输出不会出现在 trace_pipe"}
-	mTracingHint   = msg{"echo 1 > %s/tracing_on", "执行 echo 1 > %s/tracing_on"}
-	mKprobe        = msg{"kprobes available; %s", "支持 kprobe；%s"}
-	mNoKprobe      = msg{"kernel built without CONFIG_KPROBES", "内核编译时未开启 CONFIG_KPROBES"}
-	mKprobeHint    = msg{"ebpf-hello falls back to fentry or tracepoints; the tutorial's kprobe needs a kernel with CONFIG_KPROBES=y", "ebpf-hello 会退回 fentry 或 tracepoint；教程的 kprobe 需要 CONFIG_KPROBES=y 的内核"}
-	mSymHint       = msg{"ebpf-hello falls back to fentry or tracepoints", "ebpf-hello 会退回 fentry 或 tracepoint"}
-	mLoaded        = msg{"loaded and attached (%s)", "加载并挂载成功（%s）"}
-	mNotLoaded     = msg{"%v", "%v"}
-	mFentryHint    = msg{"ebpf-hello falls back to tracepoints", "ebpf-hello 会退回 tracepoint"}
-	mNeedRoot      = msg{"needs root to try: %s", "需要 root 才能检查：%s"}
-	mTracepoints   = msg{"%s", "%s"}
-	mNoTracepoint  = msg{"no sys_enter_open* tracepoints (CONFIG_FTRACE_SYSCALLS off?)", "没有 sys_enter_open* tracepoint（CONFIG_FTRACE_SYSCALLS 未开启？）"}
-	mTpHint        = msg{"tracepoints are the last fallback: use a kernel with CONFIG_FTRACE_SYSCALLS=y", "tracepoint 是最后的退路：请用开启 CONFIG_FTRACE_SYSCALLS=y 的内核"}
-	mBuffer        = msg{"supported", "支持"}
-	mNoBuffer      = msg{"not supported by this kernel", "此内核不支持"}
-	mRingHint      = msg{"use --buffer perf (the default)", "请用 --buffer perf（默认）"}
-	mMemlock       = msg{"RLIMIT_MEMLOCK %s (kernel < 5.11 charges BPF memory to it)", "RLIMIT_MEMLOCK %s（5.11 之前的内核用它计算 BPF 内存）"}
-	mMemlockHint   = msg{"ulimit -l unlimited before running", "运行前执行 ulimit -l unlimited"}
-	mParanoid      = msg{"perf_event_paranoid = %s (root is not affected)", "perf_event_paranoid = %s（对 root 无影响）"}
-	mPidNS         = msg{"inside a PID namespace (container): PIDs shown are the host's, not these", "运行在 PID namespace（容器）中：显示的 PID 是宿主机的，与这里看到的不同"}
-	mNoPidNS       = msg{"host PID namespace", "宿主机 PID namespace"}
-	mTool          = msg{"%s found (only needed to build, not to run)", "已找到 %s（只在编译时需要，运行时不需要）"}
-	mNoTool        = msg{"%s not found (only needed to build, not to run)", "未找到 %s（只在编译时需要，运行时不需要）"}
-	mSelftestOK    = msg{"%s event arrived: pid %d, tid %d, %s", "%s 事件已收到：pid %d，tid %d，%s"}
-	mPrintkOK      = msg{"\"Hello, World!\" arrived on trace_pipe (%s)", "trace_pipe 收到 \"Hello, World!\"（%s）"}
-	mSelftestFail  = msg{"%v", "%v"}
-	mSelftestHint  = msg{"run the command by hand with --verbose to see libbpf's messages", "加 --verbose 手动运行该命令，查看 libbpf 的信息"}
-	mSelftestSkip  = msg{"skipped: %s", "已跳过：%s"}
-	mSelftestNeeds = msg{"needs root and a working attach mode", "需要 root 和一种可用的挂载方式"}
-	mSummaryOK     = msg{"ready: `open` would attach with %s and use the %s buffer (ring buffer %s); printk works", "就绪：`open` 将使用 %s 挂载，使用 %s buffer（ring buffer %s）；printk 可用"}
-	mSummaryNo     = msg{"not ready: fix the failed checks above", "未就绪：请先修复上面失败的检查项"}
-	mSummaryNoRoot = msg{"cannot tell without root: run sudo ebpf-hello doctor", "没有 root 无法判断：请运行 sudo ebpf-hello doctor"}
-	mAvailable     = msg{"available", "可用"}
-	mUnavailable   = msg{"unavailable", "不可用"}
+	mKernel             = msg{"Linux %s", "Linux %s"}
+	mKernelOld          = msg{"Linux %s: older than 5.8, no ring buffer (use --buffer perf)", "Linux %s：早于 5.8，没有 ring buffer（请用 --buffer perf）"}
+	mKernelHint         = msg{"use a 5.8+ kernel for every feature", "换用 5.8 及以上内核可使用全部功能"}
+	mBTF                = msg{"%s present", "%s 存在"}
+	mNoBTF              = msg{"%s missing: CO-RE programs cannot load", "%s 不存在：CO-RE 程序无法加载"}
+	mNoBTFHint          = msg{"use a kernel built with CONFIG_DEBUG_INFO_BTF=y (Debian/Ubuntu/Fedora kernels are)", "换用以 CONFIG_DEBUG_INFO_BTF=y 编译的内核（Debian/Ubuntu/Fedora 的发行版内核都是）"}
+	mRoot               = msg{"running as root", "以 root 运行"}
+	mCaps               = msg{"not root; has the capabilities BPF tracing needs", "不是 root，但具备 BPF 跟踪所需的 capability"}
+	mNoCaps             = msg{"not root; missing %s", "不是 root；缺少 %s"}
+	mNoCapsHint         = msg{"run with sudo", "请用 sudo 运行"}
+	mUnpriv             = msg{"kernel.unprivileged_bpf_disabled = %s (%s)", "kernel.unprivileged_bpf_disabled = %s（%s）"}
+	mUnprivOn           = msg{"only privileged users may use bpf()", "只有特权用户能调用 bpf()"}
+	mUnprivOff          = msg{"any user may use bpf(), but tracing still needs privileges", "任何用户都能调用 bpf()，但跟踪仍需特权"}
+	mLockdown           = msg{"lockdown: %s", "lockdown：%s"}
+	mLockdownNone       = msg{"not supported by this kernel (no lockdown)", "内核不支持 lockdown（未启用）"}
+	mLockdownBad        = msg{"lockdown=%s forbids bpf_probe_read and bpf_trace_printk", "lockdown=%s 禁止 bpf_probe_read 和 bpf_trace_printk"}
+	mLockdownHint       = msg{"boot with lockdown=none or disable Secure Boot's lockdown for this lab", "本实验请以 lockdown=none 启动，或关闭 Secure Boot 的 lockdown"}
+	mTracefs            = msg{"mounted at %s", "已挂载于 %s"}
+	mNoTracefs          = msg{"not mounted; ebpf-hello mounts it at /sys/kernel/tracing when run as root", "未挂载；以 root 运行时 ebpf-hello 会自动挂载到 /sys/kernel/tracing"}
+	mTracefsMounted     = msg{"was not mounted; mounted it at %s, as the commands do", "原先未挂载；已像各命令一样挂载到 %s"}
+	mTracefsMountFailed = msg{"not mounted, and mounting it failed: %v", "未挂载，且挂载失败：%v"}
+	mTracefsHint        = msg{"or mount it yourself: mount -t tracefs nodev /sys/kernel/tracing", "也可以手动挂载：mount -t tracefs nodev /sys/kernel/tracing"}
+	mTracingOn          = msg{"tracing_on = 1", "tracing_on = 1"}
+	mTracingOff         = msg{"tracing_on = 0: printk lines will not reach trace_pipe", "tracing_on = 0：printk 的输出不会出现在 trace_pipe"}
+	mTracingHint        = msg{"echo 1 > %s/tracing_on", "执行 echo 1 > %s/tracing_on"}
+	mKprobe             = msg{"kprobes available; %s", "支持 kprobe；%s"}
+	mNoKprobe           = msg{"kernel built without CONFIG_KPROBES", "内核编译时未开启 CONFIG_KPROBES"}
+	mKprobeHint         = msg{"ebpf-hello falls back to fentry or tracepoints; the tutorial's kprobe needs a kernel with CONFIG_KPROBES=y", "ebpf-hello 会退回 fentry 或 tracepoint；教程的 kprobe 需要 CONFIG_KPROBES=y 的内核"}
+	mSymHint            = msg{"ebpf-hello falls back to fentry or tracepoints", "ebpf-hello 会退回 fentry 或 tracepoint"}
+	mLoaded             = msg{"loaded and attached (%s)", "加载并挂载成功（%s）"}
+	mNotLoaded          = msg{"%v", "%v"}
+	mFentryHint         = msg{"ebpf-hello falls back to tracepoints", "ebpf-hello 会退回 tracepoint"}
+	mNeedRoot           = msg{"needs root to try: %s", "需要 root 才能检查：%s"}
+	mTracepoints        = msg{"%s", "%s"}
+	mNoTracepoint       = msg{"no sys_enter_open* tracepoints (CONFIG_FTRACE_SYSCALLS off?)", "没有 sys_enter_open* tracepoint（CONFIG_FTRACE_SYSCALLS 未开启？）"}
+	mTpHint             = msg{"tracepoints are the last fallback: use a kernel with CONFIG_FTRACE_SYSCALLS=y", "tracepoint 是最后的退路：请用开启 CONFIG_FTRACE_SYSCALLS=y 的内核"}
+	mBuffer             = msg{"supported", "支持"}
+	mNoBuffer           = msg{"not supported by this kernel", "此内核不支持"}
+	mRingHint           = msg{"use --buffer perf (the default)", "请用 --buffer perf（默认）"}
+	mMemlock            = msg{"RLIMIT_MEMLOCK %s (kernel < 5.11 charges BPF memory to it)", "RLIMIT_MEMLOCK %s（5.11 之前的内核用它计算 BPF 内存）"}
+	mMemlockHint        = msg{"ulimit -l unlimited before running", "运行前执行 ulimit -l unlimited"}
+	mParanoid           = msg{"perf_event_paranoid = %s (root is not affected)", "perf_event_paranoid = %s（对 root 无影响）"}
+	mPidNS              = msg{"inside a PID namespace (container): PIDs shown are the host's, not these", "运行在 PID namespace（容器）中：显示的 PID 是宿主机的，与这里看到的不同"}
+	mNoPidNS            = msg{"host PID namespace", "宿主机 PID namespace"}
+	mTool               = msg{"%s found (only needed to build, not to run)", "已找到 %s（只在编译时需要，运行时不需要）"}
+	mNoTool             = msg{"%s not found (only needed to build, not to run)", "未找到 %s（只在编译时需要，运行时不需要）"}
+	mSelftestOK         = msg{"%s event arrived: pid %d, tid %d, %s", "%s 事件已收到：pid %d，tid %d，%s"}
+	mPrintkOK           = msg{"\"Hello, World!\" arrived on trace_pipe (%s)", "trace_pipe 收到 \"Hello, World!\"（%s）"}
+	mSelftestFail       = msg{"%v", "%v"}
+	mSelftestHint       = msg{"run the command by hand with --verbose to see libbpf's messages", "加 --verbose 手动运行该命令，查看 libbpf 的信息"}
+	mSelftestSkip       = msg{"skipped: %s", "已跳过：%s"}
+	mSelftestNeeds      = msg{"needs root and a working attach mode", "需要 root 和一种可用的挂载方式"}
+	mSummaryOK          = msg{"ready: `open` would attach with %s and use the %s buffer (ring buffer %s); printk works", "就绪：`open` 将使用 %s 挂载，使用 %s buffer（ring buffer %s）；printk 可用"}
+	mSummaryNo          = msg{"not ready: fix the failed checks above", "未就绪：请先修复上面失败的检查项"}
+	mSummaryNoRoot      = msg{"cannot tell without root: run sudo ebpf-hello doctor", "没有 root 无法判断：请运行 sudo ebpf-hello doctor"}
+	mAvailable          = msg{"available", "可用"}
+	mUnavailable        = msg{"unavailable", "不可用"}
 )
