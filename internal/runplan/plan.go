@@ -1,0 +1,87 @@
+// Package runplan is what `ebpf-hello run` is asked to do with a BPF
+// object: which programs to attach where, and how to show what they
+// produce. It is plain data. The BCC front end fills it from a Python
+// script (BPF(...), attach_kprobe(...), trace_print(), ...); for a
+// libbpf-style program it is mostly empty and `run` infers the rest from
+// the object itself (SEC() names, maps, bpf_printk calls).
+package runplan
+
+import "time"
+
+// AttachKind is how a program hooks the kernel, named like libbpf's SEC() prefixes.
+type AttachKind string
+
+// The attach kinds `run` knows.
+const (
+	Kprobe        AttachKind = "kprobe"
+	Kretprobe     AttachKind = "kretprobe"
+	Fentry        AttachKind = "fentry"
+	Fexit         AttachKind = "fexit"
+	Tracepoint    AttachKind = "tracepoint"
+	RawTracepoint AttachKind = "raw_tracepoint"
+	Uprobe        AttachKind = "uprobe"
+	Uretprobe     AttachKind = "uretprobe"
+)
+
+// Attach asks for one program of the object to be attached.
+type Attach struct {
+	Program string // the BPF program's name (its C function) in the object
+	Kind    AttachKind
+	// Target is where: a kernel function (kprobe, fentry), "category:event"
+	// (tracepoint), an event name (raw_tracepoint), or "binary:symbol"
+	// (uprobe; binary is a path or a library name such as "c").
+	Target string
+	// Fallback lists programs of the same object that do the same work from
+	// other hooks (e.g. syscalls:sys_enter_openat for a kprobe on
+	// do_sys_openat2), attached together when this one cannot attach here.
+	Fallback []Attach
+}
+
+// OutputKind is a way of showing what the programs produce.
+type OutputKind string
+
+// The outputs `run` can show.
+const (
+	TracePipe  OutputKind = "trace_pipe"  // bpf_trace_printk lines from trace_pipe
+	Events     OutputKind = "events"      // perf event array or ring buffer: one row per event
+	Items      OutputKind = "items"       // hash or array map: key -> value, at exit and every interval
+	Log2Hist   OutputKind = "log2_hist"   // map of log2 buckets, printed like BCC's print_log2_hist
+	LinearHist OutputKind = "linear_hist" // map of linear buckets, like BCC's print_linear_hist
+)
+
+// Output is one thing to show.
+type Output struct {
+	Kind OutputKind
+	Map  string // the map's name in the object; "" for TracePipe
+	// Title is what the user calls it: the map's name in their source when
+	// the object's differs (renamed to avoid a vmlinux.h clash), or the
+	// value label of a histogram ("bytes", "usecs").
+	Title string
+	// Type is the BTF name of one event's struct for Events; "" lets run
+	// find it.
+	Type string
+	// Format of TracePipe output: "raw" (BCC's trace_print) or "fields"
+	// (trace_fields); "" is run's default.
+	Format string
+	// Clear empties the map after each print, as scripts that call
+	// .clear() in their interval loop do.
+	Clear bool
+}
+
+// Plan is everything `run` was told beyond the object itself.
+type Plan struct {
+	// Attach lists the programs to attach. Empty: every program is attached
+	// by its SEC() name.
+	Attach []Attach
+	// Outputs lists what to show. Empty: run infers it from the object.
+	Outputs []Output
+	// Globals are const volatile globals to set before load (name -> value
+	// as text, parsed by the global's BTF type), from --set or a script's
+	// text substitutions.
+	Globals map[string]string
+	// Interval, when set, prints map outputs every Interval as well as at exit.
+	Interval time.Duration
+	// Notes are what the front end could not infer or chose to ignore, in a
+	// few words each; run prints them on stderr before starting.
+	Notes []string
+}
