@@ -6,9 +6,9 @@
  * reads from trace_pipe.
  *
  * The tutorial has one function and lets BCC attach it with a kprobe. Here the
- * same body is wrapped three times, once per way of hooking file opens, and
- * user space loads only the one it can attach (kprobe, else fentry, else the
- * open syscalls' tracepoints).
+ * same body is wrapped once per way of hooking file opens, and user space
+ * loads only what it can attach (kprobe, else fentry, else the open
+ * syscalls' tracepoints).
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -45,9 +45,31 @@ int BPF_PROG(hello_fentry)
 	return hello_world();
 }
 
-/* Stable syscall tracepoints: user space attaches this to sys_enter_open, openat, openat2 and creat. */
+/*
+ * Stable syscall tracepoints, one program per open syscall, named for it:
+ * user space switches off those this kernel lacks (no open(2) or creat(2) on
+ * arm64 or riscv64, no openat2(2) before 5.6).
+ */
+SEC("tracepoint/syscalls/sys_enter_open")
+int hello_open(void *ctx)
+{
+	return hello_world();
+}
+
+SEC("tracepoint/syscalls/sys_enter_creat")
+int hello_creat(void *ctx)
+{
+	return hello_world();
+}
+
 SEC("tracepoint/syscalls/sys_enter_openat")
-int hello_tracepoint(void *ctx)
+int hello_openat(void *ctx)
+{
+	return hello_world();
+}
+
+SEC("tracepoint/syscalls/sys_enter_openat2")
+int hello_openat2(void *ctx)
 {
 	return hello_world();
 }

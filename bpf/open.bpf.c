@@ -20,6 +20,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include "open.h"
+#include "syscall_tp.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -185,7 +186,12 @@ static __always_inline int on_exit(void *ctx, long ret)
 	return 0;
 }
 
-/* kprobe: long do_sys_openat2(int dfd, const char __user *filename, struct open_how *how) */
+/*
+ * kprobe: do_sys_openat2(int dfd, const char __user *filename, struct open_how *how)
+ * returns long before 6.16 and int from 6.16. An fd or -errno always fits in
+ * an int, so the exit programs keep the low 32 bits, sign-extended: right for
+ * both, while reading a long from an int function turns -ENOENT into 4294967294.
+ */
 SEC("kprobe/do_sys_openat2")
 int BPF_KPROBE(open_kprobe, int dfd, const char *filename)
 {
@@ -193,9 +199,9 @@ int BPF_KPROBE(open_kprobe, int dfd, const char *filename)
 }
 
 SEC("kretprobe/do_sys_openat2")
-int BPF_KRETPROBE(open_kretprobe, long ret)
+int BPF_KRETPROBE(open_kretprobe)
 {
-	return on_exit(ctx, ret);
+	return on_exit(ctx, (int)PT_REGS_RC(ctx));
 }
 
 /* fentry/fexit: fexit sees the arguments and the return value together, so no map is needed. */
@@ -206,7 +212,7 @@ int BPF_PROG(open_fentry, int dfd, const char *filename)
 }
 
 SEC("fexit/do_sys_openat2")
-int BPF_PROG(open_fexit, int dfd, const char *filename, struct open_how *how, long ret)
+int BPF_PROG(open_fexit, int dfd, const char *filename, struct open_how *how, int ret)
 {
 	if (!trace_allowed(bpf_get_current_pid_tgid()))
 		return 0;
@@ -214,23 +220,55 @@ int BPF_PROG(open_fexit, int dfd, const char *filename, struct open_how *how, lo
 }
 
 /*
- * Syscall tracepoints: the file name is args[0] for open(2) and creat(2),
- * args[1] for openat(2) and openat2(2) (see events/syscalls/sys_enter_* /format).
+ * Syscall tracepoints, one program per tracepoint, named for it. User space
+ * switches off those whose syscall this kernel lacks (no open(2) or creat(2)
+ * on arm64 or riscv64, no openat2(2) before 5.6). The file name is args[0] for
+ * open(2) and creat(2), args[1] for openat(2) and openat2(2).
  */
 SEC("tracepoint/syscalls/sys_enter_open")
-int open_tp_enter_name0(struct trace_event_raw_sys_enter *ctx)
+int open_enter_open(struct syscall_trace_enter___eh *ctx)
+{
+	return on_enter(ctx, (const char *)ctx->args[0]);
+}
+
+SEC("tracepoint/syscalls/sys_enter_creat")
+int open_enter_creat(struct syscall_trace_enter___eh *ctx)
 {
 	return on_enter(ctx, (const char *)ctx->args[0]);
 }
 
 SEC("tracepoint/syscalls/sys_enter_openat")
-int open_tp_enter_name1(struct trace_event_raw_sys_enter *ctx)
+int open_enter_openat(struct syscall_trace_enter___eh *ctx)
 {
 	return on_enter(ctx, (const char *)ctx->args[1]);
 }
 
+SEC("tracepoint/syscalls/sys_enter_openat2")
+int open_enter_openat2(struct syscall_trace_enter___eh *ctx)
+{
+	return on_enter(ctx, (const char *)ctx->args[1]);
+}
+
+SEC("tracepoint/syscalls/sys_exit_open")
+int open_exit_open(struct syscall_trace_exit___eh *ctx)
+{
+	return on_exit(ctx, ctx->ret);
+}
+
+SEC("tracepoint/syscalls/sys_exit_creat")
+int open_exit_creat(struct syscall_trace_exit___eh *ctx)
+{
+	return on_exit(ctx, ctx->ret);
+}
+
 SEC("tracepoint/syscalls/sys_exit_openat")
-int open_tp_exit(struct trace_event_raw_sys_exit *ctx)
+int open_exit_openat(struct syscall_trace_exit___eh *ctx)
+{
+	return on_exit(ctx, ctx->ret);
+}
+
+SEC("tracepoint/syscalls/sys_exit_openat2")
+int open_exit_openat2(struct syscall_trace_exit___eh *ctx)
 {
 	return on_exit(ctx, ctx->ret);
 }

@@ -190,7 +190,8 @@ func (d *doctor) checkTracepoints() {
 	}
 	sort.Strings(names)
 	if len(names) == 0 {
-		d.add("syscall_tracepoints", Fail, mNoTracepoint.in(d.lang), mTpHint.in(d.lang))
+		// Only a warning: kprobe or fentry may do without them (attach_* say).
+		d.add("syscall_tracepoints", Warn, mNoTracepoint.in(d.lang), mTpHint.in(d.lang))
 		return
 	}
 	d.add("syscall_tracepoints", OK, mTracepoints.in(d.lang, strings.Join(names, ", ")), "")
@@ -232,26 +233,69 @@ func (d *doctor) checkAttachModes() {
 		d.add("attach", Fail, err.Error(), "")
 		return
 	}
+	var tried []attempt
 	for _, mode := range probe.Chain {
 		l, err := probe.Load(opens.Spec(opts), probe.Options{Mode: mode, Tracefs: d.tracefs})
-		name := "attach_" + string(mode)
-		if err != nil {
-			status, hint := Warn, mFentryHint.in(d.lang)
-			if mode == probe.Kprobe {
-				hint = mSymHint.in(d.lang)
-			}
-			if mode == probe.Tracepoint {
-				status, hint = Fail, mTpHint.in(d.lang)
-			}
-			d.add(name, status, mNotLoaded.in(d.lang, errorsUnwrapped(err)), hint)
-			continue
+		a := attempt{mode: mode, err: err}
+		if err == nil {
+			a.where = l.Where
+			l.Close()
 		}
-		d.add(name, OK, mLoaded.in(d.lang, l.Where), "")
-		l.Close()
-		if d.attach == "" {
-			d.attach = string(mode)
+		tried = append(tried, a)
+	}
+	for _, c := range judgeAttach(tried, d.lang) {
+		d.add(c.Name, c.Status, c.Detail, c.Hint)
+	}
+	for _, a := range tried {
+		if a.err == nil {
+			d.attach = string(a.mode)
+			break
 		}
 	}
+}
+
+// attempt is one mode tried by checkAttachModes.
+type attempt struct {
+	mode  probe.Mode
+	where string // what attached, when err is nil
+	err   error
+}
+
+// judgeAttach turns the modes tried, in the chain's order, into checks that
+// follow what auto does: a mode that fails is only a warning while another
+// one works (auto uses that one), and the hint names the real cause.
+func judgeAttach(tried []attempt, lang string) []Check {
+	var used probe.Mode // the mode auto picks
+	for _, a := range tried {
+		if a.err == nil {
+			used = a.mode
+			break
+		}
+	}
+	var checks []Check
+	for _, a := range tried {
+		name := "attach_" + string(a.mode)
+		if a.err == nil {
+			checks = append(checks, Check{Name: name, Status: OK, Detail: mLoaded.in(lang, a.where)})
+			continue
+		}
+		c := Check{Name: name, Status: Warn, Detail: mNotLoaded.in(lang, errorsUnwrapped(a.err))}
+		switch {
+		case used != "":
+			c.Hint = mAutoUses.in(lang, used)
+		case a.mode == probe.Tracepoint:
+			c.Status = Fail
+			if strings.Contains(a.err.Error(), "none of the tracepoints") {
+				c.Hint = mTpHint.in(lang)
+			}
+		case a.mode == probe.Kprobe:
+			c.Hint = mSymHint.in(lang)
+		default:
+			c.Hint = mFentryHint.in(lang)
+		}
+		checks = append(checks, c)
+	}
+	return checks
 }
 
 func (d *doctor) checkMemlock() {

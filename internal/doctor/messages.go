@@ -68,6 +68,7 @@ var (
 	mLoaded             = msg{"loaded and attached (%s)", "加载并挂载成功（%s）"}
 	mNotLoaded          = msg{"%v", "%v"}
 	mFentryHint         = msg{"ebpf-hello falls back to tracepoints", "ebpf-hello 会退回 tracepoint"}
+	mAutoUses           = msg{"not needed here: auto uses %s", "此处不影响：auto 会使用 %s"}
 	mNeedRoot           = msg{"needs root to try: %s", "需要 root 才能检查：%s"}
 	mTracepoints        = msg{"%s", "%s"}
 	mNoTracepoint       = msg{"no sys_enter_open* tracepoints (CONFIG_FTRACE_SYSCALLS off?)", "没有 sys_enter_open* tracepoint（CONFIG_FTRACE_SYSCALLS 未开启？）"}

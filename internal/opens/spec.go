@@ -5,15 +5,6 @@ import (
 	"github.com/ebpf-hello/ebpf-hello/internal/probe"
 )
 
-// The syscalls that open files, as tracepoint names. open(2) and creat(2)
-// pass the file name as their first argument, openat(2) and openat2(2) as
-// their second, hence two entry programs.
-var (
-	enterName0 = []string{"sys_enter_open", "sys_enter_creat"}
-	enterName1 = []string{"sys_enter_openat", "sys_enter_openat2"}
-	exits      = []string{"sys_exit_open", "sys_exit_creat", "sys_exit_openat", "sys_exit_openat2"}
-)
-
 // Spec is the BPF object `open` loads for opts, with its knobs set from them.
 // `doctor` loads it too, so both agree on what works here.
 func Spec(opts Options) probe.Spec { return spec(opts) }
@@ -26,9 +17,19 @@ func spec(opts Options) probe.Spec {
 	if opts.Buffer == BufferRing {
 		s = probe.Spec{Name: "open_ring.bpf.o", Object: bpf.OpenRing}
 	}
+	// One program per syscall tracepoint (SEC names it); those this kernel
+	// lacks (open(2) and creat(2) on arm64, openat2(2) before 5.6) are switched off.
 	tracepoints := []probe.Hook{
-		{Program: "open_tp_enter_name0", Kind: probe.SyscallTracepoints, Tracepoints: enterName0},
-		{Program: "open_tp_enter_name1", Kind: probe.SyscallTracepoints, Tracepoints: enterName1},
+		{Program: "open_enter_open", Kind: probe.SECTracepoint},
+		{Program: "open_enter_creat", Kind: probe.SECTracepoint},
+		{Program: "open_enter_openat", Kind: probe.SECTracepoint},
+		{Program: "open_enter_openat2", Kind: probe.SECTracepoint},
+	}
+	exits := []probe.Hook{
+		{Program: "open_exit_open", Kind: probe.SECTracepoint},
+		{Program: "open_exit_creat", Kind: probe.SECTracepoint},
+		{Program: "open_exit_openat", Kind: probe.SECTracepoint},
+		{Program: "open_exit_openat2", Kind: probe.SECTracepoint},
 	}
 	if opts.EntryOnly {
 		s.Hooks = map[probe.Mode][]probe.Hook{
@@ -44,7 +45,7 @@ func spec(opts Options) probe.Spec {
 			},
 			// fexit sees the arguments and the return value at once.
 			probe.Fentry:     {{Program: "open_fexit", Kind: probe.FentryEntry}},
-			probe.Tracepoint: append(tracepoints, probe.Hook{Program: "open_tp_exit", Kind: probe.SyscallTracepoints, Tracepoints: exits}),
+			probe.Tracepoint: append(tracepoints, exits...),
 		}
 	}
 	s.Configure = func(o *probe.Object) error { return configure(o, opts) }

@@ -47,8 +47,13 @@ var spec = probe.Spec{
 	Hooks: map[probe.Mode][]probe.Hook{
 		probe.Kprobe: {{Program: "hello_kprobe", Kind: probe.KprobeEntry}},
 		probe.Fentry: {{Program: "hello_fentry", Kind: probe.FentryEntry}},
-		probe.Tracepoint: {{Program: "hello_tracepoint", Kind: probe.SyscallTracepoints,
-			Tracepoints: []string{"sys_enter_open", "sys_enter_openat", "sys_enter_openat2", "sys_enter_creat"}}},
+		// One program per open syscall; those this kernel lacks are switched off.
+		probe.Tracepoint: {
+			{Program: "hello_open", Kind: probe.SECTracepoint},
+			{Program: "hello_creat", Kind: probe.SECTracepoint},
+			{Program: "hello_openat", Kind: probe.SECTracepoint},
+			{Program: "hello_openat2", Kind: probe.SECTracepoint},
+		},
 	},
 }
 

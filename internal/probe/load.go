@@ -130,7 +130,8 @@ func loadMode(spec Spec, mode Mode, version kernel.Version, tracefs string) (l *
 		}
 	}()
 
-	if err := enableOnly(module, hooks, target); err != nil {
+	hooks, err = enableOnly(module, hooks, target, tracefs)
+	if err != nil {
 		return nil, err
 	}
 	if spec.Configure != nil {
@@ -206,30 +207,77 @@ func openModule(spec Spec) (*bpf.Module, error) {
 	return module, nil
 }
 
-// enableOnly turns off autoload for every program not in hooks, and points
-// fentry/fexit programs at target.
-func enableOnly(module *bpf.Module, hooks []Hook, target string) error {
+// enableOnly turns off autoload for every program not in hooks and for
+// tracepoint programs whose tracepoint this kernel lacks, points fentry/fexit
+// programs at target, and returns the hooks left to attach.
+func enableOnly(module *bpf.Module, hooks []Hook, target, tracefs string) ([]Hook, error) {
 	wanted := map[string]Hook{}
 	for _, h := range hooks {
 		wanted[h.Program] = h
 	}
+	var enabled []Hook
+	var missing []string // tracepoints this kernel lacks
 	it := module.Iterator()
 	for prog := it.NextProgram(); prog != nil; prog = it.NextProgram() {
 		h, ok := wanted[prog.Name()]
-		if err := prog.SetAutoload(ok); err != nil {
-			return fmt.Errorf("select program %s: %w", prog.Name(), err)
-		}
-		if ok && h.Kind == FentryEntry {
-			if err := prog.SetAttachTarget(0, target); err != nil {
-				return fmt.Errorf("point %s at %s: %w", prog.Name(), target, err)
+		delete(wanted, prog.Name())
+		if ok && h.Kind == SECTracepoint {
+			exists, err := tracepointExists(tracefs, prog.SectionName())
+			if err != nil {
+				return nil, err
+			}
+			if !exists {
+				missing = append(missing, prog.SectionName())
+				ok = false
 			}
 		}
-		delete(wanted, prog.Name())
+		if err := prog.SetAutoload(ok); err != nil {
+			return nil, fmt.Errorf("select program %s: %w", prog.Name(), err)
+		}
+		if !ok {
+			continue
+		}
+		if h.Kind == FentryEntry {
+			if err := prog.SetAttachTarget(0, target); err != nil {
+				return nil, fmt.Errorf("point %s at %s: %w", prog.Name(), target, err)
+			}
+		}
+		enabled = append(enabled, h)
 	}
 	for name := range wanted {
-		return fmt.Errorf("program %s not found in the BPF object", name)
+		return nil, fmt.Errorf("program %s not found in the BPF object", name)
 	}
-	return nil
+	if len(enabled) == 0 && len(missing) > 0 {
+		return nil, fmt.Errorf("none of the tracepoints %s exist (kernel without CONFIG_FTRACE_SYSCALLS?)", strings.Join(missing, ", "))
+	}
+	return enabled, nil
+}
+
+// tracepointExists says whether the tracepoint of a SEC("tracepoint/CATEGORY/NAME")
+// (or "tp/...") program exists here. A permission error is an error: it
+// says nothing about the kernel.
+func tracepointExists(tracefs, section string) (bool, error) {
+	category, name, ok := tracepointOf(section)
+	if !ok {
+		return false, fmt.Errorf("SEC(%q) names no tracepoint", section)
+	}
+	_, err := os.Stat(filepath.Join(tracefs, "events", category, name))
+	switch {
+	case err == nil:
+		return true, nil
+	case errors.Is(err, os.ErrNotExist):
+		return false, nil
+	}
+	return false, fmt.Errorf("look for tracepoint %s:%s: %w", category, name, err)
+}
+
+// tracepointOf splits "tracepoint/CATEGORY/NAME" or "tp/CATEGORY/NAME".
+func tracepointOf(section string) (category, name string, ok bool) {
+	parts := strings.Split(section, "/")
+	if len(parts) != 3 || (parts[0] != "tracepoint" && parts[0] != "tp") || parts[1] == "" || parts[2] == "" {
+		return "", "", false
+	}
+	return parts[1], parts[2], true
 }
 
 // loadObject loads the object, turning a verifier rejection into a VerifierError.
@@ -259,6 +307,15 @@ func (l *Loaded) attach(h Hook, target, tracefs string) error {
 		link, err = prog.AttachKretprobe(target)
 	case FentryEntry:
 		link, err = prog.AttachGeneric()
+	case SECTracepoint:
+		category, name, _ := tracepointOf(prog.SectionName())
+		link, err = prog.AttachTracepoint(category, name)
+		if err != nil {
+			return fmt.Errorf("attach tracepoint %s:%s: %s", category, name, errnoText(err))
+		}
+		if !strings.HasPrefix(name, "sys_exit_") { // the entries say which syscalls are traced
+			l.tracepoints = append(l.tracepoints, category+":"+name)
+		}
 	case SyscallTracepoints:
 		return l.attachTracepoints(prog, h.Tracepoints, tracefs)
 	}

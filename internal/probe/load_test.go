@@ -20,7 +20,7 @@ var helloSpec = Spec{
 	Hooks: map[Mode][]Hook{
 		Kprobe:     {{Program: "hello_kprobe", Kind: KprobeEntry}},
 		Fentry:     {{Program: "hello_fentry", Kind: FentryEntry}},
-		Tracepoint: {{Program: "hello_tracepoint", Kind: SyscallTracepoints, Tracepoints: []string{"sys_enter_openat", "sys_enter_no_such_syscall"}}},
+		Tracepoint: {{Program: "hello_openat", Kind: SECTracepoint}, {Program: "hello_open", Kind: SECTracepoint}},
 	},
 }
 

@@ -36,6 +36,13 @@ const (
 	KprobeEntry  HookKind = iota // kprobe on the open function
 	KprobeReturn                 // kretprobe on the open function
 	FentryEntry                  // fentry or fexit on the open function (the SEC name says which)
+	// SECTracepoint is the tracepoint the program's SEC("tracepoint/CATEGORY/NAME")
+	// names. One missing on this kernel (no open(2) on arm64, no openat2
+	// before 5.6) is switched off; the mode fails only when all of its are missing.
+	SECTracepoint
+	// SyscallTracepoints attaches one program to each syscalls tracepoint in
+	// Hook.Tracepoints that exists (the examples' way; the built-in programs
+	// use one SECTracepoint program per tracepoint instead).
 	SyscallTracepoints
 )
 
@@ -44,7 +51,6 @@ type Hook struct {
 	Program string
 	Kind    HookKind
 	// Tracepoints lists syscalls tracepoints for SyscallTracepoints hooks.
-	// Those missing on this kernel (no open(2) on arm64, no openat2 before 5.6) are skipped.
 	Tracepoints []string
 }
 

@@ -262,6 +262,41 @@ check_open() {
 	fi
 }
 
+# check_open_failed MODE: the opener opens a missing file OPENS times; `open
+# --failed` must report each, with errno 2 (ENOENT). Catches a return value
+# read with the wrong width (do_sys_openat2 returns int from 6.16, long before).
+check_open_failed() {
+	mode=$1 buffer=perf
+	out=$WORK/failed-$mode.out err=$WORK/failed-$mode.err
+	missing=$WORK/missing-$mode
+	timeout "$TOOL_TIMEOUT" "$BIN" open --attach "$mode" --failed --json \
+		--comm "$OPENER" --count "$OPENS" --duration 8s >"$out" 2>"$err" &
+	tool=$!
+	if ! wait_ready "$tool" "$err"; then
+		kill "$tool" 2>/dev/null
+		wait "$tool"
+		rc=$?
+		[ "$rc" -ne 0 ] || rc=1
+		failed_run open-failed "$mode" "$buffer" "$rc" "$err"
+		return
+	fi
+	set --
+	while [ $# -lt "$OPENS" ]; do set -- "$@" "$missing"; done
+	"$WORK/bin/$OPENER" cat "$@" >/dev/null 2>&1
+	wait "$tool"
+	rc=$?
+	if [ "$rc" -ne 0 ]; then
+		failed_run open-failed "$mode" "$buffer" "$rc" "$err"
+		return
+	fi
+	seen=$(grep -F "\"file\":\"$missing\"" "$out" | grep -c '"err":2')
+	if [ "$seen" -ne "$OPENS" ]; then
+		report open-failed "$mode" "$buffer" fail "$seen of $OPENS failed opens of $missing seen with err 2 ($(tail -n 1 "$err"))"
+	else
+		report open-failed "$mode" "$buffer" pass "$seen/$OPENS failed opens, err 2"
+	fi
+}
+
 # check_doctor: `doctor --json` (with its live self-test) must say the
 # machine is ready and name the mode `open` used when left to choose.
 check_doctor() {
@@ -294,6 +329,9 @@ for mode in kprobe fentry tracepoint auto; do
 	for buffer in perf ring; do
 		check_open "$mode" "$buffer"
 	done
+done
+for mode in kprobe fentry tracepoint; do
+	check_open_failed "$mode"
 done
 check_doctor
 echo "VMTEST-DONE|$KERNEL|$NCHECKS"
