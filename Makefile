@@ -16,6 +16,11 @@ export PATH := /usr/local/go/bin:$(PATH)
 BPF_CFLAGS := -g -O2 -Wall -Werror -target bpf -D__TARGET_ARCH_$(ARCH) -Ibpf -MMD -MP
 BPF_OBJS   := bpf/hello.bpf.o bpf/open_perf.bpf.o bpf/open_ring.bpf.o
 
+# libbpf's BPF-side headers, embedded in the binary for `run` (internal/compile);
+# copied from libbpf-dev, not committed.
+LIBBPF_INCLUDE ?= /usr/include/bpf
+EMBED_HEADERS  := $(addprefix internal/compile/headers/bpf/,bpf_helpers.h bpf_helper_defs.h bpf_tracing.h bpf_core_read.h bpf_endian.h usdt.bpf.h)
+
 # cgo: internal/probe links libbpf.a statically (#cgo LDFLAGS), libelf and
 # zlib dynamically unless `make static`.
 CGO_ENV    := CGO_ENABLED=1
@@ -49,16 +54,20 @@ bpf/open_ring.bpf.o: bpf/open.bpf.c bpf/vmlinux.h
 
 -include $(wildcard bpf/*.d)
 
+internal/compile/headers/bpf/%.h: $(LIBBPF_INCLUDE)/%.h
+	@mkdir -p $(@D)
+	cp $< $@
+
 bpf: $(BPF_OBJS) ## compile the BPF programs
 
 build: bin/ebpf-hello ## build bin/ebpf-hello
 
 GO_SOURCES := $(shell find cmd internal bpf -name '*.go' 2>/dev/null) go.mod go.sum
 
-bin/ebpf-hello: $(BPF_OBJS) $(GO_SOURCES)
+bin/ebpf-hello: $(BPF_OBJS) $(EMBED_HEADERS) $(GO_SOURCES)
 	$(CGO_ENV) $(GO) build -ldflags '$(GO_LDFLAGS)' -o $@ ./cmd/ebpf-hello
 
-static: $(BPF_OBJS) ## build bin/ebpf-hello-static, a fully static binary (for VMs and workshops)
+static: $(BPF_OBJS) $(EMBED_HEADERS) ## build bin/ebpf-hello-static, a fully static binary (for VMs and workshops)
 	$(CGO_ENV) $(GO) build -tags netgo,osusergo -ldflags '$(GO_LDFLAGS) -s -w -extldflags "-static"' -o bin/ebpf-hello-static ./cmd/ebpf-hello
 
 run: ## set up if needed, build, and run `ebpf-hello open` (Ctrl-C to stop)
@@ -87,5 +96,5 @@ lint: ## gofmt and go vet
 	$(CGO_ENV) $(GO) vet ./...
 
 clean: ## remove build output
-	rm -rf bin bpf/*.o bpf/*.d bpf/vmlinux.h
+	rm -rf bin bpf/*.o bpf/*.d bpf/vmlinux.h internal/compile/headers/bpf
 	$(MAKE) -C examples clean

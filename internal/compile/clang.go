@@ -1,0 +1,132 @@
+package compile
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"strconv"
+	"strings"
+)
+
+// ErrNoClang says how to get the one tool run needs.
+var ErrNoClang = errors.New("clang not found: compiling BPF C needs it (Debian/Ubuntu: sudo apt-get install clang; Fedora: sudo dnf install clang)")
+
+// minClangMajor is the first clang with the CO-RE relocations libbpf needs
+// (preserve_access_index).
+const minClangMajor = 10
+
+// findClang returns the clang to use: $CLANG if set, else clang on PATH,
+// else the newest versioned clang-NN (Debian installs those alone too).
+func findClang() (string, error) {
+	if c := os.Getenv("CLANG"); c != "" {
+		p, err := exec.LookPath(c)
+		if err != nil {
+			return "", fmt.Errorf("$CLANG=%q: %w", c, ErrNoClang)
+		}
+		return p, nil
+	}
+	if p, err := exec.LookPath("clang"); err == nil {
+		return p, nil
+	}
+	for v := 25; v >= minClangMajor; v-- {
+		if p, err := exec.LookPath("clang-" + strconv.Itoa(v)); err == nil {
+			return p, nil
+		}
+	}
+	return "", ErrNoClang
+}
+
+var clangVersionRE = regexp.MustCompile(`clang version (\d+)\.(\d+)\.(\d+)`)
+
+// ClangVersion returns the path and version ("14.0.6") of the clang that
+// Object uses, for doctor.
+func ClangVersion(ctx context.Context) (path, version string, err error) {
+	path, err = findClang()
+	if err != nil {
+		return "", "", err
+	}
+	version, _, err = clangVersion(ctx, path)
+	return path, version, err
+}
+
+func clangVersion(ctx context.Context, clang string) (version string, major int, err error) {
+	out, err := exec.CommandContext(ctx, clang, "--version").Output()
+	if err != nil {
+		return "", 0, fmt.Errorf("%s --version: %w", clang, err)
+	}
+	m := clangVersionRE.FindStringSubmatch(string(out))
+	if m == nil {
+		first, _, _ := strings.Cut(string(out), "\n")
+		return "", 0, fmt.Errorf("%s --version: no version in %q", clang, first)
+	}
+	major, _ = strconv.Atoi(m[1])
+	return m[1] + "." + m[2] + "." + m[3], major, nil
+}
+
+// targetArch is the __TARGET_ARCH_ suffix bpf_tracing.h expects, which
+// picks the registers PT_REGS_PARMn reads.
+func targetArch() string {
+	switch runtime.GOARCH {
+	case "amd64", "386":
+		return "x86"
+	case "arm64":
+		return "arm64"
+	case "arm":
+		return "arm"
+	case "riscv64":
+		return "riscv"
+	case "ppc64le", "ppc64":
+		return "powerpc"
+	case "s390x":
+		return "s390"
+	case "loong64":
+		return "loongarch"
+	case "mips64", "mips64le", "mips", "mipsle":
+		return "mips"
+	}
+	return runtime.GOARCH
+}
+
+// cpuFor picks clang's -mcpu: v3 (32-bit jumps and ALU, smaller and faster
+// code) needs kernel 5.1, and every kernel with BTF in /sys (5.4+) has it;
+// older ones get clang's generic v1.
+func cpuFor(release string) string {
+	major, minor := kernelVersion(release)
+	if major > 5 || (major == 5 && minor >= 1) {
+		return "v3"
+	}
+	return "v1"
+}
+
+func kernelVersion(release string) (major, minor int) {
+	parts := strings.SplitN(release, ".", 3)
+	if len(parts) < 2 {
+		return 0, 0
+	}
+	major, _ = strconv.Atoi(parts[0])
+	end := strings.IndexFunc(parts[1], func(r rune) bool { return r < '0' || r > '9' })
+	if end < 0 {
+		end = len(parts[1])
+	}
+	minor, _ = strconv.Atoi(parts[1][:end])
+	return major, minor
+}
+
+// clangIdentity changes when clang is upgraded: the resolved binary's path,
+// size and modification time (running clang --version costs 20 ms).
+func clangIdentity(clang string) string {
+	real, err := filepath.EvalSymlinks(clang)
+	if err != nil {
+		real = clang
+	}
+	st, err := os.Stat(real)
+	if err != nil {
+		return real
+	}
+	return fmt.Sprintf("%s:%d:%d", real, st.Size(), st.ModTime().UnixNano())
+}

@@ -1,0 +1,213 @@
+package compile
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+// Source is one program to compile.
+type Source struct {
+	// Path is the C file; clang's messages name it.
+	Path string
+	// Text, if set, is compiled instead of Path's contents (Path still
+	// names it in messages, and its directory is searched for "includes").
+	Text []byte
+	// Name is how the first line of an error names the program (default:
+	// Path, or "program" without one).
+	Name string
+
+	Defines     []string  // -D: "NAME" or "NAME=VALUE"
+	IncludeDirs []string  // -I, searched after Path's directory
+	CPU         string    // -mcpu (default: v3 where the kernel runs it)
+	Warnings    io.Writer // clang's warnings of a successful compile (nil: dropped)
+
+	// BTF is the kernel BTF file vmlinux.h is made from ("": the running
+	// kernel's); for tests.
+	BTF string
+}
+
+// Error is a program clang refused: one line, then clang's own messages,
+// which point at the learner's file and lines (#line directives honoured).
+type Error struct {
+	Name        string
+	Errors      int    // count of clang's "error:" lines
+	Diagnostics string // clang's output
+}
+
+func (e *Error) Error() string {
+	what := "errors"
+	if e.Errors == 1 {
+		what = "error"
+	}
+	first := fmt.Sprintf("%s does not compile (%d %s from clang):", e.Name, e.Errors, what)
+	if e.Errors == 0 {
+		first = fmt.Sprintf("%s does not compile (clang failed):", e.Name)
+	}
+	return first + "\n" + strings.TrimRight(e.Diagnostics, "\n")
+}
+
+// Object compiles src into a BPF ELF object, CO-RE relocatable, with BTF.
+func Object(ctx context.Context, src Source) ([]byte, error) {
+	name := src.Name
+	if name == "" {
+		name = src.Path
+	}
+	if name == "" {
+		name = "program"
+	}
+	text := src.Text
+	if text == nil {
+		if src.Path == "" {
+			return nil, errors.New("compile: no source (neither Path nor Text)")
+		}
+		b, err := os.ReadFile(src.Path)
+		if err != nil {
+			return nil, err
+		}
+		text = b
+	}
+	tc, err := prepare(ctx, src.BTF)
+	if err != nil {
+		return nil, err
+	}
+
+	usePCH := tc.pch != "" && (src.CPU == "" || src.CPU == tc.cpu) && pchFits(text)
+	obj, diag, err := runClang(ctx, tc, src, text, usePCH)
+	if err != nil && usePCH && ctx.Err() == nil && mayBePCHsFault(diag, tc) {
+		// The precompiled headers came before the program's own lines: a
+		// program that configures them differently, or a PCH this clang
+		// rejects, compiles as written without it.
+		pchDiag := diag
+		obj, diag, err = runClang(ctx, tc, src, text, false)
+		if err == nil && pchRejected(pchDiag) {
+			forgetPCH(tc)
+		}
+	}
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		if diag == "" {
+			return nil, fmt.Errorf("compile %s: %s: %w", name, tc.clang, err)
+		}
+		return nil, &Error{Name: name, Errors: countErrors(diag), Diagnostics: diag}
+	}
+	if src.Warnings != nil && diag != "" {
+		io.WriteString(src.Warnings, diag)
+	}
+	return obj, nil
+}
+
+func runClang(ctx context.Context, tc *toolchain, src Source, text []byte, usePCH bool) (obj []byte, diag string, err error) {
+	args := tc.baseFlags()
+	if usePCH {
+		args = append(args, "-include-pch", tc.pch)
+	}
+	for _, d := range src.Defines {
+		args = append(args, "-D"+d)
+	}
+	if src.Path != "" {
+		// The file's own directory first, as clang does for a file it reads.
+		args = append(args, "-iquote", filepath.Dir(src.Path))
+	}
+	for _, d := range src.IncludeDirs {
+		args = append(args, "-I", d)
+	}
+	var stdin io.Reader
+	if src.Text != nil || src.Path == "" {
+		// From stdin, named as Path by a #line before the first line.
+		var b bytes.Buffer
+		if src.Path != "" {
+			fmt.Fprintf(&b, "#line 1 %s\n", cString(src.Path))
+		}
+		b.Write(text)
+		stdin = &b
+		args = append(args, "-x", "c", "-c", "-", "-o", "-")
+	} else {
+		args = append(args, "-c", src.Path, "-o", "-")
+	}
+	cmd := exec.CommandContext(ctx, tc.clang, args...)
+	cmd.Stdin = stdin
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout = &stdout
+	cmd.Stderr = &stderr
+	err = cmd.Run()
+	return stdout.Bytes(), stderr.String(), err
+}
+
+// pchFits tells whether the precompiled common headers can stand in for
+// the program's own includes: it includes vmlinux.h, and configures nothing
+// (#define, #undef, #if) before it, nor any of libbpf's BPF_NO_* switches
+// or __TARGET_ARCH_ anywhere.
+func pchFits(text []byte) bool {
+	sawVmlinux := false
+	for _, line := range strings.Split(string(text), "\n") {
+		d := strings.TrimSpace(line)
+		if !strings.HasPrefix(d, "#") {
+			continue
+		}
+		d = strings.TrimSpace(strings.TrimPrefix(d, "#"))
+		word, rest, _ := strings.Cut(d, " ")
+		rest = strings.TrimSpace(rest)
+		switch word {
+		case "include":
+			if rest == `"vmlinux.h"` || rest == `<vmlinux.h>` {
+				sawVmlinux = true
+			}
+		case "define", "undef":
+			if strings.HasPrefix(rest, "BPF_NO_") || strings.HasPrefix(rest, "__TARGET_ARCH_") || !sawVmlinux {
+				return false
+			}
+		case "if", "ifdef", "ifndef":
+			if !sawVmlinux {
+				return false
+			}
+		}
+	}
+	return sawVmlinux
+}
+
+// mayBePCHsFault: diagnostics that involve the cached headers or the PCH
+// itself; other errors are the program's own and the same without a PCH.
+func mayBePCHsFault(diag string, tc *toolchain) bool {
+	return strings.Contains(diag, tc.dir) || pchRejected(diag)
+}
+
+func pchRejected(diag string) bool {
+	return strings.Contains(diag, "precompiled header") || strings.Contains(diag, "PCH file") ||
+		strings.Contains(diag, "AST file")
+}
+
+var errorLine = regexp.MustCompile(`(?m)(^|: )(fatal )?error: `)
+
+func countErrors(diag string) int {
+	return len(errorLine.FindAllStringIndex(diag, -1))
+}
+
+// cString quotes a path for a #line directive.
+func cString(s string) string {
+	var b strings.Builder
+	b.WriteByte('"')
+	for _, r := range []byte(s) {
+		switch {
+		case r == '"' || r == '\\':
+			b.WriteByte('\\')
+			b.WriteByte(r)
+		case r < 0x20 || r == 0x7f:
+			b.WriteString("\\" + strconv.FormatInt(int64(r)|0o1000, 8)[1:])
+		default:
+			b.WriteByte(r)
+		}
+	}
+	b.WriteByte('"')
+	return b.String()
+}

@@ -1,0 +1,135 @@
+// vmlinux.h from the kernel's BTF with libbpf's BTF dump API: the same
+// header bpftool's `btf dump file /sys/kernel/btf/vmlinux format c` writes
+// (types in BTF order, CO-RE access index on every struct and union, kfunc
+// prototypes), so run needs no bpftool.
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+
+#include "btfdump.h"
+
+static void print_to_file(void *ctx, const char *fmt, va_list args)
+{
+	vfprintf((FILE *)ctx, fmt, args);
+}
+
+struct kfunc {
+	const char *name;
+	__u32 proto;
+};
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(((const struct kfunc *)a)->name, ((const struct kfunc *)b)->name);
+}
+
+// Functions tagged "bpf_kfunc" are the kernel functions BPF programs may
+// call; bpftool declares them at the end of vmlinux.h, sorted by name.
+static int dump_kfuncs(const struct btf *btf, struct btf_dump *d, FILE *out)
+{
+	__u32 n = btf__type_cnt(btf);
+	struct kfunc *kfuncs = NULL;
+	size_t count = 0, i;
+
+	for (__u32 id = 1; id < n; id++) {
+		const struct btf_type *t = btf__type_by_id(btf, id);
+		const struct btf_type *fn;
+
+		if (!btf_is_decl_tag(t) || btf_decl_tag(t)->component_idx != -1)
+			continue;
+		if (strcmp(btf__name_by_offset(btf, t->name_off), "bpf_kfunc") != 0)
+			continue;
+		fn = btf__type_by_id(btf, t->type);
+		if (!fn || !btf_is_func(fn))
+			continue;
+		struct kfunc *grown = realloc(kfuncs, (count + 1) * sizeof(*kfuncs));
+		if (!grown) {
+			free(kfuncs);
+			return -ENOMEM;
+		}
+		kfuncs = grown;
+		kfuncs[count].name = btf__name_by_offset(btf, fn->name_off);
+		kfuncs[count].proto = fn->type;
+		count++;
+	}
+	if (count == 0) {
+		free(kfuncs);
+		return 0;
+	}
+	qsort(kfuncs, count, sizeof(*kfuncs), by_name);
+
+	fprintf(out, "\n/* BPF kfuncs */\n#ifndef BPF_NO_KFUNC_PROTOTYPES\n");
+	for (i = 0; i < count; i++) {
+		LIBBPF_OPTS(btf_dump_emit_type_decl_opts, opts, .field_name = kfuncs[i].name);
+		// The same name twice (a kfunc tagged in two places) is declared once.
+		if (i > 0 && strcmp(kfuncs[i].name, kfuncs[i - 1].name) == 0)
+			continue;
+		fprintf(out, "extern ");
+		int err = btf_dump__emit_type_decl(d, kfuncs[i].proto, &opts);
+		if (err) {
+			free(kfuncs);
+			return err;
+		}
+		fprintf(out, " __weak __ksym;\n");
+	}
+	fprintf(out, "#endif\n\n");
+	free(kfuncs);
+	return 0;
+}
+
+int ebpfhello_dump_vmlinux_h(const char *btf_path, const char *out_path)
+{
+	struct btf *btf;
+	struct btf_dump *d = NULL;
+	FILE *out;
+	int err = 0;
+
+	btf = btf_path && *btf_path ? btf__parse(btf_path, NULL) : btf__load_vmlinux_btf();
+	if (!btf)
+		return errno ? -errno : -EINVAL;
+
+	out = fopen(out_path, "w");
+	if (!out) {
+		err = -errno;
+		goto out_btf;
+	}
+
+	d = btf_dump__new(btf, print_to_file, out, NULL);
+	if (!d) {
+		err = errno ? -errno : -EINVAL;
+		goto out_file;
+	}
+
+	fprintf(out, "#ifndef __VMLINUX_H__\n#define __VMLINUX_H__\n\n");
+	fprintf(out, "#ifndef BPF_NO_PRESERVE_ACCESS_INDEX\n");
+	fprintf(out, "#pragma clang attribute push (__attribute__((preserve_access_index)), apply_to = record)\n");
+	fprintf(out, "#endif\n\n");
+	fprintf(out, "#ifndef __ksym\n#define __ksym __attribute__((section(\".ksyms\")))\n#endif\n\n");
+	fprintf(out, "#ifndef __weak\n#define __weak __attribute__((weak))\n#endif\n\n");
+
+	__u32 n = btf__type_cnt(btf);
+	for (__u32 id = 1; id < n; id++) {
+		err = btf_dump__dump_type(d, id);
+		if (err)
+			goto out_dump;
+	}
+	err = dump_kfuncs(btf, d, out);
+	if (err)
+		goto out_dump;
+
+	fprintf(out, "#ifndef BPF_NO_PRESERVE_ACCESS_INDEX\n#pragma clang attribute pop\n#endif\n\n");
+	fprintf(out, "#endif /* __VMLINUX_H__ */\n");
+
+out_dump:
+	btf_dump__free(d);
+out_file:
+	if (fclose(out) != 0 && !err)
+		err = -errno;
+out_btf:
+	btf__free(btf);
+	return err;
+}

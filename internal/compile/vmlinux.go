@@ -1,0 +1,37 @@
+package compile
+
+/*
+// libbpf is linked statically, as in internal/probe.
+#cgo LDFLAGS: -l:libbpf.a -lelf -lz -lzstd
+#include <stdlib.h>
+#include "btfdump.h"
+*/
+import "C"
+
+import (
+	"fmt"
+	"syscall"
+	"unsafe"
+)
+
+// KernelBTF is where the running kernel publishes its BTF.
+const KernelBTF = "/sys/kernel/btf/vmlinux"
+
+// WriteVmlinuxH writes to out the C declarations of every type in the BTF
+// at btfPath (the running kernel's when btfPath is ""), laid out as
+// bpftool's vmlinux.h: include guard, CO-RE access index on every record,
+// kfunc prototypes.
+func WriteVmlinuxH(btfPath, out string) error {
+	cBTF := C.CString(btfPath)
+	defer C.free(unsafe.Pointer(cBTF))
+	cOut := C.CString(out)
+	defer C.free(unsafe.Pointer(cOut))
+	if rc := C.ebpfhello_dump_vmlinux_h(cBTF, cOut); rc != 0 {
+		where := btfPath
+		if where == "" {
+			where = KernelBTF
+		}
+		return fmt.Errorf("generate vmlinux.h from %s: %w", where, syscall.Errno(-rc))
+	}
+	return nil
+}
