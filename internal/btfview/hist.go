@@ -1,0 +1,189 @@
+package btfview
+
+import (
+	"fmt"
+	"io"
+	"math/bits"
+	"sort"
+	"strings"
+)
+
+// Histogram slot limits, as BCC's: a log2 slot per bit of a u64 plus slot
+// 0, and linear slots up to 1024.
+const (
+	Log2Slots   = 65
+	LinearSlots = 1025
+)
+
+// HistSection is one histogram of a map: all of it, or for a map keyed by
+// a struct {bucket; slot}, the slots of one bucket (BCC's "Bucket ptr").
+type HistSection struct {
+	Bucket string // "" when the key is a plain slot number
+	Slots  []uint64
+}
+
+// HistSections turns map entries into histogram slots. The key is the slot
+// (an integer), or a struct whose first field names a section and whose
+// last integer field is the slot; the value is the count (an integer, or a
+// struct whose first field is one). maxSlots bounds the slot numbers.
+func HistSections(m Map, entries []Entry, maxSlots int) ([]HistSection, error) {
+	key, value, err := layouts(m)
+	if err != nil {
+		return nil, err
+	}
+	byBucket := map[string]*HistSection{}
+	type bucket struct {
+		value Value
+		name  string
+	}
+	var buckets []bucket // one per section
+	for _, e := range entries {
+		k, err := key.Decode(e.Key)
+		if err != nil {
+			return nil, fmt.Errorf("map %s key: %w", m.Name, err)
+		}
+		v, err := value.Decode(e.Value)
+		if err != nil {
+			return nil, fmt.Errorf("map %s value: %w", m.Name, err)
+		}
+		count, ok := integer(v[0].Value)
+		if !ok {
+			return nil, fmt.Errorf("map %s: a histogram needs integer counts, not %s", m.Name, v[0].Value.String())
+		}
+		slot, ok := integer(k[len(k)-1].Value)
+		if !ok {
+			return nil, fmt.Errorf("map %s: a histogram needs an integer slot in its key", m.Name)
+		}
+		if slot >= uint64(maxSlots) {
+			return nil, fmt.Errorf("map %s: slot %d is beyond the histogram's %d slots", m.Name, slot, maxSlots)
+		}
+		b := bucket{}
+		if len(k) > 1 {
+			b = bucket{k[0].Value, k[0].Value.String()}
+		}
+		s := byBucket[b.name]
+		if s == nil {
+			s = &HistSection{Bucket: b.name}
+			byBucket[b.name] = s
+			buckets = append(buckets, b)
+		}
+		for len(s.Slots) <= int(slot) {
+			s.Slots = append(s.Slots, 0)
+		}
+		s.Slots[slot] += count
+	}
+	sort.SliceStable(buckets, func(i, j int) bool { return compareValues(buckets[i].value, buckets[j].value) < 0 })
+	sections := make([]HistSection, 0, len(buckets))
+	for _, b := range buckets {
+		sections = append(sections, *byBucket[b.name])
+	}
+	return sections, nil
+}
+
+func integer(v Value) (uint64, bool) {
+	switch v.Kind {
+	case KindUint, KindBool, KindEnum, KindPointer:
+		return v.Uint, true
+	case KindInt:
+		if v.Int < 0 {
+			return 0, false
+		}
+		return uint64(v.Int), true
+	}
+	return 0, false
+}
+
+// PrintHist prints sections as log2 or linear histograms, each bucket's
+// under a "\n<sectionHeader> = <bucket>" line as BCC does.
+func PrintHist(w io.Writer, sections []HistSection, label, sectionHeader string, log2 bool) error {
+	var b strings.Builder
+	for _, s := range sections {
+		if s.Bucket != "" {
+			fmt.Fprintf(&b, "\n%s = %s\n", sectionHeader, s.Bucket)
+		}
+		if log2 {
+			writeLog2Hist(&b, s.Slots, label)
+		} else {
+			writeLinearHist(&b, s.Slots, label)
+		}
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// PrintLog2Hist prints slots the way BCC's print_log2_hist does: slot i
+// (i >= 1) counts values from 2^(i-1) to 2^i - 1 (bpf_log2l(v) + 1 in
+// BCC's programs; slot 0, the value 0, is not shown). A libbpf-tools style
+// map whose slot 0 counts 0 and 1 is printed by passing a 0 slot first.
+func PrintLog2Hist(w io.Writer, slots []uint64, label string) error {
+	var b strings.Builder
+	writeLog2Hist(&b, slots, label)
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// PrintLinearHist prints slots the way BCC's print_linear_hist does: one
+// row per slot from 0 to the last non-zero one.
+func PrintLinearHist(w io.Writer, slots []uint64, label string) error {
+	var b strings.Builder
+	writeLinearHist(&b, slots, label)
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+const barWidth = 40
+
+func lastNonZero(slots []uint64) (last int, most uint64) {
+	last = -1
+	for i, v := range slots {
+		if v > 0 {
+			last = i
+		}
+		most = max(most, v)
+	}
+	return last, most
+}
+
+func writeLog2Hist(b *strings.Builder, slots []uint64, label string) {
+	last, most := lastNonZero(slots)
+	// Values beyond 2^32 need wider columns; the bar is halved to fit.
+	headFmt, rowFmt, width := "     %-19s : count     distribution\n", "%10d -> %-10d : %-8d |%s|\n", barWidth
+	if last > 32 {
+		headFmt, rowFmt, width = "               %-29s : count     distribution\n", "%20d -> %-20d : %-8d |%s|\n", barWidth/2
+	}
+	if last > 0 {
+		fmt.Fprintf(b, headFmt, label)
+	}
+	for i := 1; i <= last; i++ {
+		low := uint64(1) << (i - 1)
+		high := low<<1 - 1
+		if i == 64 {
+			high = ^uint64(0)
+		}
+		if low == high {
+			low--
+		}
+		fmt.Fprintf(b, rowFmt, low, high, slots[i], bar(slots[i], most, width))
+	}
+}
+
+func writeLinearHist(b *strings.Builder, slots []uint64, label string) {
+	last, most := lastNonZero(slots)
+	if last >= 0 {
+		fmt.Fprintf(b, "     %-13s : count     distribution\n", label)
+	}
+	for i := 0; i <= last; i++ {
+		fmt.Fprintf(b, "        %-10d : %-8d |%s|\n", i, slots[i], bar(slots[i], most, barWidth))
+	}
+}
+
+// bar is count's share of most as stars, padded to width.
+func bar(count, most uint64, width int) string {
+	n := 0
+	if most > 0 {
+		hi, lo := bits.Mul64(count, uint64(width))
+		q, _ := bits.Div64(hi, lo, most)
+		n = int(min(q, uint64(width)))
+	}
+	return strings.Repeat("*", n) + strings.Repeat(" ", width-n)
+}
