@@ -11,7 +11,10 @@ ARCH      := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/' -e 
 VERSION   := $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
 
-export PATH := /usr/local/go/bin:$(PATH)
+# Go: the first one new enough for go.mod among PATH, /usr/local/go and
+# Debian's /usr/lib/go-1.NN (scripts/find-go.sh); never download a toolchain.
+export PATH := $(shell scripts/find-go.sh 2>/dev/null | sed 's/$$/:/')$(PATH)
+export GOTOOLCHAIN := local
 
 BPF_CFLAGS := -g -O2 -Wall -Werror -target bpf -D__TARGET_ARCH_$(ARCH) -Ibpf -MMD -MP
 BPF_OBJS   := bpf/hello.bpf.o bpf/open_perf.bpf.o bpf/open_ring.bpf.o
@@ -28,7 +31,7 @@ GO_LDFLAGS := -X main.version=$(VERSION)
 
 .DEFAULT_GOAL := build
 .DELETE_ON_ERROR:
-.PHONY: help setup bpf build static run test bench vmtest examples lint clean
+.PHONY: help setup bpf build static run test bench vmtest fresh-test examples lint clean
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -90,6 +93,10 @@ bench: build ## benchmark `open` against bpftrace under a flood of opens (root)
 vmtest: static ## run printk/open in every attach mode on Debian 5.10, 6.1, 6.12 kernels in qemu, and here (root)
 	@scripts/ensure-setup.sh vmtest
 	scripts/vmtest.sh bin/ebpf-hello-static
+
+fresh-test: ## run ./run.sh and ./test.sh in fresh Debian 12 and 13 roots (debootstrap, chroot; root)
+	@scripts/ensure-setup.sh fresh
+	scripts/fresh-test.sh $(FRESH_SUITES)
 
 lint: ## gofmt and go vet
 	@test -z "$$(gofmt -l cmd internal bpf examples 2>/dev/null)" || { gofmt -l cmd internal bpf examples; exit 1; }

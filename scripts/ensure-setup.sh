@@ -4,19 +4,21 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 need_setup=
-for tool in clang llvm-strip bpftool pkg-config; do
+for tool in make clang llvm-strip bpftool pkg-config; do
 	command -v "$tool" >/dev/null || need_setup=1
 done
+scripts/find-go.sh >/dev/null || need_setup=1
 for extra in "$@"; do
 	case "$extra" in
 	vmtest) command -v qemu-system-x86_64 >/dev/null && [ -x /bin/busybox ] || need_setup=1 ;;
 	bench) command -v bpftrace >/dev/null && [ -x /usr/bin/time ] || need_setup=1 ;;
+	fresh) command -v debootstrap >/dev/null || need_setup=1 ;;
 	esac
 done
 dpkg-query -W -f='${Version}' libbpf-dev 2>/dev/null | grep -Eq '1\.(4|5)\.' || need_setup=1
 if [ -n "$need_setup" ]; then
 	if [ "$(id -u)" -ne 0 ]; then
-		echo "ensure-setup: build tools are missing; run 'sudo make setup' first" >&2
+		echo "ensure-setup: build tools are missing; run 'sudo scripts/setup.sh' first" >&2
 		exit 1
 	fi
 	scripts/setup.sh "$@"

@@ -4,10 +4,14 @@
 #   scripts/setup.sh            build + test dependencies
 #   scripts/setup.sh vmtest     also qemu and busybox for `make vmtest`
 #   scripts/setup.sh bench      also bpftrace for `make bench`
+#   scripts/setup.sh fresh      also debootstrap for `make fresh-test`
 #
-# On Debian 12 the stock libbpf (1.1.2) is too old for the libbpfgo we pin
-# (v0.8.0-libbpf-1.5), so libbpf-dev and bpftool come from bookworm-backports.
+# On Debian 12 the stock libbpf (1.1.2) and Go (1.19) are too old for the
+# libbpfgo we pin (v0.8.0-libbpf-1.5) and for go.mod, so libbpf-dev, bpftool
+# and golang-go come from bookworm-backports. Go is installed only when no Go
+# new enough for go.mod is there already (scripts/find-go.sh).
 set -euo pipefail
+here=$(dirname "$0")
 
 die() { echo "setup: error: $*" >&2; exit 1; }
 say() { echo "setup: $*" >&2; }
@@ -21,7 +25,8 @@ for want in "$@"; do
 	case "$want" in
 	vmtest) extras+=(qemu-system-x86 busybox-static cpio) ;;
 	bench) extras+=(bpftrace time) ;;
-	*) die "unknown extra '$want' (known: vmtest, bench)" ;;
+	fresh) extras+=(debootstrap) ;;
+	*) die "unknown extra '$want' (known: vmtest, bench, fresh)" ;;
 	esac
 done
 
@@ -69,12 +74,17 @@ debian:12)
 		;;
 	esac
 	command -v bpftool >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -q -t bookworm-backports bpftool >/dev/null
+	if ! "$here/find-go.sh" >/dev/null; then
+		say "installing golang-go from bookworm-backports"
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q -t bookworm-backports golang-go >/dev/null
+	fi
 	;;
 debian:13 | ubuntu:24.* | ubuntu:25.*)
 	# These ship libbpf >= 1.4 in their own archive.
 	apt-get update -q >/dev/null
 	apt_install "${base[@]}" libbpf-dev "${extras[@]}"
 	command -v bpftool >/dev/null || apt_install bpftool || apt_install "linux-tools-$(uname -r)"
+	"$here/find-go.sh" >/dev/null || apt_install golang-go
 	;;
 ubuntu:* | debian:*)
 	die "$PRETTY_NAME ships a libbpf older than 1.4; use Debian 12 (with backports), Debian 13 or Ubuntu 24.04+"
@@ -90,5 +100,6 @@ esac
 v=$(libbpf_version)
 case "$v" in *1.4.* | *1.5.*) ;; *) die "libbpf-dev is '$v', need 1.4.x or 1.5.x" ;; esac
 [ -f /usr/lib/x86_64-linux-gnu/libbpf.a ] || [ -n "$(find /usr/lib* -name libbpf.a 2>/dev/null | head -1)" ] || die "libbpf.a not found: static linking needs the libbpf-dev package"
-command -v go >/dev/null || [ -x /usr/local/go/bin/go ] || die "Go is not installed: install Go 1.22 or newer (https://go.dev/doc/install)"
-say "ok: clang $(clang -dumpversion), libbpf-dev $v, bpftool $(bpftool version 2>/dev/null | awk 'NR==1{print $2}')"
+need_go=$(awk '$1 == "go" {print $2; exit}' "$here/../go.mod")
+go_dir=$("$here/find-go.sh") || die "no Go $need_go or newer found (this distribution's golang-go is older): install one from https://go.dev/dl into /usr/local/go"
+say "ok: clang $(clang -dumpversion), libbpf-dev $v, bpftool $(bpftool version 2>/dev/null | awk 'NR==1{print $2}'), $("$go_dir/go" version | awk '{print $3}') in $go_dir"

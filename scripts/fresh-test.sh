@@ -1,0 +1,192 @@
+#!/usr/bin/env bash
+# make fresh-test: the README's two commands on fresh Debian machines.
+#
+#   scripts/fresh-test.sh [SUITE...]      SUITE: bookworm (Debian 12), trixie (13); default both
+#
+# For each suite: a minimal root (debootstrap --variant=minbase, from the
+# mirror apt uses here, kept as a tarball in ~/.cache/ebpf-hello for a week),
+# this checkout's tracked files copied in (git archive, uncommitted changes
+# included), /proc, /sys and /dev bound, and then in a chroot, as root, in the
+# project directory, exactly the README's commands:
+#   ./run.sh   must trace an open of a marker file within FRESH_RUN_TIMEOUT
+#              seconds (setup and build included), then exit 0 on SIGINT;
+#   ./test.sh  must pass.
+# Only this machine's network settings go into the root (resolver, apt's
+# Acquire settings, extra CA certificates, proxy and Go proxy variables), not
+# anything a user would not have. Needs root; the tests load BPF here.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+die() { echo "fresh-test: error: $*" >&2; exit 1; }
+say() { echo "fresh-test: $*" >&2; }
+
+[ "$(id -u)" -eq 0 ] || die "run as root: it builds a root with debootstrap and uses chroot"
+command -v debootstrap >/dev/null || die "debootstrap is missing: scripts/setup.sh fresh installs it"
+
+suites=("$@")
+[ ${#suites[@]} -gt 0 ] || suites=(bookworm trixie)
+cache=${XDG_CACHE_HOME:-$HOME/.cache}/ebpf-hello
+run_timeout=${FRESH_RUN_TIMEOUT:-900}
+test_timeout=${FRESH_TEST_TIMEOUT:-1800}
+arch=$(dpkg --print-architecture)
+mkdir -p "$cache"
+
+# The Debian mirror apt uses here (not the security one).
+mirror=$(awk '/^URIs:/ && $2 !~ /security/ {print $2; exit}' /etc/apt/sources.list.d/*.sources 2>/dev/null || true)
+[ -n "$mirror" ] || mirror=$(awk '$1 == "deb" && $2 ~ /debian\/?$/ {print $2; exit}' /etc/apt/sources.list 2>/dev/null || true)
+[ -n "$mirror" ] || mirror=http://deb.debian.org/debian
+
+# Network settings of this machine, passed as environment around the
+# README's commands: proxies and the Go module proxy configuration.
+netenv=()
+for v in http_proxy https_proxy no_proxy HTTP_PROXY HTTPS_PROXY NO_PROXY EBPF_HELLO_REQUIRE_BPF; do
+	[ -n "${!v:-}" ] && netenv+=("$v=${!v}")
+done
+if go_dir=$(scripts/find-go.sh); then
+	for v in GOPROXY GONOPROXY GOSUMDB GONOSUMDB GOPRIVATE GOINSECURE GOFLAGS; do
+		val=$(GOTOOLCHAIN=local "$go_dir/go" env "$v")
+		[ -n "$val" ] && netenv+=("$v=$val")
+	done
+else
+	for v in GOPROXY GONOPROXY GOSUMDB GONOSUMDB GOPRIVATE GOINSECURE GOFLAGS; do
+		[ -n "${!v:-}" ] && netenv+=("$v=${!v}")
+	done
+fi
+
+work=$(mktemp -d /var/tmp/ebpf-hello-fresh.XXXXXX)
+root=
+run_pid=
+
+# mounts_under prints the mount points below $1, deepest first.
+mounts_under() { findmnt -rn -o TARGET | awk -v p="$1/" 'index($0, p) == 1' | sort -r; }
+
+# cleanup stops what runs in the root, unmounts everything below the work
+# directory and removes it (never across a mount still there).
+cleanup() {
+	local m pid left
+	[ -n "$run_pid" ] && kill -KILL -- "-$run_pid" 2>/dev/null
+	for pid in $(ls /proc | grep -E '^[0-9]+$'); do
+		case "$(readlink "/proc/$pid/root" 2>/dev/null)" in "$work"/*) kill -KILL "$pid" 2>/dev/null ;; esac
+	done
+	for m in $(mounts_under "$work"); do umount "$m" 2>/dev/null || umount -l "$m"; done
+	left=$(mounts_under "$work")
+	if [ -n "$left" ]; then
+		say "still mounted, leaving $work: $left"
+	else
+		rm -rf --one-file-system "$work"
+	fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# make_root SUITE: unpack the cached minimal root of SUITE into $root, after
+# making it with debootstrap when there is none or it is older than 7 days.
+make_root() {
+	local suite=$1 tarball="$cache/root-$1-minbase-$arch.tar"
+	mkdir -p "$root"
+	if [ -s "$tarball" ] && [ -z "$(find "$tarball" -mtime +7)" ]; then
+		tar -C "$root" --numeric-owner -xpf "$tarball"
+		return
+	fi
+	say "$suite: debootstrap --variant=minbase $suite from $mirror"
+	if ! debootstrap --variant=minbase "$suite" "$root" "$mirror" >"$work/debootstrap-$suite.log" 2>&1; then
+		tail -20 "$work/debootstrap-$suite.log" >&2
+		die "$suite: debootstrap failed"
+	fi
+	tar -C "$root" --numeric-owner -cf "$tarball.tmp" . && mv "$tarball.tmp" "$tarball"
+}
+
+# copy_in: the project's tracked files into /root/ebpf-hello, and the
+# network settings into /etc.
+copy_in() {
+	local dest="$root/root/ebpf-hello" f
+	mkdir -p "$dest"
+	if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+		git archive --format=tar "$(git stash create 2>/dev/null || true)" 2>/dev/null | tar -C "$dest" -xf - ||
+			git archive --format=tar HEAD | tar -C "$dest" -xf -
+	else
+		tar --exclude=./bin --exclude='*.o' --exclude='*.d' --exclude=./bpf/vmlinux.h -cf - . | tar -C "$dest" -xf -
+	fi
+	cp -L /etc/resolv.conf "$root/etc/resolv.conf"
+	for f in /etc/apt/apt.conf /etc/apt/apt.conf.d/*; do
+		[ -f "$f" ] && grep -qi 'acquire' "$f" && cp "$f" "$root/etc/apt/apt.conf.d/"
+	done
+	if [ -d /usr/local/share/ca-certificates ]; then
+		mkdir -p "$root/usr/local/share/ca-certificates"
+		cp -r /usr/local/share/ca-certificates/. "$root/usr/local/share/ca-certificates/"
+	fi
+	return 0
+}
+
+# mount_all: the kernel's file systems, bound as slaves so that nothing
+# unmounted in the root propagates back here; apt's download cache is kept
+# between runs.
+mount_all() {
+	local d
+	mount -t proc proc "$root/proc"
+	for d in sys dev; do
+		mount --rbind "/$d" "$root/$d"
+		mount --make-rslave "$root/$d"
+	done
+	mkdir -p "$cache/apt-$1/partial"
+	mount --bind "$cache/apt-$1" "$root/var/cache/apt/archives"
+}
+
+# check_run: ./run.sh in the background; an open of a marker file must show
+# up in its output, then SIGINT must end it with exit status 0.
+check_run() {
+	local suite=$1 log="$work/run-$suite.log" marker="ebpf-hello-fresh-marker-$$-$RANDOM"
+	local start=$SECONDS t_setup= t_ready= rc
+	: >"$root/tmp/$marker"
+	setsid chroot "$root" /usr/bin/env -i "${rootenv[@]}" "${netenv[@]}" \
+		bash -c 'cd /root/ebpf-hello && ./run.sh' </dev/null >"$log" 2>&1 &
+	run_pid=$!
+	while :; do
+		kill -0 "$run_pid" 2>/dev/null || { tail -30 "$log" >&2; die "$suite: ./run.sh ended before tracing an open"; }
+		[ -z "$t_setup" ] && grep -q '^setup: ok' "$log" && t_setup=$((SECONDS - start))
+		[ -z "$t_ready" ] && grep -q 'tracing file opens' "$log" && t_ready=$((SECONDS - start))
+		[ -n "$t_ready" ] && { read -r _ <"$root/tmp/$marker" || true; }
+		grep -q "$marker" "$log" && break
+		[ $((SECONDS - start)) -lt "$run_timeout" ] || { tail -30 "$log" >&2; die "$suite: ./run.sh traced no open of the marker within ${run_timeout}s"; }
+		sleep 0.5
+	done
+	times+=("$suite ./run.sh: setup ${t_setup:--}s, build+attach $((t_ready - ${t_setup:-0}))s, marker traced at $((SECONDS - start))s")
+	kill -INT -- "-$run_pid"
+	for _ in $(seq 50); do kill -0 "$run_pid" 2>/dev/null || break; sleep 0.2; done
+	rc=0
+	wait "$run_pid" || rc=$?
+	run_pid=
+	grep -m1 "$marker" "$log" | sed "s/^/fresh-test: $suite: traced: /" >&2
+	tail -1 "$log" | sed "s/^/fresh-test: $suite: at SIGINT: /" >&2
+	[ "$rc" -eq 0 ] || { tail -30 "$log" >&2; die "$suite: ./run.sh exited with status $rc after SIGINT (want 0)"; }
+	grep -Eq '[0-9]+ events, [0-9]+ lost' "$log" || { tail -30 "$log" >&2; die "$suite: ./run.sh printed no 'N events, M lost' at exit"; }
+}
+
+times=()
+for suite in "${suites[@]}"; do
+	case "$suite" in bookworm | trixie) ;; *) die "unknown suite '$suite' (known: bookworm, trixie)" ;; esac
+	root="$work/$suite"
+	rootenv=(HOME=/root USER=root LOGNAME=root TERM=dumb LANG=C.UTF-8 PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin)
+
+	t=$SECONDS
+	make_root "$suite"
+	times+=("$suite root (debootstrap or cached tarball): $((SECONDS - t))s")
+	copy_in
+	mount_all "$suite"
+
+	say "$suite: ./run.sh (README's first command)"
+	check_run "$suite"
+
+	say "$suite: ./test.sh (README's second command)"
+	t=$SECONDS
+	timeout -k 10 "$test_timeout" chroot "$root" /usr/bin/env -i "${rootenv[@]}" "${netenv[@]}" \
+		bash -c 'cd /root/ebpf-hello && ./test.sh' </dev/null ||
+		die "$suite: ./test.sh failed (status $?)"
+	times+=("$suite ./test.sh (make test after run.sh's setup): $((SECONDS - t))s")
+
+	for m in $(mounts_under "$root"); do umount "$m" 2>/dev/null || umount -l "$m"; done
+	rm -rf --one-file-system "$root"
+done
+
+say "passed: ${suites[*]}"
+for t in "${times[@]}"; do say "time: $t"; done
