@@ -52,7 +52,7 @@ add_backports() {
 	local list=/etc/apt/sources.list.d/ebpf-hello-backports.sources
 	[ -f "$list" ] && return 0
 	local uri keyring
-	uri=$(awk '/^URIs:/ && $2 !~ /security/ {print $2; exit}' /etc/apt/sources.list.d/*.sources 2>/dev/null || true)
+	uri=$(awk '/^URIs:/ && $2 ~ /\/debian\/?$/ {print $2; exit}' /etc/apt/sources.list.d/*.sources 2>/dev/null || true)
 	[ -n "$uri" ] || uri=$(awk '$1=="deb" && $3=="bookworm" {print $2; exit}' /etc/apt/sources.list 2>/dev/null || true)
 	[ -n "$uri" ] || die "cannot find the Debian mirror in /etc/apt to add bookworm-backports"
 	keyring=/usr/share/keyrings/debian-archive-keyring.gpg
