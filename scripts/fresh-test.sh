@@ -152,7 +152,7 @@ check_run() {
 		[ $((SECONDS - start)) -lt "$run_timeout" ] || { tail -30 "$log" >&2; die "$suite: ./run.sh traced no open of the marker within ${run_timeout}s"; }
 		sleep 0.5
 	done
-	times+=("$suite ./run.sh: setup done at ${t_setup:--}s, tracing at ${t_ready}s, marker traced at $((SECONDS - start))s")
+	times+=("$suite ./run.sh: ${t_setup:+setup done at ${t_setup}s, }tracing at ${t_ready}s, marker traced at $((SECONDS - start))s")
 	kill -INT -- "-$run_pid"
 	for _ in $(seq 50); do kill -0 "$run_pid" 2>/dev/null || break; sleep 0.2; done
 	rc=0
@@ -199,5 +199,5 @@ for suite in "${suites[@]}"; do
 	[ -z "$(mounts_under "$root")" ] && rm -rf --one-file-system "$root"
 done
 
-say "passed: ${suites[*]}"
+say "passed: ${suites[*]} in $SECONDS s"
 for t in "${times[@]}"; do say "time: $t"; done
