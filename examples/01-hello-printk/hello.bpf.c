@@ -1,6 +1,8 @@
 //go:build ignore
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-/* Tutorial steps 1-3: say "Hello, World!" on every file open. */
+/* Tutorial steps 1-3 (hello.c): say "Hello, World!" on every file open. */
+/* (The go:build line keeps `go build` from compiling this BPF C as cgo C:
+ * clang compiles it, see examples/Makefile.) */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 
@@ -17,14 +19,16 @@ static __always_inline int hello_world(void)
 	return 0;
 }
 
-/* b.attach_kprobe(event="do_sys_openat2", fn_name="hello_world"): the SEC() name says where it goes. */
+/* b.attach_kprobe(event="do_sys_openat2", fn_name="hello_world"): the SEC()
+ * name says what kind of program this is; main.go attaches it. */
 SEC("kprobe/do_sys_openat2")
 int ex_hello_kprobe(void *ctx)
 {
 	return hello_world();
 }
 
-/* For kernels without kprobes: the same body on the openat syscall's tracepoint. */
+/* For kernels without kprobes: the same body, for the open syscalls'
+ * tracepoints (main.go attaches it to openat and openat2). */
 SEC("tracepoint/syscalls/sys_enter_openat")
 int ex_hello_tp(void *ctx)
 {

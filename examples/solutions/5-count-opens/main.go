@@ -1,32 +1,38 @@
-// Command count-opens is workshop exercise 5 (solution): count file opens
-// per process in a BPF hash map, then print the processes that opened most.
+// Command count-opens is workshop exercise 5 (solution): the kernel counts
+// file opens per process in a BPF hash map (trace_open.bpf.c); after
+// -duration this program reads the map and prints the processes that
+// opened most. Steps 1-3 are trace-open's.
 package main
 
 import (
 	"bytes"
 	"context"
-	_ "embed"
 	"encoding/binary"
 	"flag"
 	"fmt"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"sort"
 	"syscall"
 	"time"
 	"unsafe"
 
-	"github.com/ebpf-hello/ebpf-hello/examples/internal/lesson"
+	bpf "github.com/aquasecurity/libbpfgo"
 )
 
-//go:embed count.bpf.o
-var countObject []byte
-
-// processCount is one map entry: struct count_t and its key.
+// processCount mirrors struct count_t in trace_open.bpf.c, the map's
+// value (no padding: opens is first, comm is bytes). layout_test.go
+// checks this against the object's BTF.
 type processCount struct {
-	pid   uint32
-	opens uint64
-	comm  string
+	Opens uint64
+	Comm  [16]byte
+}
+
+// row is one line of the result: a map key and its value.
+type row struct {
+	pid uint32
+	processCount
 }
 
 func main() {
@@ -34,62 +40,101 @@ func main() {
 	top := flag.Int("top", 10, "how many processes to print")
 	flag.Parse()
 	if err := run(*duration, *top); err != nil {
-		fmt.Fprintln(os.Stderr, "count-opens:", err)
+		fmt.Fprintf(os.Stderr, "%s: %v\n", filepath.Base(os.Args[0]), err)
 		os.Exit(1)
 	}
 }
 
 func run(duration time.Duration, top int) error {
+	// Ctrl-C or -duration cancels ctx: then the map is read and printed.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	ctx, cancel := context.WithTimeout(ctx, duration)
 	defer cancel()
 
-	module, err := lesson.Open("count.bpf.o", countObject)
+	// 1) b = BPF(src_file="trace-open.c"): BCC compiled the C when the
+	// program started. Here clang compiled it ahead of time (make examples),
+	// into trace_open.bpf.o next to this binary; libbpf opens that object.
+	exe, err := os.Executable()
 	if err != nil {
 		return err
 	}
-	defer module.Close()
-	where, err := lesson.LoadAndAttach(module, lesson.Hooks{
-		Kprobe:      "ex_count_kprobe",
-		Tracepoint:  "ex_count_tp",
-		Tracepoints: []string{"sys_enter_open", "sys_enter_openat", "sys_enter_openat2", "sys_enter_creat"},
+	module, err := bpf.NewModuleFromFileArgs(bpf.NewModuleArgs{
+		BPFObjPath:      filepath.Join(filepath.Dir(exe), "trace_open.bpf.o"),
+		SkipMemlockBump: true, // kernels since 5.11 do not need RLIMIT_MEMLOCK raised
 	})
 	if err != nil {
+		return fmt.Errorf("open trace_open.bpf.o (run make examples): %w", err)
+	}
+	defer module.Close() // detaches and unloads everything
+
+	// 2) Load: the kernel's verifier checks every program in the object.
+	if err := module.BPFLoadObject(); err != nil {
+		return loadError(err) // libbpf.go: shows the verifier's reason
+	}
+
+	// 3) b.attach_kprobe(event="do_sys_openat2", fn_name="hello_world")
+	kprobe, err := module.GetProgram("ex_trace_open_kprobe")
+	if err != nil {
 		return err
 	}
-	fmt.Fprintf(os.Stderr, "attached: %s; counting for %s\n", where, duration)
-	<-ctx.Done() // the kernel counts; we only wait
+	if _, err := kprobe.AttachKprobe("do_sys_openat2"); err == nil {
+		fmt.Fprintln(os.Stderr, "attached: kprobe on do_sys_openat2")
+	} else {
+		// 3b) No kprobes on this kernel (CONFIG_KPROBES off), or no
+		// do_sys_openat2 (before 5.6): the syscall tracepoints see the
+		// same opens, and the C file has a program for them.
+		fmt.Fprintf(os.Stderr, "no kprobe on do_sys_openat2 here (%v): using tracepoints\n", err)
+		tracepoint, err := module.GetProgram("ex_trace_open_tp")
+		if err != nil {
+			return err
+		}
+		for _, name := range []string{"sys_enter_openat", "sys_enter_openat2"} {
+			if _, err := tracepoint.AttachTracepoint("syscalls", name); err != nil {
+				return fmt.Errorf("attach tracepoint %s: %w", name, err)
+			}
+		}
+		fmt.Fprintln(os.Stderr, "attached: tracepoints sys_enter_openat sys_enter_openat2")
+	}
 
+	// 4) The kernel counts; we only wait.
+	fmt.Fprintf(os.Stderr, "counting for %s (Ctrl-C stops earlier)\n", duration)
+	<-ctx.Done()
+
+	// 5) Read the whole map: the iterator gives each key (a u32 pid, as
+	// bytes); GetValue takes the key's address and returns the value's bytes.
 	counts, err := module.GetMap("counts")
 	if err != nil {
 		return err
 	}
-	var all []processCount
+	var rows []row
 	it := counts.Iterator()
 	for it.Next() {
 		key := it.Key()
 		value, err := counts.GetValue(unsafe.Pointer(&key[0]))
 		if err != nil {
-			continue // the process's entry went away meanwhile
+			continue // the entry went away meanwhile
 		}
-		all = append(all, processCount{
-			pid:   binary.NativeEndian.Uint32(key),
-			opens: binary.NativeEndian.Uint64(value[0:8]),
-			comm:  cString(value[8:24]),
-		})
+		r := row{pid: binary.NativeEndian.Uint32(key)}
+		if err := binary.Read(bytes.NewReader(value), binary.NativeEndian, &r.processCount); err != nil {
+			return fmt.Errorf("decode count: %w", err)
+		}
+		rows = append(rows, r)
 	}
 	if err := it.Err(); err != nil {
 		return err
 	}
-	sort.Slice(all, func(i, j int) bool { return all[i].opens > all[j].opens })
+
+	// 6) Most opens first, then print the top ones.
+	sort.Slice(rows, func(i, j int) bool { return rows[i].Opens > rows[j].Opens })
 	fmt.Printf("%-7s %-16s %s\n", "PID", "COMM", "OPENS")
-	for i := 0; i < len(all) && i < top; i++ {
-		fmt.Printf("%-7d %-16s %d\n", all[i].pid, all[i].comm, all[i].opens)
+	for i := 0; i < len(rows) && i < top; i++ {
+		fmt.Printf("%-7d %-16s %d\n", rows[i].pid, cString(rows[i].Comm[:]), rows[i].Opens)
 	}
 	return nil
 }
 
+// cString cuts a C string at its first NUL.
 func cString(b []byte) string {
 	if i := bytes.IndexByte(b, 0); i >= 0 {
 		b = b[:i]

@@ -2,6 +2,8 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* Workshop exercise 5 (solution): count opens per process in a BPF hash map.
  * Nothing is sent per event: user space reads the map when it wants. */
+/* (The go:build line keeps `go build` from compiling this BPF C as cgo C:
+ * clang compiles it, see examples/Makefile.) */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
@@ -10,6 +12,7 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 #define TASK_COMM_LEN 16
 
+/* main.go's processCount mirrors it; layout_test.go checks the layouts. */
 struct count_t {
 	u64 opens;
 	char comm[TASK_COMM_LEN];
@@ -48,13 +51,13 @@ static __always_inline int count_open(void)
 }
 
 SEC("kprobe/do_sys_openat2")
-int ex_count_kprobe(void *ctx)
+int ex_trace_open_kprobe(void *ctx)
 {
 	return count_open();
 }
 
 SEC("tracepoint/syscalls/sys_enter_openat")
-int ex_count_tp(void *ctx)
+int ex_trace_open_tp(void *ctx)
 {
 	return count_open();
 }

@@ -1,0 +1,5 @@
+module ring-drops
+
+go 1.22
+
+require github.com/aquasecurity/libbpfgo v0.8.0-libbpf-1.5
