@@ -1,8 +1,11 @@
 package main
 
 import (
+	"fmt"
+
 	"github.com/urfave/cli/v2"
 
+	"github.com/ebpf-hello/ebpf-hello/internal/doctor"
 	"github.com/ebpf-hello/ebpf-hello/internal/printk"
 )
 
@@ -22,11 +25,13 @@ EXAMPLES:
    sudo ebpf-hello printk --count 3            # three lines, explained
    sudo ebpf-hello printk --format raw         # exactly as the kernel wrote them
    sudo ebpf-hello printk --format table -d 5s # one row per line, for 5 seconds
-   sudo ebpf-hello printk --format json --all  # every trace_pipe line, as JSON`,
+   sudo ebpf-hello printk --format json --all  # every trace_pipe line, as JSON
+   sudo ebpf-hello printk --count 1 --lang zh  # 用中文解释各字段 (also when LANG=zh_CN.UTF-8)`,
 		Flags: append([]cli.Flag{
 			attachFlag,
 			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: string(printk.Fields), Usage: "fields (each line explained), table, raw (as the kernel wrote it) or json"},
 			&cli.BoolFlag{Name: "all", Aliases: []string{"a"}, Usage: "show every trace_pipe line, not only this program's"},
+			&cli.StringFlag{Name: "lang", Usage: "language of the field explanations: en or zh (default: from LANG)"},
 		}, limitFlags("lines")...),
 		OnUsageError: usageError,
 		Action: func(c *cli.Context) error {
@@ -38,12 +43,17 @@ EXAMPLES:
 			if err != nil {
 				return err
 			}
+			lang := c.String("lang")
+			if lang != "" && lang != "en" && lang != "zh" {
+				return fmt.Errorf("invalid --lang %q: want en or zh", lang)
+			}
 			opts := printk.Options{
 				Attach:   mode,
 				Format:   format,
 				All:      c.Bool("all"),
 				Count:    c.Int("count"),
 				Duration: c.Duration("duration"),
+				Lang:     doctor.Lang(lang),
 			}
 			return printk.Run(c.Context, opts, c.App.Writer, c.App.ErrWriter)
 		},

@@ -276,13 +276,13 @@ func judgeAttach(tried []attempt, lang string) []Check {
 	for _, a := range tried {
 		name := "attach_" + string(a.mode)
 		if a.err == nil {
-			checks = append(checks, Check{Name: name, Status: OK, Detail: mLoaded.in(lang, a.where)})
+			checks = append(checks, Check{Name: name, Status: OK, Detail: mLoaded.in(lang, attachWhere(lang, a.where))})
 			continue
 		}
-		c := Check{Name: name, Status: Warn, Detail: mNotLoaded.in(lang, errorsUnwrapped(a.err))}
+		c := Check{Name: name, Status: Warn, Detail: mNotLoaded.in(lang, attachReason(lang, errorsUnwrapped(a.err)))}
 		switch {
 		case used != "":
-			c.Hint = mAutoUses.in(lang, used)
+			c.Hint = mAutoUses.in(lang, attachMode(lang, string(used)))
 		case a.mode == probe.Tracepoint:
 			c.Status = Fail
 			if strings.Contains(a.err.Error(), "none of the tracepoints") {
@@ -348,7 +348,7 @@ func (d *doctor) summarize() {
 		if d.ring {
 			ring = mAvailable.in(d.lang)
 		}
-		r.Summary = mSummaryOK.in(d.lang, d.attach, opens.BufferPerf, ring)
+		r.Summary = mSummaryOK.in(d.lang, attachMode(d.lang, d.attach), opens.BufferPerf, ring)
 	}
 }
 

@@ -37,7 +37,7 @@ func (m msg) in(lang string, args ...any) string {
 
 var (
 	mKernel             = msg{"Linux %s", "Linux %s"}
-	mKernelOld          = msg{"Linux %s: older than 5.8, no ring buffer (use --buffer perf)", "Linux %s：早于 5.8，没有 ring buffer（请用 --buffer perf）"}
+	mKernelOld          = msg{"Linux %s: older than 5.8, no ring buffer (use --buffer perf)", "Linux %s：早于 5.8，没有环形缓冲区（请用 --buffer perf）"}
 	mKernelHint         = msg{"use a 5.8+ kernel for every feature", "换用 5.8 及以上内核可使用全部功能"}
 	mBTF                = msg{"%s present", "%s 存在"}
 	mNoBTF              = msg{"%s missing: CO-RE programs cannot load", "%s 不存在：CO-RE 程序无法加载"}
@@ -63,16 +63,16 @@ var (
 	mTracingHint        = msg{"echo 1 > %s/tracing_on", "执行 echo 1 > %s/tracing_on"}
 	mKprobe             = msg{"kprobes available; %s", "支持 kprobe；%s"}
 	mNoKprobe           = msg{"kernel built without CONFIG_KPROBES", "内核编译时未开启 CONFIG_KPROBES"}
-	mKprobeHint         = msg{"ebpf-hello falls back to fentry or tracepoints; the tutorial's kprobe needs a kernel with CONFIG_KPROBES=y", "ebpf-hello 会退回 fentry 或 tracepoint；教程的 kprobe 需要 CONFIG_KPROBES=y 的内核"}
-	mSymHint            = msg{"ebpf-hello falls back to fentry or tracepoints", "ebpf-hello 会退回 fentry 或 tracepoint"}
-	mLoaded             = msg{"loaded and attached (%s)", "加载并挂载成功（%s）"}
+	mKprobeHint         = msg{"ebpf-hello falls back to fentry or tracepoints; the tutorial's kprobe needs a kernel with CONFIG_KPROBES=y", "ebpf-hello 会改用 fentry 或跟踪点；教程的 kprobe 需要 CONFIG_KPROBES=y 的内核"}
+	mSymHint            = msg{"ebpf-hello falls back to fentry or tracepoints", "ebpf-hello 会改用 fentry 或跟踪点"}
+	mLoaded             = msg{"loaded and attached (%s)", "加载并挂接成功（%s）"}
 	mNotLoaded          = msg{"%v", "%v"}
-	mFentryHint         = msg{"ebpf-hello falls back to tracepoints", "ebpf-hello 会退回 tracepoint"}
-	mAutoUses           = msg{"not needed here: auto uses %s", "此处不影响：auto 会使用 %s"}
+	mFentryHint         = msg{"ebpf-hello falls back to tracepoints", "ebpf-hello 会改用跟踪点"}
+	mAutoUses           = msg{"not needed here: auto uses %s", "此处无需处理：auto 会改用%s"}
 	mNeedRoot           = msg{"needs root to try: %s", "需要 root 才能检查：%s"}
 	mTracepoints        = msg{"%s", "%s"}
-	mNoTracepoint       = msg{"no sys_enter_open* tracepoints (CONFIG_FTRACE_SYSCALLS off?)", "没有 sys_enter_open* tracepoint（CONFIG_FTRACE_SYSCALLS 未开启？）"}
-	mTpHint             = msg{"tracepoints are the last fallback: use a kernel with CONFIG_FTRACE_SYSCALLS=y", "tracepoint 是最后的退路：请用开启 CONFIG_FTRACE_SYSCALLS=y 的内核"}
+	mNoTracepoint       = msg{"no sys_enter_open* tracepoints (CONFIG_FTRACE_SYSCALLS off?)", "没有 sys_enter_open* 跟踪点（CONFIG_FTRACE_SYSCALLS 未开启？）"}
+	mTpHint             = msg{"tracepoints are the last fallback: use a kernel with CONFIG_FTRACE_SYSCALLS=y", "跟踪点是最后的退路：请用开启 CONFIG_FTRACE_SYSCALLS=y 的内核"}
 	mBuffer             = msg{"supported", "支持"}
 	mNoBuffer           = msg{"not supported by this kernel", "此内核不支持"}
 	mRingHint           = msg{"use --buffer perf (the default)", "请用 --buffer perf（默认）"}
@@ -84,14 +84,82 @@ var (
 	mTool               = msg{"%s found (only needed to build, not to run)", "已找到 %s（只在编译时需要，运行时不需要）"}
 	mNoTool             = msg{"%s not found (only needed to build, not to run)", "未找到 %s（只在编译时需要，运行时不需要）"}
 	mSelftestOK         = msg{"%s event arrived: pid %d, tid %d, %s", "%s 事件已收到：pid %d，tid %d，%s"}
-	mPrintkOK           = msg{"\"Hello, World!\" arrived on trace_pipe (%s)", "trace_pipe 收到 \"Hello, World!\"（%s）"}
+	mPrintkOK           = msg{"\"Hello, World!\" arrived on trace_pipe (%s)", "trace_pipe 收到 “Hello, World!”（%s）"}
 	mSelftestFail       = msg{"%v", "%v"}
 	mSelftestHint       = msg{"run the command by hand with --verbose to see libbpf's messages", "加 --verbose 手动运行该命令，查看 libbpf 的信息"}
 	mSelftestSkip       = msg{"skipped: %s", "已跳过：%s"}
-	mSelftestNeeds      = msg{"needs root and a working attach mode", "需要 root 和一种可用的挂载方式"}
-	mSummaryOK          = msg{"ready: `open` would attach with %s and use the %s buffer (ring buffer %s); printk works", "就绪：`open` 将使用 %s 挂载，使用 %s buffer（ring buffer %s）；printk 可用"}
+	mSelftestNeeds      = msg{"needs root and a working attach mode", "需要 root 和一种可用的挂接方式"}
+	mSummaryOK          = msg{"ready: `open` would attach with %s and use the %s buffer (ring buffer %s); printk works", "就绪：`open` 将用%s挂接，用性能事件映射（--buffer %s）发送事件（环形缓冲区%s）；printk 可用"}
 	mSummaryNo          = msg{"not ready: fix the failed checks above", "未就绪：请先修复上面失败的检查项"}
 	mSummaryNoRoot      = msg{"cannot tell without root: run sudo ebpf-hello doctor", "没有 root 无法判断：请运行 sudo ebpf-hello doctor"}
 	mAvailable          = msg{"available", "可用"}
 	mUnavailable        = msg{"unavailable", "不可用"}
 )
+
+// Chinese for the attach checks' details, which come from probe.Load in
+// English: its reasons for skipping a way to attach, and where it attached.
+
+// attachReasons: the start of an English reason and its Chinese. What
+// follows the start (a file name, an errno) is kept.
+var attachReasons = []struct{ en, zh string }{
+	{"kernel built without CONFIG_KPROBES", "内核编译时未开启 CONFIG_KPROBES"},
+	{"kernel refused to load ", "内核拒绝加载 "},
+}
+
+// errnoTexts: errno messages that reasons end with.
+var errnoTexts = []struct{ en, zh string }{
+	{"operation not permitted", "不允许的操作"},
+	{"permission denied", "权限不足"},
+	{"invalid argument", "参数无效"},
+	{"no such file or directory", "没有这个文件或目录"},
+	{"operation not supported", "不支持的操作"},
+	{"argument list too long", "参数列表过长"},
+}
+
+// attachReason is why a way to attach was skipped, in lang. A reason with
+// no translation stays in English.
+func attachReason(lang string, err error) string {
+	reason := err.Error()
+	if lang != "zh" {
+		return reason
+	}
+	for _, r := range attachReasons {
+		if rest, ok := strings.CutPrefix(reason, r.en); ok {
+			reason = r.zh + strings.Replace(rest, ": ", "：", 1)
+			break
+		}
+	}
+	if sym, ok := strings.CutSuffix(reason, " is not in /proc/kallsyms: this kernel inlined or renamed it"); ok {
+		reason = sym + " 不在 /proc/kallsyms 中：这个内核把它内联或改名了"
+	}
+	for _, e := range errnoTexts {
+		reason = strings.Replace(reason, e.en, e.zh, 1)
+	}
+	return reason
+}
+
+// attachMode is an attach mode's name in lang: tracepoint is 跟踪点, and
+// a Latin name (kprobe, fentry) gets the spaces Chinese text puts around it.
+func attachMode(lang, mode string) string {
+	switch {
+	case lang != "zh":
+		return mode
+	case mode == "tracepoint":
+		return "跟踪点"
+	}
+	return " " + mode + " "
+}
+
+// attachWhere is probe.Load's "where it attached" in lang:
+// "tracepoints syscalls:sys_enter_open, ..." becomes "跟踪点 syscalls:...".
+func attachWhere(lang, where string) string {
+	if lang != "zh" {
+		return where
+	}
+	for _, en := range []string{"tracepoints ", "tracepoint "} {
+		if rest, ok := strings.CutPrefix(where, en); ok {
+			return "跟踪点 " + rest
+		}
+	}
+	return where
+}

@@ -33,7 +33,8 @@ func ParseFormat(s string) (Format, error) {
 type printer struct {
 	w      *bufio.Writer
 	format Format
-	header bool // table header written
+	lang   string // of the field explanations: "en" or "zh"
+	header bool   // table header written
 }
 
 func newPrinter(w io.Writer, f Format) *printer {
@@ -75,11 +76,13 @@ func (p *printer) row(l tracepipe.Line) error {
 	return err
 }
 
-// explain prints the line, then each field the tutorial lists, with its meaning.
+// explain prints the line, then each field the tutorial lists, with its
+// meaning, in the printer's language (the Chinese texts are in explain_zh.go).
 func (p *printer) explain(l tracepipe.Line) error {
-	task := "the task (thread) name, from its comm"
+	t := explainTexts(p.lang)
+	task := t.task
 	if l.Task == "<...>" {
-		task = "the task name was not recorded (the kernel shows <...>)"
+		task = t.taskUnknown
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s\n", strings.TrimSpace(l.Raw))
@@ -87,27 +90,76 @@ func (p *printer) explain(l tracepipe.Line) error {
 		fmt.Fprintf(&b, "    %-10s %-18s %s\n", name, value, meaning)
 	}
 	field("task", l.Task, task)
-	field("pid", fmt.Sprint(l.PID), "the thread id the kernel ran (it calls it pid)")
+	field("pid", fmt.Sprint(l.PID), t.pid)
 	if l.TGID != 0 {
-		field("tgid", fmt.Sprint(l.TGID), "the process id (record-tgid is on)")
+		field("tgid", fmt.Sprint(l.TGID), t.tgid)
 	}
-	field("cpu", fmt.Sprintf("[%03d]", l.CPU), "the CPU it ran on")
-	field("flags", l.Flags, strings.Join(tracepipe.ExplainFlags(l.Flags), ", "))
-	field("timestamp", l.Timestamp, "seconds since boot, by the trace clock")
-	field("function", l.Function, functionMeaning(l.Function))
-	field("message", l.Message, "what the program printed")
+	field("cpu", fmt.Sprintf("[%03d]", l.CPU), t.cpu)
+	flags := tracepipe.ExplainFlags(l.Flags)
+	for i := range flags {
+		flags[i] = t.flag(flags[i])
+	}
+	field("flags", l.Flags, strings.Join(flags, t.listSep))
+	field("timestamp", l.Timestamp, t.timestamp)
+	field("function", l.Function, t.function(l.Function))
+	field("message", l.Message, t.message)
 	_, err := io.WriteString(p.w, b.String())
 	return err
 }
 
-func functionMeaning(f string) string {
+// texts are the field explanations in one language.
+type texts struct {
+	task, taskUnknown, pid, tgid, cpu, timestamp, message string
+	printk, oldAddress, marker, otherEvent                string
+	listSep                                               string
+	flagPhrases                                           []phrase // English phrase → this language
+}
+
+// phrase is one English phrase of tracepipe.ExplainFlags and its translation.
+type phrase struct{ en, text string }
+
+var english = texts{
+	task:        "the task (thread) name, from its comm",
+	taskUnknown: "the task name was not recorded (the kernel shows <...>)",
+	pid:         "the thread id the kernel ran (it calls it pid)",
+	tgid:        "the process id (record-tgid is on)",
+	cpu:         "the CPU it ran on",
+	timestamp:   "seconds since boot, by the trace clock",
+	message:     "what the program printed",
+	printk:      "the event: written by the bpf_trace_printk helper",
+	oldAddress:  "before kernel 5.9, bpf_trace_printk lines carry an address here",
+	marker:      "written to trace_marker by a user program",
+	otherEvent:  "the event that wrote the line",
+	listSep:     ", ",
+}
+
+// explainTexts returns the texts for lang ("zh" or anything else: English).
+func explainTexts(lang string) texts {
+	if lang == "zh" {
+		return chinese
+	}
+	return english
+}
+
+func (t texts) function(f string) string {
 	switch {
 	case f == "bpf_trace_printk":
-		return "the event: written by the bpf_trace_printk helper"
+		return t.printk
 	case f == "0" || strings.HasPrefix(f, "0x"):
-		return "before kernel 5.9, bpf_trace_printk lines carry an address here"
+		return t.oldAddress
 	case f == "tracing_mark_write":
-		return "written to trace_marker by a user program"
+		return t.marker
 	}
-	return "the event that wrote the line"
+	return t.otherEvent
+}
+
+// flag translates one of tracepipe.ExplainFlags' phrases; the first
+// matching English start is replaced, the rest (a depth, a value) kept.
+func (t texts) flag(s string) string {
+	for _, p := range t.flagPhrases {
+		if rest, ok := strings.CutPrefix(s, p.en); ok {
+			return p.text + rest
+		}
+	}
+	return s
 }

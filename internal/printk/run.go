@@ -27,6 +27,7 @@ type Options struct {
 	All      bool // show every trace_pipe line, not only ours
 	Count    int  // stop after this many lines (0: no limit)
 	Duration time.Duration
+	Lang     string // of --format fields' explanations: "en" or "zh" (explain_zh.go)
 }
 
 // Validate checks option values before anything is loaded.
@@ -101,6 +102,7 @@ func Run(ctx context.Context, opts Options, stdout, stderr io.Writer) error {
 		defer cancel()
 	}
 	printer := newPrinter(stdout, opts.Format)
+	printer.lang = opts.Lang
 	stats, err := stream(ctx, pipe, marker, opts, printer, notify)
 	if ferr := printer.flush(); err == nil {
 		err = ferr

@@ -1,0 +1,48 @@
+package printk
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"github.com/ebpf-hello/ebpf-hello/internal/tracepipe"
+)
+
+// TestFieldsExplainedInChinese: the tutorial's line, explained with
+// --lang zh, every flag included, nothing left in English.
+func TestFieldsExplainedInChinese(t *testing.T) {
+	var out bytes.Buffer
+	p := newPrinter(&out, Fields)
+	p.lang = "zh"
+	for _, raw := range append(tutorialLines, `           <idle>-0       [001] dNh2. 12.345678: bpf_trace_printk: Hello, World!`) {
+		if err := p.print(tracepipe.Parse(raw)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := p.flush(); err != nil {
+		t.Fatal(err)
+	}
+	got := out.String()
+	for _, want := range []string{
+		"    task       <...>              没有记录任务名（内核显示为 <...>）\n",
+		"    pid        1583               内核运行的线程 id（内核称之为 pid）\n",
+		"    flags      d...1              中断关闭，没有待处理的重新调度，进程上下文，抢占深度 0，禁止迁移深度 1\n",
+		"    function   bpf_trace_printk   事件：由辅助函数 bpf_trace_printk 写入\n",
+		"    message    Hello, World!      程序打印的内容\n",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("missing %q in:\n%s", want, got)
+		}
+	}
+	// Each explanation (after the value column) must be Chinese.
+	for _, line := range strings.Split(got, "\n") {
+		if !strings.HasPrefix(line, "    ") || len(line) < 33 {
+			continue
+		}
+		for _, english := range []string{"irq", "reschedule", "context", "depth", "the ", "written"} {
+			if strings.Contains(line[33:], english) {
+				t.Errorf("English left in %q", line)
+			}
+		}
+	}
+}
