@@ -159,13 +159,16 @@ func cacheRoot() (string, fileOwner) {
 	}
 	for _, root := range candidates {
 		owner := ownerOf(root)
+		made := firstMissing(root)
 		if err := os.MkdirAll(root, 0o755); err != nil {
 			continue
+		}
+		if made != "" {
+			owner.give(made) // with ~/.cache if there was none
 		}
 		if unix.Access(root, unix.W_OK) != nil {
 			continue
 		}
-		owner.give(root)
 		return root, owner
 	}
 	root := filepath.Join(os.TempDir(), fmt.Sprintf("ebpf-hello-cache-%d", os.Geteuid()))
@@ -175,6 +178,21 @@ func cacheRoot() (string, fileOwner) {
 		root, _ = os.MkdirTemp("", "ebpf-hello-cache-")
 	}
 	return root, fileOwner{}
+}
+
+// firstMissing returns the outermost directory of path that does not exist
+// yet ("" if path exists).
+func firstMissing(path string) string {
+	missing := ""
+	for p := path; ; p = filepath.Dir(p) {
+		if _, err := os.Lstat(p); err == nil {
+			return missing
+		}
+		missing = p
+		if p == filepath.Dir(p) {
+			return missing
+		}
+	}
 }
 
 // ownerOf: the owner of the nearest existing ancestor of path, when root

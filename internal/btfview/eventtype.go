@@ -1,0 +1,133 @@
+package btfview
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/cilium/ebpf/btf"
+)
+
+// EventType finds the struct of the events a program sends through the
+// perf event array or ring buffer called mapName. Those maps carry no
+// value type, so the struct is found, in this order:
+//
+//  1. by name, when the user or the BCC front end gives one (typeName);
+//  2. by a marker: a global pointer to the struct, as libbpf-bootstrap
+//     declares `const struct event *unused __attribute__((unused));` to keep
+//     the struct in the object's BTF. With several markers, the one whose
+//     variable name contains mapName (e.g. unused_events for events);
+//  3. by BCC's and libbpf-tools' usual names: struct event, data_t,
+//     <mapName>_event.
+//
+// Otherwise the error says which markers or names were seen and how to
+// point at the struct.
+func (o *Object) EventType(mapName, typeName string) (*Layout, error) {
+	if typeName != "" {
+		return o.Struct(strings.TrimPrefix(typeName, "struct "))
+	}
+	markers, err := o.markers()
+	if err != nil {
+		return nil, err
+	}
+	if len(markers) == 1 {
+		return NewLayout(markers[0].target, o.order)
+	}
+	var named []marker
+	for _, m := range markers {
+		if mapName != "" && strings.Contains(m.name, mapName) {
+			named = append(named, m)
+		}
+	}
+	if len(named) == 1 {
+		return NewLayout(named[0].target, o.order)
+	}
+	if len(markers) > 1 {
+		var names []string
+		for _, m := range markers {
+			names = append(names, m.name+" (struct "+m.target.TypeName()+")")
+		}
+		return nil, fmt.Errorf("map %s: %d event structs are marked (%s): name the marker after the map, e.g. unused_%s, or give the type", mapName, len(markers), strings.Join(names, ", "), mapName)
+	}
+	for _, name := range []string{mapName + "_event", "event", "data_t"} {
+		if l, err := o.Struct(name); err == nil {
+			return l, nil
+		}
+	}
+	return nil, fmt.Errorf("map %s: cannot tell which struct its events are: declare `const struct YOUR_EVENT *unused_%s __attribute__((unused));` next to the map (or name the type)", mapName, mapName)
+}
+
+type marker struct {
+	name   string
+	target btf.Type // the struct
+}
+
+// markers lists global pointer variables to named structs, by name.
+func (o *Object) markers() ([]marker, error) {
+	var found []marker
+	for t, err := range o.spec.All() {
+		if err != nil {
+			return nil, err
+		}
+		sec, ok := t.(*btf.Datasec)
+		if !ok || sec.Name == ".maps" {
+			continue
+		}
+		for _, v := range sec.Vars {
+			vr, ok := v.Type.(*btf.Var)
+			if !ok {
+				continue
+			}
+			ptr, ok := btf.As[*btf.Pointer](vr.Type)
+			if !ok {
+				continue
+			}
+			switch target := btf.UnderlyingType(ptr.Target).(type) {
+			case *btf.Struct:
+				if target.Name != "" {
+					found = append(found, marker{vr.Name, target})
+				}
+			}
+		}
+	}
+	sort.Slice(found, func(i, j int) bool { return found[i].name < found[j].name })
+	return found, nil
+}
+
+// SumPerCPU adds up a per-CPU map value: the kernel returns one value per
+// possible CPU, each padded to 8 bytes. Integer fields are summed (as BCC
+// scripts do with sum(v.value for v in vals)); other fields come from the
+// first CPU.
+func SumPerCPU(l *Layout, raw []byte, ncpu int) ([]byte, error) {
+	stride := (l.Size + 7) &^ 7
+	if ncpu <= 0 || len(raw) < stride*ncpu {
+		return nil, errors.New("per-CPU value shorter than one value per CPU")
+	}
+	sum := append([]byte(nil), raw[:l.Size]...)
+	for _, f := range l.Fields {
+		if (f.Kind != KindUint && f.Kind != KindInt) || f.BitSize != 0 {
+			continue
+		}
+		var total uint64
+		for cpu := 0; cpu < ncpu; cpu++ {
+			v, ok := l.uint(raw[cpu*stride+f.Offset : cpu*stride+f.Offset+f.Size])
+			if !ok {
+				break
+			}
+			total += v
+		}
+		b := sum[f.Offset : f.Offset+f.Size]
+		switch f.Size {
+		case 1:
+			b[0] = byte(total)
+		case 2:
+			l.order.PutUint16(b, uint16(total))
+		case 4:
+			l.order.PutUint32(b, uint32(total))
+		case 8:
+			l.order.PutUint64(b, total)
+		}
+	}
+	return sum, nil
+}
