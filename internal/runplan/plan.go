@@ -66,6 +66,30 @@ type Output struct {
 	// Clear empties the map after each print, as scripts that call
 	// .clear() in their interval loop do.
 	Clear bool
+	// Print, when set, is how the script prints each event (Events) or
+	// trace line (TracePipe with Format "fields"): run formats rows with it
+	// (internal/pyfmt) instead of its own table.
+	Print *Print
+}
+
+// Print is a BCC script's print() of one event or trace line, reduced to a
+// Python %-format and the values that fill its conversions, in order.
+type Print struct {
+	Format string // e.g. "%-18.9f %-16s %-6d %-16s"
+	Args   []PrintArg
+}
+
+// PrintArg is one value of a Print.
+type PrintArg struct {
+	// Field is the event struct's field, or for trace lines one of
+	// trace_fields()'s task, pid, cpu, flags, ts, msg. "" means Text.
+	Field string
+	Text  string // a literal value when Field is ""
+	// Since subtracts the first row's value of Field (the scripts'
+	// `if start == 0: start = event.ts` idiom).
+	Since bool
+	// Scale divides the value (1e9 turns nanoseconds into seconds); 0 is 1.
+	Scale float64
 }
 
 // Plan is everything `run` was told beyond the object itself.
@@ -84,4 +108,7 @@ type Plan struct {
 	// Notes are what the front end could not infer or chose to ignore, in a
 	// few words each; run prints them on stderr before starting.
 	Notes []string
+	// Header lines are printed on stdout once attached, before any output
+	// (a script's top-level print() calls, e.g. hello2.py's column titles).
+	Header []string
 }

@@ -1,0 +1,223 @@
+package bcc
+
+import (
+	"fmt"
+	"strings"
+)
+
+func (t *translator) inMapDecl(i int) bool {
+	for _, d := range t.mapDecls {
+		if i >= d[0] && i <= d[2] {
+			return true
+		}
+	}
+	return false
+}
+
+// methods rewrites the map macros into definitions and every
+// map.method(args) call into the helper call BCC would have made.
+func (t *translator) methods() {
+	type call struct {
+		m               *bccMap
+		method          string
+		at, open, close int
+	}
+	var calls []call
+	for i := 0; i+3 < len(t.toks); i++ {
+		m := t.maps[t.tok(i)]
+		if m == nil || t.tok(i+1) != "." || !t.isIdent(i+2) || t.tok(i+3) != "(" || t.inMapDecl(i) ||
+			t.tok(i-1) == "." || t.tok(i-1) == "->" {
+			continue
+		}
+		close := t.match(i + 3)
+		if close < 0 {
+			continue
+		}
+		c := call{m, t.tok(i + 2), i, i + 3, close}
+		m.methods[c.method] = true
+		calls = append(calls, c)
+	}
+	for k, d := range t.mapDecls {
+		m := t.mapOrder[k]
+		t.replace(d[0], d[2], m.definition()+";")
+		if h := m.helpers(); h != "" {
+			t.insertGenerated(d[2], h)
+		}
+	}
+	for _, c := range calls {
+		m := c.m
+		head := func(text string) { t.replace(c.at, c.open, text) }
+		args := t.args(c.open, c.close)
+		firstComma := -1
+		if len(args) > 1 {
+			firstComma = args[0][1] + 1
+		}
+		switch c.method {
+		case "lookup":
+			head("bpf_map_lookup_elem(&" + m.Internal + ", ")
+		case "update", "insert":
+			flag := "BPF_ANY"
+			if c.method == "insert" {
+				flag = "BPF_NOEXIST"
+			}
+			head("bpf_map_update_elem(&" + m.Internal + ", ")
+			t.replace(c.close, c.close, ", "+flag+")")
+		case "delete":
+			head("bpf_map_delete_elem(&" + m.Internal + ", ")
+		case "increment", "atomic_increment":
+			head(m.Internal + "__increment(")
+			if len(args) == 1 {
+				t.replace(c.close, c.close, ", 1)")
+			}
+		case "lookup_or_try_init", "lookup_or_init":
+			head(m.Internal + "__lookup_or_try_init(")
+		case "perf_submit":
+			head("bpf_perf_event_output(")
+			if firstComma > 0 {
+				t.replace(firstComma, firstComma, ", &"+m.Internal+", BPF_F_CURRENT_CPU,")
+			}
+			if len(args) >= 2 {
+				t.eventType(m, args[1], args)
+			}
+		case "ringbuf_output":
+			head("bpf_ringbuf_output(&" + m.Internal + ", ")
+			if len(args) >= 1 {
+				t.eventType(m, args[0], args)
+			}
+		case "ringbuf_reserve":
+			head("bpf_ringbuf_reserve(&" + m.Internal + ", ")
+			t.replace(c.close, c.close, ", 0)")
+			t.reserveType(m, c.at, args)
+		case "ringbuf_submit":
+			head("bpf_ringbuf_submit(")
+		case "ringbuf_discard":
+			head("bpf_ringbuf_discard(")
+		case "get_stackid":
+			head("bpf_get_stackid(")
+			if firstComma > 0 {
+				t.replace(firstComma, firstComma, ", &"+m.Internal+",")
+			}
+		case "call":
+			head("bpf_tail_call(")
+			if firstComma > 0 {
+				t.replace(firstComma, firstComma, ", &"+m.Internal+",")
+			}
+		case "perf_read":
+			head("bpf_perf_event_read(&" + m.Internal + ", ")
+		case "push", "pop", "peek":
+			head("bpf_map_" + c.method + "_elem(&" + m.Internal + ", ")
+			if c.method == "push" && len(args) == 1 {
+				t.replace(c.close, c.close, ", BPF_ANY)")
+			}
+		default:
+			t.notes = append(t.notes, fmt.Sprintf("%s:%d: %s.%s() is not a map method ebpf-hello knows; left as written", t.name, t.toks[c.at].line, m.Name, c.method))
+		}
+	}
+}
+
+// eventType finds the struct a program sends through a perf or ring
+// buffer (from &var's declaration or sizeof(struct T)) so run can print it.
+func (t *translator) eventType(m *bccMap, data [2]int, all [][2]int) {
+	typ := ""
+	if t.tok(data[0]) == "&" && data[1] == data[0]+1 && t.isIdent(data[1]) {
+		typ = t.declType(t.tok(data[1]), data[0], false)
+	} else if data[0] == data[1] && t.isIdent(data[0]) {
+		typ = t.declType(t.tok(data[0]), data[0], true)
+	}
+	if typ == "" {
+		for _, a := range all {
+			if s := t.sizeofType(a); s != "" {
+				typ = s
+			}
+		}
+	}
+	t.setEventType(m, typ, data[0])
+}
+
+func (t *translator) reserveType(m *bccMap, at int, args [][2]int) {
+	typ := ""
+	// struct T *e = events.ringbuf_reserve(...)
+	if t.tok(at-1) == "=" && t.isIdent(at-2) {
+		typ = t.declType(t.tok(at-2), at-1, true)
+	}
+	if typ == "" && len(args) == 1 {
+		typ = t.sizeofType(args[0])
+	}
+	t.setEventType(m, typ, at)
+}
+
+func (t *translator) setEventType(m *bccMap, typ string, at int) {
+	if typ == "" {
+		t.notes = append(t.notes, fmt.Sprintf("%s:%d: cannot tell which struct goes through %s; run guesses it from the object", t.name, t.toks[at].line, m.Name))
+		return
+	}
+	if m.EventType != "" && m.EventType != typ {
+		t.notes = append(t.notes, fmt.Sprintf("%s sends both %s and %s; rows are printed as %s", m.Name, m.EventType, typ, m.EventType))
+		return
+	}
+	m.EventType = typ
+}
+
+// sizeofType reads "sizeof(struct T)" or "sizeof(T)" in an argument.
+func (t *translator) sizeofType(a [2]int) string {
+	if t.tok(a[0]) != "sizeof" || t.tok(a[0]+1) != "(" || t.match(a[0]+1) != a[1] {
+		return ""
+	}
+	if t.tok(a[0]+2) == "struct" && t.isIdent(a[0]+3) && a[0]+4 == a[1] {
+		return "struct " + t.tok(a[0]+3)
+	}
+	return ""
+}
+
+// declType finds the type of variable name declared before token at:
+// "struct T name" (pointer false) or "struct T *name" (pointer true).
+// It returns "struct T" or a typedef name, or "".
+func (t *translator) declType(name string, at int, pointer bool) string {
+	for i := at - 1; i > 1; i-- {
+		if t.tok(i) != name {
+			continue
+		}
+		next := t.tok(i + 1)
+		if next != "=" && next != ";" && next != "," && next != "[" {
+			continue
+		}
+		j := i - 1
+		if pointer {
+			if t.tok(j) != "*" {
+				continue
+			}
+			j--
+		} else if t.tok(j) == "*" {
+			continue
+		}
+		if !t.isIdent(j) {
+			continue
+		}
+		if t.tok(j-1) == "struct" {
+			return "struct " + t.tok(j)
+		}
+		switch t.tok(j) {
+		case "return", "sizeof", "else":
+			continue
+		}
+		return t.tok(j)
+	}
+	return ""
+}
+
+// printk rewrites BCC's bpf_trace_printk(fmt, args...), which computes the
+// format's size itself, into libbpf's bpf_printk(fmt, args...), which does
+// the same; the kernel helper underneath is bpf_trace_printk either way.
+func (t *translator) printk() {
+	for i := range t.toks {
+		if t.tok(i) == "bpf_trace_printk" && t.tok(i+1) == "(" && t.tok(i-1) != "." && t.tok(i-1) != "->" {
+			t.replace(i, i, "bpf_printk")
+			t.usesPrintk = true
+		}
+	}
+}
+
+// typeName strips "struct " for the Plan (BTF names carry no tag keyword).
+func typeName(c string) string {
+	return strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(c), "struct "))
+}

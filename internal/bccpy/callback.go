@@ -1,0 +1,211 @@
+package bccpy
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/ebpf-hello/ebpf-hello/internal/runplan"
+)
+
+// env is what names mean inside a print: the event variable of a perf
+// callback, its local variables, the globals holding a first value
+// (`if start == 0: start = event.ts`), or trace_fields()'s names.
+type env struct {
+	event  string
+	locals map[string]*node
+	firsts map[string]bool
+	fields map[string]string
+	depth  int
+}
+
+// callback reads a perf/ring buffer callback and returns the print it
+// makes for each event.
+func (r *reader) callback(def *stmt, m string) (*runplan.Print, error) {
+	e := &env{locals: map[string]*node{}, firsts: map[string]bool{}}
+	globals := map[string]bool{}
+	var print *node
+	var walk func(stmts []*stmt, cond bool) error
+	walk = func(stmts []*stmt, cond bool) error {
+		for _, st := range stmts {
+			t0 := st.toks[0]
+			if t0.kind == tName {
+				switch t0.text {
+				case "global":
+					for _, t := range st.toks[1:] {
+						if t.kind == tName {
+							globals[t.text] = true
+						}
+					}
+					continue
+				case "if", "elif", "else", "try", "except", "finally", "with", "for", "while":
+					if err := walk(st.body, true); err != nil {
+						return err
+					}
+					continue
+				case "return", "pass":
+					continue
+				}
+			}
+			if k := topLevel(st.toks, "="); k > 0 {
+				lhs := st.toks[:k]
+				v, err := parseExpr(st.toks[k+1:])
+				if err != nil || len(lhs) != 1 || lhs[0].kind != tName {
+					continue
+				}
+				name := lhs[0].text
+				switch {
+				case v.kind == "call" && v.x.kind == "attr" && v.x.text == "event" && r.table(v.x.x) == m:
+					e.event = name
+				case v.kind == "attr" && v.text == "contents": // ct.cast(data, ct.POINTER(T)).contents
+					e.event = name
+				case globals[name]:
+					e.firsts[name] = true
+				default:
+					e.locals[name] = v
+				}
+				continue
+			}
+			n, err := parseExpr(st.toks)
+			if err != nil || n.kind != "call" || n.x.kind != "name" || (n.x.text != "print" && n.x.text != "printb") {
+				continue
+			}
+			if print != nil {
+				if cond {
+					r.note(st.line, "only the callback's first print is used for rows")
+				}
+				continue
+			}
+			print = n
+		}
+		return nil
+	}
+	if err := walk(def.body, false); err != nil {
+		return nil, err
+	}
+	if e.event == "" {
+		return nil, fmt.Errorf("no `event = b[%q].event(data)` in the callback", m)
+	}
+	if print == nil {
+		return nil, fmt.Errorf("the callback prints nothing")
+	}
+	return r.printSpec(print, e.fieldsOf())
+}
+
+func (e *env) fieldsOf() *env { return e }
+
+// printSpec turns print(FORMAT % (args...)) into a runplan.Print.
+func (r *reader) printSpec(n *node, e any) (*runplan.Print, error) {
+	var en *env
+	switch v := e.(type) {
+	case *env:
+		en = v
+	case map[string]string:
+		en = &env{fields: v, locals: map[string]*node{}, firsts: map[string]bool{}}
+	}
+	if len(n.args) != 1 || n.args[0].kind != "binop" || n.args[0].text != "%" {
+		return nil, fmt.Errorf("not a print(FORMAT %% (values...))")
+	}
+	format, ok := r.str(n.args[0].x)
+	if !ok {
+		return nil, fmt.Errorf("the format is not a literal")
+	}
+	items := []*node{n.args[0].y}
+	if n.args[0].y.kind == "tuple" {
+		items = n.args[0].y.args
+	}
+	p := &runplan.Print{Format: format}
+	for _, it := range items {
+		a, err := en.arg(it, r)
+		if err != nil {
+			return nil, err
+		}
+		p.Args = append(p.Args, a)
+	}
+	return p, nil
+}
+
+// arg reads one print value: an event field, possibly relative to the
+// first event's and scaled, a trace_fields() name, or a literal.
+func (e *env) arg(n *node, r *reader) (runplan.PrintArg, error) {
+	e.depth++
+	defer func() { e.depth-- }()
+	if e.depth > 20 {
+		return runplan.PrintArg{}, fmt.Errorf("too deep")
+	}
+	switch n.kind {
+	case "str":
+		return runplan.PrintArg{Text: n.text}, nil
+	case "attr":
+		if n.x.kind == "name" && n.x.text == e.event && e.event != "" {
+			return runplan.PrintArg{Field: n.text}, nil
+		}
+	case "name":
+		if f, ok := e.fields[n.text]; ok {
+			return runplan.PrintArg{Field: f}, nil
+		}
+		if v := e.locals[n.text]; v != nil {
+			return e.arg(v, r)
+		}
+		if s, ok := r.str(n); ok {
+			return runplan.PrintArg{Text: s}, nil
+		}
+	case "call":
+		switch {
+		case n.x.kind == "name" && len(n.args) == 1:
+			switch n.x.text {
+			case "float", "int", "str", "bytes", "abs", "round":
+				return e.arg(n.args[0], r)
+			}
+		case n.x.kind == "attr" && (n.x.text == "decode" || n.x.text == "strip" || n.x.text == "rstrip"):
+			return e.arg(n.x.x, r)
+		}
+	case "binop":
+		switch n.text {
+		case "-":
+			if n.y.kind == "name" && (e.firsts[n.y.text] || e.fields == nil && !isLocal(e, n.y.text)) {
+				a, err := e.arg(n.x, r)
+				if err != nil || a.Field == "" {
+					return a, fmt.Errorf("cannot read %s", describe(n))
+				}
+				a.Since = true
+				return a, nil
+			}
+		case "/", "*":
+			if f, ok := r.num(n.y); ok && f != 0 {
+				a, err := e.arg(n.x, r)
+				if err != nil || a.Field == "" {
+					return a, fmt.Errorf("cannot read %s", describe(n))
+				}
+				if a.Scale == 0 {
+					a.Scale = 1
+				}
+				if n.text == "/" {
+					a.Scale *= f
+				} else {
+					a.Scale /= f
+				}
+				return a, nil
+			}
+		}
+	}
+	return runplan.PrintArg{}, fmt.Errorf("cannot read %s", describe(n))
+}
+
+func isLocal(e *env, name string) bool { return e.locals[name] != nil }
+
+// describe names an expression in a note, briefly.
+func describe(n *node) string {
+	switch n.kind {
+	case "name":
+		return n.text
+	case "attr":
+		return describe(n.x) + "." + n.text
+	case "call":
+		return describe(n.x) + "(...)"
+	case "binop":
+		return describe(n.x) + " " + n.text + " " + describe(n.y)
+	case "str":
+		return fmt.Sprintf("%q", n.text)
+	}
+	return strings.TrimSpace(n.kind)
+}

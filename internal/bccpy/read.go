@@ -1,0 +1,732 @@
+// Package bccpy reads a BCC Python script statically, never executing it,
+// and says what `ebpf-hello run` must do to behave like `python3 script.py`:
+// which BPF C to load (BPF(src_file=...) or BPF(text=...), with the
+// script's simple text substitutions), what to attach where (attach_kprobe
+// and friends, get_syscall_fnname), and what to show (trace_print,
+// trace_fields and its print, perf/ring buffer callbacks and their print,
+// print_log2_hist, print_linear_hist, items(), sleep loops and clear()).
+// Whatever it cannot infer goes into Notes, which run prints on stderr.
+package bccpy
+
+import (
+	"errors"
+	"fmt"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/ebpf-hello/ebpf-hello/internal/bcc"
+	"github.com/ebpf-hello/ebpf-hello/internal/pyfmt"
+	"github.com/ebpf-hello/ebpf-hello/internal/runplan"
+)
+
+// Script is what a BCC Python script asks for.
+type Script struct {
+	Name string // the script's file name
+	// SourceFile is BPF(src_file=...) as written (relative to the script);
+	// "" when the program is inline (Text).
+	SourceFile string
+	Text       []byte // BPF(text=...) after the script's literal substitutions
+	// Replace are the script's .replace(OLD, NEW) substitutions with a
+	// literal NEW, applied to the program's text (SourceFile's too).
+	Replace [][2]string
+	// Globals are placeholders the script fills from its own command line
+	// (.replace("PID", str(args.pid))): each becomes a const volatile global
+	// of the program, set with `run --set NAME=VALUE`.
+	Globals []string
+	Attach  []runplan.Attach
+	Plan    runplan.Plan // Outputs, Interval, Header, Notes
+}
+
+// Source applies the script's substitutions to the program's text.
+func (s *Script) Source(c []byte) []byte {
+	text := string(c)
+	for _, r := range s.Replace {
+		text = strings.ReplaceAll(text, r[0], r[1])
+	}
+	return []byte(text)
+}
+
+type reader struct {
+	s       *Script
+	arch    string
+	strs    map[string]string // string variables
+	nums    map[string]float64
+	bpf     map[string]bool   // variables holding BPF objects
+	tables  map[string]string // variables holding b["map"]
+	funcs   map[string]*stmt
+	repl    map[string][]*string // placeholder -> literal candidates (nil: not literal)
+	replOrd []string
+	outputs map[string]*runplan.Output // by map ("" for trace_pipe)
+	outOrd  []string
+	started bool // a loop or a blocking call was seen: later prints are not headers
+	argv    bool
+	// traceFields maps the names a script gives trace_fields()'s values
+	// ("(task, pid, cpu, flags, ts, msg) = b.trace_fields()") to the fields.
+	traceFields map[string]string
+}
+
+// Read reads a script. name is its file name (for messages and to find
+// src_file relative to it).
+func Read(py []byte, name string) (*Script, error) {
+	s, err := read(py, name)
+	if err != nil {
+		return nil, errors.New(strings.ReplaceAll(err.Error(), "\n", `\n`))
+	}
+	return s, nil
+}
+
+func read(py []byte, name string) (*Script, error) {
+	lines, err := lexLines(string(py))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", filepath.Base(name), err)
+	}
+	r := &reader{
+		s:    &Script{Name: filepath.Base(name)},
+		arch: runtime.GOARCH,
+		strs: map[string]string{}, nums: map[string]float64{}, bpf: map[string]bool{},
+		tables: map[string]string{}, funcs: map[string]*stmt{}, repl: map[string][]*string{},
+		outputs: map[string]*runplan.Output{},
+	}
+	if err := r.block(nest(lines), false); err != nil {
+		return nil, fmt.Errorf("%s:%w", r.s.Name, err)
+	}
+	if r.s.SourceFile == "" && r.s.Text == nil {
+		return nil, fmt.Errorf("%s: no BPF(src_file=...) or BPF(text=...) found: is it a BCC script?", r.s.Name)
+	}
+	r.finish()
+	return r.s, nil
+}
+
+func (r *reader) note(line int, format string, args ...any) {
+	r.s.Plan.Notes = append(r.s.Plan.Notes, fmt.Sprintf("%s:%d: %s", r.s.Name, line, fmt.Sprintf(format, args...)))
+}
+
+func (r *reader) block(stmts []*stmt, inLoop bool) error {
+	for _, st := range stmts {
+		if err := r.stmt(st, inLoop); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (r *reader) stmt(st *stmt, inLoop bool) error {
+	head := st.toks[0].text
+	if st.toks[0].kind == tName {
+		switch head {
+		case "def":
+			if len(st.toks) > 1 {
+				r.funcs[st.toks[1].text] = st
+			}
+			return nil
+		case "class":
+			return nil
+		case "import", "from":
+			for _, t := range st.toks {
+				if t.text == "argparse" {
+					r.argv = true
+				}
+			}
+			return nil
+		case "while", "for":
+			r.started = true
+			if head == "for" {
+				r.forItems(st)
+			}
+			return r.block(st.body, true)
+		case "if", "elif", "else", "try", "except", "finally", "with":
+			if head == "except" && len(st.toks) > 1 && st.toks[1].text == "KeyboardInterrupt" {
+				return nil // what a script does on Ctrl-C: run ends by itself
+			}
+			return r.block(st.body, inLoop)
+		case "global", "pass", "continue", "break", "return", "del", "assert", "raise", "nonlocal":
+			return nil
+		}
+	}
+	// assignment?
+	if k := topLevel(st.toks, "="); k > 0 {
+		return r.assign(st, st.toks[:k], st.toks[k+1:])
+	}
+	if k := topLevel(st.toks, "+="); k > 0 && k == 1 && st.toks[0].kind == tName {
+		v, err := parseExpr(st.toks[k+1:])
+		if err == nil {
+			if s, ok := r.str(v); ok {
+				r.strs[st.toks[0].text] += s
+				return nil
+			}
+		}
+		delete(r.strs, st.toks[0].text)
+		return nil
+	}
+	n, err := parseExpr(st.toks)
+	if err != nil {
+		r.note(st.line, "cannot read this line; ignored")
+		return nil
+	}
+	r.expr(n, st, inLoop)
+	return nil
+}
+
+// topLevel finds op outside brackets, or -1.
+func topLevel(toks []ptok, op string) int {
+	depth := 0
+	for k, t := range toks {
+		if t.kind != tOp {
+			if t.kind == tName && t.text == "lambda" && depth == 0 {
+				return -1
+			}
+			continue
+		}
+		switch t.text {
+		case "(", "[", "{":
+			depth++
+		case ")", "]", "}":
+			depth--
+		case op:
+			if depth == 0 {
+				return k
+			}
+		}
+	}
+	return -1
+}
+
+func (r *reader) assign(st *stmt, lhs, rhs []ptok) error {
+	v, err := parseExpr(rhs)
+	if err != nil {
+		r.note(st.line, "cannot read this assignment; ignored")
+		return nil
+	}
+	target := ""
+	if len(lhs) == 1 && lhs[0].kind == tName {
+		target = lhs[0].text
+	}
+	// (task, pid, cpu, flags, ts, msg) = b.trace_fields()
+	if v.kind == "call" && v.x.kind == "attr" && v.x.text == "trace_fields" {
+		names, err := parseExpr(lhs)
+		if err != nil || names.kind != "tuple" {
+			r.note(st.line, "cannot read trace_fields()'s names; run prints trace lines its own way")
+			return nil
+		}
+		r.traceFields = map[string]string{}
+		fields := []string{"task", "pid", "cpu", "flags", "ts", "msg"}
+		for k, a := range names.args {
+			if a.kind == "name" && k < len(fields) {
+				r.traceFields[a.text] = fields[k]
+			}
+		}
+		o := r.output("", runplan.Output{Kind: runplan.TracePipe, Format: "fields"})
+		o.Format = "fields"
+		r.started = true
+		return nil
+	}
+	// b = BPF(...)
+	if v.kind == "call" && (v.x.dotted() == "BPF" || v.x.dotted() == "bcc.BPF") {
+		if err := r.bpfCall(v); err != nil {
+			return err
+		}
+		if target != "" {
+			r.bpf[target] = true
+		}
+		return nil
+	}
+	// dist = b["dist"] / b.get_table("dist")
+	if m := r.table(v); m != "" && target != "" {
+		r.tables[target] = m
+		return nil
+	}
+	// text = text.replace("X", ...)
+	if target != "" {
+		if s, ok := r.replaceChain(v, st); ok {
+			r.strs[target] = s
+			return nil
+		}
+		if s, ok := r.str(v); ok {
+			r.strs[target] = s
+			return nil
+		}
+		if f, ok := r.num(v); ok {
+			r.nums[target] = f
+			return nil
+		}
+		delete(r.strs, target)
+	}
+	r.expr(v, st, false)
+	return nil
+}
+
+// replaceChain evaluates X.replace(A, B)... recording each placeholder.
+func (r *reader) replaceChain(n *node, st *stmt) (string, bool) {
+	if n.kind != "call" || n.x.kind != "attr" || n.x.text != "replace" || len(n.args) < 2 {
+		return "", false
+	}
+	base, ok := r.replaceChain(n.x.x, st)
+	if !ok {
+		base, ok = r.str(n.x.x)
+		if !ok {
+			return "", false
+		}
+	}
+	old, ok := r.str(n.args[0])
+	if !ok || old == "" {
+		r.note(st.line, "a text substitution with a computed placeholder; ignored")
+		return base, true
+	}
+	if _, seen := r.repl[old]; !seen {
+		r.replOrd = append(r.replOrd, old)
+	}
+	if v, ok := r.str(n.args[1]); ok {
+		r.repl[old] = append(r.repl[old], &v)
+	} else {
+		r.repl[old] = append(r.repl[old], nil)
+	}
+	return base, true
+}
+
+// str evaluates a string expression made of literals and known variables.
+func (r *reader) str(n *node) (string, bool) {
+	switch n.kind {
+	case "str":
+		return n.text, true
+	case "name":
+		s, ok := r.strs[n.text]
+		return s, ok
+	case "binop":
+		if n.text == "+" {
+			a, ok1 := r.str(n.x)
+			b, ok2 := r.str(n.y)
+			return a + b, ok1 && ok2
+		}
+	case "call":
+		switch {
+		case n.x.kind == "attr" && (n.x.text == "encode" || n.x.text == "decode" || n.x.text == "strip"):
+			return r.str(n.x.x)
+		case n.x.kind == "attr" && n.x.text == "get_syscall_fnname" && len(n.args) == 1:
+			if s, ok := r.str(n.args[0]); ok {
+				return bcc.SyscallPrefix(r.arch) + s, true
+			}
+		}
+	}
+	return "", false
+}
+
+func (r *reader) num(n *node) (float64, bool) {
+	switch n.kind {
+	case "num":
+		f, err := strconv.ParseFloat(strings.ReplaceAll(n.text, "_", ""), 64)
+		if err != nil {
+			if i, err := strconv.ParseInt(n.text, 0, 64); err == nil {
+				return float64(i), true
+			}
+		}
+		return f, err == nil
+	case "name":
+		f, ok := r.nums[n.text]
+		return f, ok
+	case "unary":
+		if n.text == "-" {
+			f, ok := r.num(n.x)
+			return -f, ok
+		}
+	case "call":
+		if (n.x.dotted() == "int" || n.x.dotted() == "float") && len(n.args) == 1 {
+			return r.num(n.args[0])
+		}
+	case "binop":
+		a, ok1 := r.num(n.x)
+		b, ok2 := r.num(n.y)
+		if ok1 && ok2 {
+			switch n.text {
+			case "+":
+				return a + b, true
+			case "-":
+				return a - b, true
+			case "*":
+				return a * b, true
+			case "/":
+				if b != 0 {
+					return a / b, true
+				}
+			}
+		}
+	}
+	return 0, false
+}
+
+// table names the map of b["x"], b[b"x"], b.get_table("x") or a variable
+// holding one; "" otherwise.
+func (r *reader) table(n *node) string {
+	switch n.kind {
+	case "name":
+		return r.tables[n.text]
+	case "index":
+		if n.x.kind == "name" && r.bpf[n.x.text] {
+			if s, ok := r.str(n.y); ok {
+				return s
+			}
+		}
+	case "call":
+		if n.x.kind == "attr" && n.x.text == "get_table" && n.x.x.kind == "name" && r.bpf[n.x.x.text] && len(n.args) > 0 {
+			if s, ok := r.str(n.args[0]); ok {
+				return s
+			}
+		}
+	}
+	return ""
+}
+
+func (r *reader) bpfCall(n *node) error {
+	if t := n.kwargs["text"]; t != nil || len(n.args) > 0 && n.kwargs["src_file"] == nil {
+		if t == nil {
+			t = n.args[0]
+		}
+		s, ok := r.str(t)
+		if !ok {
+			return fmt.Errorf("%d: the BPF program's text is computed by the script (not a literal): save it to a .c file and run that", n.line)
+		}
+		r.s.Text = []byte(s)
+	}
+	if f := n.kwargs["src_file"]; f != nil {
+		s, ok := r.str(f)
+		if !ok {
+			return fmt.Errorf("%d: BPF(src_file=...) is computed by the script: pass the file with --src", n.line)
+		}
+		r.s.SourceFile = s
+	}
+	if n.kwargs["usdt_contexts"] != nil {
+		return fmt.Errorf("%d: USDT probes are not supported by ebpf-hello (libbpf's way: SEC(\"usdt\") programs with <bpf/usdt.bpf.h>)", n.line)
+	}
+	if n.kwargs["cflags"] != nil {
+		r.note(n.line, "BPF(cflags=...) is ignored")
+	}
+	return nil
+}
+
+// expr handles an expression statement: the calls a BCC script makes.
+func (r *reader) expr(n *node, st *stmt, inLoop bool) {
+	if n.kind != "call" {
+		return
+	}
+	fn := n.x
+	if fn.kind == "name" {
+		switch fn.text {
+		case "print", "printb":
+			r.topPrint(n, st, inLoop)
+		case "sleep":
+			r.sleep(n, inLoop)
+		case "exit":
+		default:
+			if r.funcs[fn.text] != nil {
+				r.note(st.line, "the script's function %s() is not run", fn.text)
+			}
+		}
+		return
+	}
+	if fn.kind != "attr" {
+		return
+	}
+	method := fn.text
+	if fn.dotted() == "time.sleep" {
+		r.sleep(n, inLoop)
+		return
+	}
+	if fn.x.kind == "name" && r.bpf[fn.x.text] {
+		r.bpfMethod(method, n, st)
+		return
+	}
+	if m := r.table(fn.x); m != "" {
+		r.tableMethod(m, method, n, st, inLoop)
+	}
+}
+
+func (r *reader) kw(n *node, key string, pos int) *node {
+	if v := n.kwargs[key]; v != nil {
+		return v
+	}
+	if pos >= 0 && pos < len(n.args) {
+		return n.args[pos]
+	}
+	return nil
+}
+
+func (r *reader) strArg(n *node, key string, pos int) (string, bool) {
+	v := r.kw(n, key, pos)
+	if v == nil {
+		return "", false
+	}
+	return r.str(v)
+}
+
+func (r *reader) bpfMethod(method string, n *node, st *stmt) {
+	kinds := map[string]runplan.AttachKind{
+		"attach_kprobe": runplan.Kprobe, "attach_kretprobe": runplan.Kretprobe,
+		"attach_tracepoint": runplan.Tracepoint, "attach_raw_tracepoint": runplan.RawTracepoint,
+		"attach_uprobe": runplan.Uprobe, "attach_uretprobe": runplan.Uretprobe,
+	}
+	switch method {
+	case "attach_kprobe", "attach_kretprobe", "attach_tracepoint", "attach_raw_tracepoint", "attach_uprobe", "attach_uretprobe":
+		kind := kinds[method]
+		fn, ok := r.strArg(n, "fn_name", -1)
+		if !ok {
+			r.note(st.line, "%s without a literal fn_name: not attached", method)
+			return
+		}
+		var target string
+		switch kind {
+		case runplan.Kprobe, runplan.Kretprobe:
+			if n.kwargs["event_re"] != nil {
+				r.note(st.line, "%s(event_re=...) is not supported: name the function with --kprobe EVENT=%s", method, fn)
+				return
+			}
+			target, ok = r.strArg(n, "event", 0)
+		case runplan.Tracepoint, runplan.RawTracepoint:
+			target, ok = r.strArg(n, "tp", 0)
+		default:
+			lib, ok1 := r.strArg(n, "name", 0)
+			sym, ok2 := r.strArg(n, "sym", 1)
+			target, ok = lib+":"+sym, ok1 && ok2
+			if n.kwargs["pid"] != nil {
+				r.note(st.line, "%s(pid=...) is ignored: every process is traced", method)
+			}
+			if n.kwargs["addr"] != nil || n.kwargs["sym_re"] != nil {
+				r.note(st.line, "%s by address or regex is not supported", method)
+				return
+			}
+		}
+		if !ok || target == "" {
+			r.note(st.line, "%s: cannot read where %s attaches (computed by the script): pass it as a flag, e.g. --%s EVENT=%s", method, fn, strings.ReplaceAll(string(kind), "_", "-"), fn)
+			return
+		}
+		r.s.Attach = append(r.s.Attach, runplan.Attach{Program: fn, Kind: kind, Target: target})
+	case "trace_print":
+		r.output("", runplan.Output{Kind: runplan.TracePipe, Format: "raw"})
+		if n.kwargs["fmt"] != nil {
+			r.note(st.line, "trace_print(fmt=...) is ignored: lines are printed whole")
+		}
+		r.started = true
+	case "trace_fields", "perf_buffer_poll", "ring_buffer_poll", "ring_buffer_consume", "kprobe_poll", "detach_kprobe", "detach_kretprobe", "cleanup":
+	case "get_syscall_fnname", "num_open_kprobes", "ksym", "sym", "ksymname":
+	default:
+		r.note(st.line, "%s() is not understood; ignored", method)
+	}
+}
+
+func (r *reader) output(key string, o runplan.Output) *runplan.Output {
+	if old := r.outputs[key]; old != nil {
+		if o.Kind == runplan.TracePipe && old.Format == "fields" {
+			return old
+		}
+		if old.Kind == o.Kind || o.Kind == runplan.Items {
+			return old
+		}
+	}
+	if r.outputs[key] == nil {
+		r.outOrd = append(r.outOrd, key)
+	}
+	r.outputs[key] = &o
+	return r.outputs[key]
+}
+
+func (r *reader) tableMethod(m, method string, n *node, st *stmt, inLoop bool) {
+	switch method {
+	case "open_perf_buffer", "open_ring_buffer":
+		o := r.output(m, runplan.Output{Kind: runplan.Events, Map: m})
+		cb := r.kw(n, "callback", 0)
+		if cb == nil || cb.kind != "name" || r.funcs[cb.text] == nil {
+			r.note(st.line, "%s's callback is not a function of the script: run prints its own table", m)
+			return
+		}
+		p, err := r.callback(r.funcs[cb.text], m)
+		if err != nil {
+			r.note(r.funcs[cb.text].line, "%s: %v; run prints its own table", cb.text, err)
+			return
+		}
+		o.Print = p
+		if n.kwargs["lost_cb"] != nil {
+			r.note(st.line, "lost_cb is not run: run counts lost events itself")
+		}
+	case "print_log2_hist", "print_linear_hist":
+		kind := runplan.Log2Hist
+		if method == "print_linear_hist" {
+			kind = runplan.LinearHist
+		}
+		o := r.output(m, runplan.Output{Kind: kind, Map: m})
+		o.Kind = kind
+		if label, ok := r.strArg(n, "val_type", 0); ok {
+			o.Title = label
+		} else {
+			o.Title = "value"
+		}
+		for _, k := range []string{"section_header", "section_print_fn", "bucket_fn", "bucket_sort_fn"} {
+			if n.kwargs[k] != nil || k == "section_header" && len(n.args) > 1 {
+				r.note(st.line, "%s(%s) is not supported: one histogram is printed", method, k)
+			}
+		}
+	case "clear":
+		if o := r.outputs[m]; o != nil {
+			o.Clear = true
+		} else {
+			r.output(m, runplan.Output{Kind: runplan.Items, Map: m}).Clear = true
+		}
+	case "items", "values", "keys":
+		r.output(m, runplan.Output{Kind: runplan.Items, Map: m})
+	case "event", "zero", "sum", "open_perf_buffers":
+	default:
+		r.note(st.line, "%s.%s() is not understood; ignored", m, method)
+	}
+}
+
+// forItems: "for k, v in sorted(b["counts"].items(), ...)" prints a map.
+func (r *reader) forItems(st *stmt) {
+	var walk func(n *node)
+	walk = func(n *node) {
+		if n == nil {
+			return
+		}
+		if n.kind == "call" && n.x.kind == "attr" && (n.x.text == "items" || n.x.text == "values") {
+			if m := r.table(n.x.x); m != "" {
+				r.output(m, runplan.Output{Kind: runplan.Items, Map: m})
+				return
+			}
+		}
+		walk(n.x)
+		walk(n.y)
+		for _, a := range n.args {
+			walk(a)
+		}
+	}
+	k := topLevel(st.toks, "in")
+	for i, t := range st.toks {
+		if t.kind == tName && t.text == "in" {
+			k = i
+			break
+		}
+	}
+	if k < 0 || len(st.toks) < k+2 {
+		return
+	}
+	if n, err := parseExpr(st.toks[k+1 : len(st.toks)-1]); err == nil {
+		walk(n)
+	}
+}
+
+func (r *reader) sleep(n *node, inLoop bool) {
+	r.started = true
+	if !inLoop || len(n.args) == 0 {
+		return
+	}
+	if f, ok := r.num(n.args[0]); ok && f > 0 && f < 1e6 {
+		r.s.Plan.Interval = time.Duration(f * float64(time.Second))
+		return
+	}
+	r.s.Plan.Interval = time.Second
+	r.note(n.line, "the interval comes from the script's command line: printing every 1s (run --interval changes it)")
+}
+
+// topPrint: a print of literals before the script starts tracing is a
+// header; a print inside a trace_fields loop is that loop's row format.
+func (r *reader) topPrint(n *node, st *stmt, inLoop bool) {
+	if inLoop {
+		if tf := r.traceFields; tf != nil {
+			if p, err := r.printSpec(n, tf); err == nil {
+				o := r.output("", runplan.Output{Kind: runplan.TracePipe, Format: "fields"})
+				o.Format = "fields"
+				if o.Print == nil {
+					o.Print = p
+				}
+			} else {
+				r.note(n.line, "print: %v; run prints trace lines its own way", err)
+			}
+			return
+		}
+		r.note(n.line, "this print in the script's loop is not reproduced")
+		return
+	}
+	if r.started {
+		return
+	}
+	line, err := r.literalPrint(n)
+	if err != nil {
+		r.note(n.line, "print: %v; not shown", err)
+		return
+	}
+	r.s.Plan.Header = append(r.s.Plan.Header, line)
+}
+
+// literalPrint evaluates print(...) of literals: print("%-6s" % ("PID",)),
+// print("a", "b"), print().
+func (r *reader) literalPrint(n *node) (string, error) {
+	var parts []string
+	for _, a := range n.args {
+		if a.kind == "binop" && a.text == "%" {
+			format, ok := r.str(a.x)
+			if !ok {
+				return "", fmt.Errorf("a computed format")
+			}
+			var vals []any
+			items := []*node{a.y}
+			if a.y.kind == "tuple" {
+				items = a.y.args
+			}
+			for _, it := range items {
+				if s, ok := r.str(it); ok {
+					vals = append(vals, s)
+				} else if f, ok := r.num(it); ok {
+					if f == float64(int64(f)) && it.kind == "num" && !strings.ContainsAny(it.text, ".eE") {
+						vals = append(vals, int64(f))
+					} else {
+						vals = append(vals, f)
+					}
+				} else {
+					return "", fmt.Errorf("a value computed by the script")
+				}
+			}
+			s, err := pyfmt.Sprintf(format, vals...)
+			if err != nil {
+				return "", err
+			}
+			parts = append(parts, s)
+			continue
+		}
+		s, ok := r.str(a)
+		if !ok {
+			return "", fmt.Errorf("a value computed by the script")
+		}
+		parts = append(parts, s)
+	}
+	sep := " "
+	if v := n.kwargs["sep"]; v != nil {
+		sep, _ = r.str(v)
+	}
+	return strings.Join(parts, sep), nil
+}
+
+// finish decides the substitutions and the outputs.
+func (r *reader) finish() {
+	for _, old := range r.replOrd {
+		var lit *string
+		for _, c := range r.repl[old] {
+			if c != nil {
+				lit = c // the last literal: usually the script's default branch
+			}
+		}
+		if lit != nil {
+			r.s.Replace = append(r.s.Replace, [2]string{old, *lit})
+			if len(r.repl[old]) > 1 {
+				r.s.Plan.Notes = append(r.s.Plan.Notes, fmt.Sprintf("%s: %s is replaced by %q (the script's other choices depend on its command line)", r.s.Name, old, *lit))
+			}
+			continue
+		}
+		r.s.Globals = append(r.s.Globals, old)
+		r.s.Plan.Notes = append(r.s.Plan.Notes, fmt.Sprintf("%s: %s is filled from the script's command line: it is a const volatile global here, 0 unless run --set %s=VALUE", r.s.Name, old, old))
+	}
+	if r.argv {
+		r.s.Plan.Notes = append(r.s.Plan.Notes, fmt.Sprintf("%s: the script's own command-line options are not read (ebpf-hello does not run it)", r.s.Name))
+	}
+	for _, k := range r.outOrd {
+		r.s.Plan.Outputs = append(r.s.Plan.Outputs, *r.outputs[k])
+	}
+}

@@ -1,0 +1,149 @@
+package bccpy
+
+import (
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ebpf-hello/ebpf-hello/internal/runplan"
+)
+
+func readFile(t *testing.T, path string) *Script {
+	t.Helper()
+	py, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := Read(py, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// The tutorial's scripts, unchanged.
+func TestTutorialScripts(t *testing.T) {
+	kp := []runplan.Attach{{Program: "hello_world", Kind: runplan.Kprobe, Target: "do_sys_openat2"}}
+	s := readFile(t, "../bcc/testdata/tutorial/hello.py")
+	if s.SourceFile != "hello.c" || !reflect.DeepEqual(s.Attach, kp) {
+		t.Errorf("hello.py: src %q attach %+v", s.SourceFile, s.Attach)
+	}
+	if !reflect.DeepEqual(s.Plan.Outputs, []runplan.Output{{Kind: runplan.TracePipe, Format: "raw"}}) || len(s.Plan.Notes) != 0 {
+		t.Errorf("hello.py: outputs %+v notes %q", s.Plan.Outputs, s.Plan.Notes)
+	}
+
+	s = readFile(t, "../bcc/testdata/tutorial/hello2.py")
+	if s.SourceFile != "trace-open.c" || !reflect.DeepEqual(s.Attach, kp) {
+		t.Errorf("hello2.py: src %q attach %+v", s.SourceFile, s.Attach)
+	}
+	want := runplan.Output{Kind: runplan.Events, Map: "events", Print: &runplan.Print{
+		Format: "%-18.9f %-16s %-6d %-16s",
+		Args:   []runplan.PrintArg{{Field: "ts", Since: true, Scale: 1e9}, {Field: "comm"}, {Field: "pid"}, {Field: "fname"}},
+	}}
+	if len(s.Plan.Outputs) != 1 || !reflect.DeepEqual(s.Plan.Outputs[0], want) {
+		t.Errorf("hello2.py: outputs %+v (print %+v)", s.Plan.Outputs, s.Plan.Outputs[0].Print)
+	}
+	// what python3 prints for the header (trailing blanks included)
+	if !reflect.DeepEqual(s.Plan.Header, []string{"TIME(s)            COMM             PID    FILE            "}) {
+		t.Errorf("hello2.py: header %q", s.Plan.Header)
+	}
+	if len(s.Plan.Notes) != 0 {
+		t.Errorf("hello2.py: notes %q", s.Plan.Notes)
+	}
+}
+
+func TestScripts(t *testing.T) {
+	s := readFile(t, "testdata/fields.py")
+	if !strings.Contains(string(s.Text), `bpf_trace_printk("clone\n");`) {
+		t.Errorf("fields.py: text %q", s.Text)
+	}
+	if len(s.Attach) != 1 || s.Attach[0].Target != "__x64_sys_clone" && s.Attach[0].Target != "sys_clone" && !strings.HasSuffix(s.Attach[0].Target, "_sys_clone") {
+		t.Errorf("fields.py: attach %+v", s.Attach)
+	}
+	o := s.Plan.Outputs
+	if len(o) != 1 || o[0].Kind != runplan.TracePipe || o[0].Format != "fields" || o[0].Print == nil ||
+		o[0].Print.Format != "%-18.9f %-16s %-6d %s" ||
+		!reflect.DeepEqual(o[0].Print.Args, []runplan.PrintArg{{Field: "ts"}, {Field: "task"}, {Field: "pid"}, {Field: "msg"}}) {
+		t.Errorf("fields.py: outputs %+v", o)
+	}
+
+	s = readFile(t, "testdata/hist.py")
+	if !reflect.DeepEqual(s.Replace, [][2]string{{"FILTER", ""}, {"UNIT", "1000"}}) {
+		t.Errorf("hist.py: replace %q", s.Replace)
+	}
+	if !reflect.DeepEqual(s.Plan.Outputs, []runplan.Output{{Kind: runplan.Log2Hist, Map: "dist", Title: "usecs", Clear: true}}) {
+		t.Errorf("hist.py: outputs %+v", s.Plan.Outputs)
+	}
+	if s.Plan.Interval != 2*time.Second || !reflect.DeepEqual(s.Plan.Header, []string{"Tracing... Hit Ctrl-C to end."}) {
+		t.Errorf("hist.py: interval %v header %q", s.Plan.Interval, s.Plan.Header)
+	}
+	if got := strings.Join(s.Plan.Notes, "\n"); !strings.Contains(got, "FILTER") || !strings.Contains(got, "command-line") {
+		t.Errorf("hist.py: notes %q", s.Plan.Notes)
+	}
+	if src := string(s.Source(s.Text)); strings.Contains(src, "FILTER") || !strings.Contains(src, "/ 1000)") {
+		t.Errorf("hist.py: substitutions not applied:\n%s", src)
+	}
+
+	s = readFile(t, "testdata/items.py")
+	wantAttach := []runplan.Attach{
+		{Program: "count", Kind: runplan.Tracepoint, Target: "raw_syscalls:sys_enter"},
+		{Program: "mallocs", Kind: runplan.Uprobe, Target: "c:malloc"},
+		{Program: "switches", Kind: runplan.RawTracepoint, Target: "sched_switch"},
+	}
+	if s.SourceFile != "counts.c" || !reflect.DeepEqual(s.Attach, wantAttach) {
+		t.Errorf("items.py: src %q attach %+v", s.SourceFile, s.Attach)
+	}
+	if !reflect.DeepEqual(s.Plan.Outputs, []runplan.Output{{Kind: runplan.Items, Map: "counts"}}) {
+		t.Errorf("items.py: outputs %+v", s.Plan.Outputs)
+	}
+	if len(s.Plan.Notes) != 1 || !strings.Contains(s.Plan.Notes[0], "do_something_odd") {
+		t.Errorf("items.py: notes %q", s.Plan.Notes)
+	}
+
+	s = readFile(t, "testdata/ring.py")
+	if s.SourceFile != "ring.c" || len(s.Plan.Outputs) != 1 || s.Plan.Outputs[0].Print == nil ||
+		!reflect.DeepEqual(s.Plan.Outputs[0].Print.Args, []runplan.PrintArg{{Field: "ts_ns", Since: true, Scale: 1e6}, {Field: "comm"}, {Field: "size"}}) {
+		t.Errorf("ring.py: %+v", s)
+	}
+}
+
+func TestErrorsAreOneLine(t *testing.T) {
+	for _, tt := range []struct{ py, want string }{
+		{"print('hello')\n", "no BPF(src_file=...) or BPF(text=...)"},
+		{"b = BPF(text='''int x;\n", "unterminated string"},
+		{"b = BPF(text=make_text())\n", "computed by the script"},
+		{"u = USDT(pid=1)\nb = BPF(text='x', usdt_contexts=[u])\n", "USDT probes are not supported"},
+	} {
+		_, err := Read([]byte(tt.py), "bad.py")
+		if err == nil || !strings.Contains(err.Error(), tt.want) || strings.Contains(err.Error(), "\n") {
+			t.Errorf("%q: error %v, want one line with %q", tt.py, err, tt.want)
+		}
+	}
+}
+
+func FuzzRead(f *testing.F) {
+	files, _ := filepath.Glob("testdata/*.py")
+	files = append(files, "../bcc/testdata/tutorial/hello.py", "../bcc/testdata/tutorial/hello2.py")
+	for _, file := range files {
+		py, _ := os.ReadFile(file)
+		f.Add(py)
+	}
+	f.Add([]byte("b = BPF(text=\"\"\"x\"\"\")\nb[\"e\"].open_perf_buffer(cb)\ndef cb(a, b, c):\n e = b[\"e\"].event(b)\n print(\"%d\" % (e.x - (\n"))
+	f.Fuzz(func(t *testing.T, py []byte) {
+		s, err := Read(py, "fuzz.py")
+		if err != nil {
+			if strings.Contains(err.Error(), "\n") {
+				t.Fatalf("error of more than one line: %q", err)
+			}
+			return
+		}
+		for _, n := range s.Plan.Notes {
+			if strings.Contains(n, "\n") {
+				t.Fatalf("note of more than one line: %q", n)
+			}
+		}
+	})
+}

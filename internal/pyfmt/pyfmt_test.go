@@ -1,0 +1,81 @@
+package pyfmt
+
+import (
+	"testing"
+
+	"github.com/ebpf-hello/ebpf-hello/internal/runplan"
+)
+
+// The wants are what python3 prints for the same format and values.
+func TestSprintfMatchesPython(t *testing.T) {
+	tests := []struct {
+		format string
+		args   []any
+		want   string
+	}{
+		{"%-18.9f %-16s %-6d %-16s", []any{0.123456789, "bash", int64(1234), "/etc/passwd"}, "0.123456789        bash             1234   /etc/passwd     "},
+		{"%-18s %-16s %-6s %-16s", []any{"TIME(s)", "COMM", "PID", "FILE"}, "TIME(s)            COMM             PID    FILE            "},
+		{"%5d|%-5d|%05d|%+d|% d", []any{int64(42), int64(42), int64(42), int64(42), int64(42)}, "   42|42   |00042|+42| 42"},
+		{"%x %X %#x %o %#o", []any{int64(255), int64(255), int64(255), int64(8), int64(8)}, "ff FF 0xff 10 0o10"},
+		{"%.3f %10.2f %-10.2f| %e %g", []any{3.14159, 2.5, 2.5, 12345.678, 0.0001}, "3.142       2.50 2.50      | 1.234568e+04 0.0001"},
+		{"%s %s %s", []any{int64(1), 2.5, 3.0}, "1 2.5 3.0"},
+		{"%d %i", []any{3.9, -3.9}, "3 -3"},
+		{"%c%c", []any{int64(65), "b"}, "Ab"},
+		{"%%%5s%%", []any{"ab"}, "%   ab%"},
+		{"%.2s|%-8.3s|", []any{"abcdef", "xyzw"}, "ab|xyz     |"},
+		{"%-6d %s", []any{uint64(7), []byte("cat")}, "7      cat"},
+	}
+	for _, tt := range tests {
+		got, err := Sprintf(tt.format, tt.args...)
+		if err != nil || got != tt.want {
+			t.Errorf("Sprintf(%q) = %q, %v; want %q", tt.format, got, err, tt.want)
+		}
+	}
+}
+
+func TestSprintfErrorsLikePython(t *testing.T) {
+	for _, tt := range []struct {
+		format string
+		args   []any
+	}{
+		{"%d %d", []any{int64(1)}},
+		{"%d", []any{int64(1), int64(2)}},
+		{"%d", []any{"x"}},
+		{"%", nil},
+		{"%y", []any{int64(1)}},
+		{"%(name)s", []any{"x"}},
+	} {
+		if _, err := Sprintf(tt.format, tt.args...); err == nil {
+			t.Errorf("Sprintf(%q, %v): no error", tt.format, tt.args)
+		}
+	}
+}
+
+// hello2.py's row: time relative to the first event, in seconds.
+func TestPrinterRelativeTime(t *testing.T) {
+	p := &Printer{P: runplan.Print{Format: "%-18.9f %-16s %-6d", Args: []runplan.PrintArg{
+		{Field: "ts", Since: true, Scale: 1e9}, {Field: "comm"}, {Field: "pid"}}}}
+	rows := []map[string]any{
+		{"ts": uint64(5_000_000_000), "comm": "cat", "pid": uint64(10)},
+		{"ts": uint64(6_500_000_001), "comm": "ls", "pid": uint64(11)},
+	}
+	want := []string{"0.000000000        cat              10    ", "1.500000001        ls               11    "}
+	for k, r := range rows {
+		got, err := p.Row(func(f string) any { return r[f] })
+		if err != nil || got != want[k] {
+			t.Errorf("row %d = %q, %v; want %q", k, got, err, want[k])
+		}
+	}
+	if _, err := p.Row(func(string) any { return nil }); err == nil {
+		t.Error("a missing field: no error")
+	}
+}
+
+func FuzzSprintf(f *testing.F) {
+	f.Add("%-18.9f %-16s %-6d %-16s", "x", int64(3), 1.5)
+	f.Add("%%%5.2s%#o%c", "y", int64(-1), -2.0)
+	f.Fuzz(func(t *testing.T, format, s string, i int64, x float64) {
+		_, _ = Sprintf(format, s, i, x)
+		_, _ = Sprintf(format, x, s)
+	})
+}
