@@ -225,11 +225,12 @@ func (t *translator) probe(f *function, kind runplan.AttachKind, target string) 
 	var out []runplan.Attach
 	for _, fb := range fbs {
 		ev := "sys_enter_" + fb.syscall
-		ctxType := "struct trace_event_raw_sys_enter"
+		ctxType := "struct syscall_trace_enter___bcc"
 		if exit {
 			ev = "sys_exit_" + fb.syscall
-			ctxType = "struct trace_event_raw_sys_exit"
+			ctxType = "struct syscall_trace_exit___bcc"
 		}
+		t.syscallRecords = true
 		prog := f.name + "__" + fb.syscall
 		for _, in := range ins {
 			if in.arg >= 0 && in.used && (in.arg >= len(fb.args) || fb.args[in.arg] == "") {

@@ -81,6 +81,24 @@ static __always_inline unsigned int bpf_log2l(unsigned long v)
 }
 `)
 	}
+	if t.syscallRecords {
+		b.WriteString(`
+/* The records of the syscalls:sys_enter_X and sys_exit_X tracepoints: the
+ * kernel's struct syscall_trace_enter/exit as CO-RE local flavours, so the
+ * offsets follow the running kernel (PREEMPT_RT enlarges struct trace_entry). */
+struct syscall_trace_enter___bcc {
+	struct trace_entry ent;
+	int nr;
+	unsigned long args[6];
+} __attribute__((preserve_access_index));
+
+struct syscall_trace_exit___bcc {
+	struct trace_entry ent;
+	int nr;
+	long ret;
+} __attribute__((preserve_access_index));
+`)
+	}
 	if len(t.tpStructs) > 0 {
 		b.WriteString("\n/* Tracepoint records, from tracefs events/CATEGORY/EVENT/format, as BCC builds them. */\n")
 		names := make([]string, 0, len(t.tpStructs))

@@ -53,20 +53,21 @@ type function struct {
 
 type translator struct {
 	*unit
-	opts       Options
-	outName    string
-	maps       map[string]*bccMap
-	mapOrder   []*bccMap
-	funcs      []*function
-	structs    map[string]bool   // struct tags the source defines
-	tpStructs  map[string]string // "tracepoint__cat__ev" -> struct definition
-	tpFields   map[string][]tpField
-	notes      []string
-	epilogue   strings.Builder
-	uses       map[string]bool   // identifiers used anywhere in the source
-	mapDecls   [][3]int          // token ranges of the map macros: macro, its ")", its ";"
-	renamed    map[string]string // struct tags renamed for vmlinux.h
-	usesPrintk bool
+	opts           Options
+	outName        string
+	maps           map[string]*bccMap
+	mapOrder       []*bccMap
+	funcs          []*function
+	structs        map[string]bool   // struct tags the source defines
+	tpStructs      map[string]string // "tracepoint__cat__ev" -> struct definition
+	tpFields       map[string][]tpField
+	notes          []string
+	epilogue       strings.Builder
+	uses           map[string]bool   // identifiers used anywhere in the source
+	mapDecls       [][3]int          // token ranges of the map macros: macro, its ")", its ";"
+	renamed        map[string]string // struct tags renamed for vmlinux.h
+	usesPrintk     bool
+	syscallRecords bool // fallbacks use the syscall tracepoints' records
 }
 
 // Translate turns BCC-dialect C into libbpf-style CO-RE C and a Plan.

@@ -5,6 +5,21 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_endian.h>
+
+/* The records of the syscalls:sys_enter_X and sys_exit_X tracepoints: the
+ * kernel's struct syscall_trace_enter/exit as CO-RE local flavours, so the
+ * offsets follow the running kernel (PREEMPT_RT enlarges struct trace_entry). */
+struct syscall_trace_enter___bcc {
+	struct trace_entry ent;
+	int nr;
+	unsigned long args[6];
+} __attribute__((preserve_access_index));
+
+struct syscall_trace_exit___bcc {
+	struct trace_entry ent;
+	int nr;
+	long ret;
+} __attribute__((preserve_access_index));
 #line 1 "hello.c"
 
 static __always_inline int ____hello_world(void *ctx)
@@ -13,7 +28,7 @@ static __always_inline int ____hello_world(void *ctx)
     return 0;
 }
 
-#line 17 "hello.bcc.bpf.c"
+#line 32 "hello.bcc.bpf.c"
 
 /* kprobe do_sys_openat2: the registers hold hello_world's arguments. */
 SEC("kprobe/do_sys_openat2")
@@ -24,28 +39,28 @@ int hello_world(struct pt_regs *ctx)
 
 /* Without kprobes: syscalls:sys_enter_openat does the same work. */
 SEC("tracepoint/syscalls/sys_enter_openat")
-int hello_world__openat(struct trace_event_raw_sys_enter *args)
+int hello_world__openat(struct syscall_trace_enter___bcc *args)
 {
 	return ____hello_world((void *)args);
 }
 
 /* Without kprobes: syscalls:sys_enter_openat2 does the same work. */
 SEC("tracepoint/syscalls/sys_enter_openat2")
-int hello_world__openat2(struct trace_event_raw_sys_enter *args)
+int hello_world__openat2(struct syscall_trace_enter___bcc *args)
 {
 	return ____hello_world((void *)args);
 }
 
 /* Without kprobes: syscalls:sys_enter_open does the same work. */
 SEC("tracepoint/syscalls/sys_enter_open")
-int hello_world__open(struct trace_event_raw_sys_enter *args)
+int hello_world__open(struct syscall_trace_enter___bcc *args)
 {
 	return ____hello_world((void *)args);
 }
 
 /* Without kprobes: syscalls:sys_enter_creat does the same work. */
 SEC("tracepoint/syscalls/sys_enter_creat")
-int hello_world__creat(struct trace_event_raw_sys_enter *args)
+int hello_world__creat(struct syscall_trace_enter___bcc *args)
 {
 	return ____hello_world((void *)args);
 }

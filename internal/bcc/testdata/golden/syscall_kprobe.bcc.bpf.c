@@ -13,6 +13,21 @@
 #ifndef __user
 #define __user
 #endif
+
+/* The records of the syscalls:sys_enter_X and sys_exit_X tracepoints: the
+ * kernel's struct syscall_trace_enter/exit as CO-RE local flavours, so the
+ * offsets follow the running kernel (PREEMPT_RT enlarges struct trace_entry). */
+struct syscall_trace_enter___bcc {
+	struct trace_entry ent;
+	int nr;
+	unsigned long args[6];
+} __attribute__((preserve_access_index));
+
+struct syscall_trace_exit___bcc {
+	struct trace_entry ent;
+	int nr;
+	long ret;
+} __attribute__((preserve_access_index));
 #line 1 "syscall_kprobe.c"
 // A kprobe on a syscall with typed arguments, named as BCC's get_syscall_fnname does;
 // on kernels without kprobes it runs on syscalls:sys_enter_execve.
@@ -40,7 +55,7 @@ static __always_inline int ____syscall__execve(struct pt_regs *ctx, const char _
     return 0;
 }
 
-#line 44 "syscall_kprobe.bcc.bpf.c"
+#line 59 "syscall_kprobe.bcc.bpf.c"
 
 /* kprobe __x64_sys_execve: the registers hold syscall__execve's arguments. */
 SEC("kprobe/__x64_sys_execve")
@@ -53,7 +68,7 @@ int syscall__execve(struct pt_regs *ctx)
 
 /* Without kprobes: syscalls:sys_enter_execve does the same work. */
 SEC("tracepoint/syscalls/sys_enter_execve")
-int syscall__execve__execve(struct trace_event_raw_sys_enter *args)
+int syscall__execve__execve(struct syscall_trace_enter___bcc *args)
 {
 	return ____syscall__execve((void *)args, (const char __user *)args->args[0], (const char __user *const __user *)args->args[1]);
 }
