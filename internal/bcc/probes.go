@@ -59,7 +59,6 @@ func (t *translator) probes() (runplan.Plan, error) {
 		if f.static {
 			return plan, fmt.Errorf("%s: %s is static: BCC loads only non-static functions as programs", t.name, a.Program)
 		}
-		a.Fallback = nil
 		plan.Attach = append(plan.Attach, a)
 		requested[f.name] = append(requested[f.name], len(plan.Attach)-1)
 	}
@@ -89,7 +88,7 @@ func (t *translator) probes() (runplan.Plan, error) {
 		}
 		for _, k := range idx {
 			if plan.Attach[k].Target == first.Target {
-				plan.Attach[k].Fallback = fallbacks
+				plan.Attach[k].Fallback = append(plan.Attach[k].Fallback, fallbacks...)
 			}
 		}
 	}
@@ -207,7 +206,7 @@ func (t *translator) probe(f *function, kind runplan.AttachKind, target string) 
 	w := &t.epilogue
 	fmt.Fprintf(w, "\n/* %s %s: the registers hold %s's arguments. */\n", kind, target, f.name)
 	fmt.Fprintf(w, "SEC(%q)\nint %s(struct pt_regs *ctx)\n{\n", sec, f.name)
-	wrapper := (kind == runplan.Kprobe) && isSyscallWrapper(target)
+	wrapper := (kind == runplan.Kprobe) && isSyscallWrapper(target) && len(ins) > 0
 	if wrapper {
 		w.WriteString("\tstruct pt_regs *regs = (struct pt_regs *)PT_REGS_SYSCALL_REGS(ctx); /* the syscall's own registers */\n\n")
 	}
@@ -325,14 +324,9 @@ func (t *translator) macroProbe(f *function, sec string) {
 	t.replace(f.nameIdx, f.close, head)
 }
 
-// defaultOutputs says what run shows when no script says it: printk lines,
-// events, histograms; key/value maps only when there is nothing else.
-func (t *translator) defaultOutputs() []runplan.Output {
+// mapOutputs lists every map the way run would show it.
+func (t *translator) mapOutputs() []runplan.Output {
 	var out []runplan.Output
-	if t.usesPrintk {
-		out = append(out, runplan.Output{Kind: runplan.TracePipe})
-	}
-	var items []runplan.Output
 	for _, m := range t.mapOrder {
 		o := runplan.Output{Map: m.Internal}
 		if m.Internal != m.Name {
@@ -342,19 +336,35 @@ func (t *translator) defaultOutputs() []runplan.Output {
 		case "BPF_MAP_TYPE_PERF_EVENT_ARRAY", "BPF_MAP_TYPE_RINGBUF":
 			o.Kind = runplan.Events
 			o.Type = typeName(m.EventType)
-			out = append(out, o)
 		case "BPF_MAP_TYPE_HASH", "BPF_MAP_TYPE_ARRAY", "BPF_MAP_TYPE_LRU_HASH", "BPF_MAP_TYPE_PERCPU_HASH",
 			"BPF_MAP_TYPE_PERCPU_ARRAY", "BPF_MAP_TYPE_LRU_PERCPU_HASH":
+			o.Kind = runplan.Items
 			if strings.HasSuffix(m.Macro, "HISTOGRAM") {
 				o.Kind = runplan.LinearHist
 				if t.uses["bpf_log2l"] || t.uses["bpf_log2"] {
 					o.Kind = runplan.Log2Hist
 				}
-				out = append(out, o)
-				continue
 			}
-			o.Kind = runplan.Items
+		default:
+			continue
+		}
+		out = append(out, o)
+	}
+	return out
+}
+
+// defaultOutputs says what run shows when no script says it: printk lines,
+// events, histograms; key/value maps only when there is nothing else.
+func (t *translator) defaultOutputs() []runplan.Output {
+	var out, items []runplan.Output
+	if t.usesPrintk {
+		out = append(out, runplan.Output{Kind: runplan.TracePipe})
+	}
+	for _, o := range t.mapOutputs() {
+		if o.Kind == runplan.Items {
 			items = append(items, o)
+		} else {
+			out = append(out, o)
 		}
 	}
 	if len(out) == 0 {

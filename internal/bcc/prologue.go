@@ -81,6 +81,14 @@ static __always_inline unsigned int bpf_log2l(unsigned long v)
 }
 `)
 	}
+	if len(t.opts.Globals) > 0 {
+		b.WriteString("\n/* The script filled these in from its command line: set them with run --set NAME=VALUE. */\n")
+		for _, g := range t.opts.Globals {
+			if isCIdent(g) {
+				fmt.Fprintf(&b, "const volatile long long %s = 0;\n", g)
+			}
+		}
+	}
 	if t.syscallRecords {
 		b.WriteString(`
 /* The records of the syscalls:sys_enter_X and sys_exit_X tracepoints: the

@@ -26,6 +26,10 @@ type Options struct {
 	KernelNames *KernelNames
 	// Arch is a GOARCH value for the syscall prefix; "" is this machine's.
 	Arch string
+	// Globals are placeholders a Python script fills from its command line
+	// (.replace("PID", str(args.pid))): each is declared a const volatile
+	// global, 0 unless `run --set NAME=VALUE`.
+	Globals []string
 }
 
 // Program is the translation's result.
@@ -33,6 +37,10 @@ type Program struct {
 	Name string // the generated file's name, e.g. "hello2.bcc.bpf.c"
 	C    []byte // libbpf-style CO-RE C
 	Plan runplan.Plan
+	// Maps are all the program's maps as run would show them: Map is the
+	// object's name, Title the learner's when it differs, Type the struct
+	// sent through a perf or ring buffer.
+	Maps []runplan.Output
 }
 
 type param struct {
@@ -154,7 +162,7 @@ func translate(src []byte, name string, opts Options) (*Program, error) {
 		out.WriteString(epi)
 	}
 	plan.Notes = append(plan.Notes, t.notes...)
-	return &Program{Name: t.outName, C: []byte(out.String()), Plan: plan}, nil
+	return &Program{Name: t.outName, C: []byte(out.String()), Plan: plan, Maps: t.mapOutputs()}, nil
 }
 
 func (t *translator) errorf(i int, format string, args ...any) error {

@@ -11,11 +11,12 @@ import (
 // callback, its local variables, the globals holding a first value
 // (`if start == 0: start = event.ts`), or trace_fields()'s names.
 type env struct {
-	event  string
-	locals map[string]*node
-	firsts map[string]bool
-	fields map[string]string
-	depth  int
+	event    string
+	resolved map[string]runplan.PrintArg
+	locals   map[string]*node
+	firsts   map[string]bool
+	fields   map[string]string
+	depth    int
 }
 
 // callback reads a perf/ring buffer callback and returns the print it
@@ -94,14 +95,7 @@ func (r *reader) callback(def *stmt, m string) (*runplan.Print, error) {
 func (e *env) fieldsOf() *env { return e }
 
 // printSpec turns print(FORMAT % (args...)) into a runplan.Print.
-func (r *reader) printSpec(n *node, e any) (*runplan.Print, error) {
-	var en *env
-	switch v := e.(type) {
-	case *env:
-		en = v
-	case map[string]string:
-		en = &env{fields: v, locals: map[string]*node{}, firsts: map[string]bool{}}
-	}
+func (r *reader) printSpec(n *node, en *env) (*runplan.Print, error) {
 	if len(n.args) != 1 || n.args[0].kind != "binop" || n.args[0].text != "%" {
 		return nil, fmt.Errorf("not a print(FORMAT %% (values...))")
 	}
@@ -140,6 +134,9 @@ func (e *env) arg(n *node, r *reader) (runplan.PrintArg, error) {
 			return runplan.PrintArg{Field: n.text}, nil
 		}
 	case "name":
+		if a, ok := e.resolved[n.text]; ok {
+			return a, nil
+		}
 		if f, ok := e.fields[n.text]; ok {
 			return runplan.PrintArg{Field: f}, nil
 		}

@@ -50,22 +50,30 @@ func (s *Script) Source(c []byte) []byte {
 }
 
 type reader struct {
-	s       *Script
-	arch    string
-	strs    map[string]string // string variables
-	nums    map[string]float64
-	bpf     map[string]bool   // variables holding BPF objects
-	tables  map[string]string // variables holding b["map"]
-	funcs   map[string]*stmt
-	repl    map[string][]*string // placeholder -> literal candidates (nil: not literal)
-	replOrd []string
-	outputs map[string]*runplan.Output // by map ("" for trace_pipe)
-	outOrd  []string
-	started bool // a loop or a blocking call was seen: later prints are not headers
-	argv    bool
+	s             *Script
+	arch          string
+	strs          map[string]string // string variables
+	nums          map[string]float64
+	bpf           map[string]bool   // variables holding BPF objects
+	tables        map[string]string // variables holding b["map"]
+	funcs         map[string]*stmt
+	repl          map[string][]*string // placeholder -> literal candidates (nil: not literal)
+	replOrd       []string
+	outputs       map[string]*runplan.Output // by map ("" for trace_pipe)
+	outOrd        []string
+	started       bool // a loop or a blocking call was seen: later prints are not headers
+	argv          bool
+	loopSleep     time.Duration // the last sleep() in a loop
+	loopSleepNote int           // its line when its duration is not a literal
 	// traceFields maps the names a script gives trace_fields()'s values
 	// ("(task, pid, cpu, flags, ts, msg) = b.trace_fields()") to the fields.
 	traceFields map[string]string
+	loopVals    map[string]runplan.PrintArg // names assigned from them in the loop
+	firsts      map[string]bool             // names holding the first line's value
+}
+
+func (r *reader) traceEnv() *env {
+	return &env{fields: r.traceFields, resolved: r.loopVals, firsts: r.firsts, locals: map[string]*node{}}
 }
 
 // Read reads a script. name is its file name (for messages and to find
@@ -88,7 +96,8 @@ func read(py []byte, name string) (*Script, error) {
 		arch: runtime.GOARCH,
 		strs: map[string]string{}, nums: map[string]float64{}, bpf: map[string]bool{},
 		tables: map[string]string{}, funcs: map[string]*stmt{}, repl: map[string][]*string{},
-		outputs: map[string]*runplan.Output{},
+		outputs:  map[string]*runplan.Output{},
+		loopVals: map[string]runplan.PrintArg{}, firsts: map[string]bool{},
 	}
 	if err := r.block(nest(lines), false); err != nil {
 		return nil, fmt.Errorf("%s:%w", r.s.Name, err)
@@ -105,10 +114,72 @@ func (r *reader) note(line int, format string, args ...any) {
 }
 
 func (r *reader) block(stmts []*stmt, inLoop bool) error {
-	for _, st := range stmts {
+	for k := 0; k < len(stmts); k++ {
+		st := stmts[k]
+		if st.toks[0].text == "if" && kernelCheck(st.toks) {
+			end := k + 1
+			for end < len(stmts) && (stmts[end].toks[0].text == "elif" || stmts[end].toks[0].text == "else") {
+				end++
+			}
+			if err := r.alternatives(stmts[k:end], inLoop); err != nil {
+				return err
+			}
+			k = end - 1
+			continue
+		}
 		if err := r.stmt(st, inLoop); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// kernelCheck: an if on what the kernel has (BPF.get_kprobe_functions,
+// BPF.ksymname, BPF.tracepoint_exists, BPF.support_*).
+func kernelCheck(toks []ptok) bool {
+	for _, t := range toks {
+		switch t.text {
+		case "get_kprobe_functions", "ksymname", "ksym", "tracepoint_exists", "support_raw_tracepoint",
+			"support_kfunc", "support_lsm", "support_raw_tracepoint_in_module":
+			return true
+		}
+	}
+	return false
+}
+
+// alternatives reads an if/elif/else on what the kernel has: the first
+// branch's attaches come first, the other branches' become their
+// fallbacks; without an else they are optional.
+func (r *reader) alternatives(branches []*stmt, inLoop bool) error {
+	var groups [][]runplan.Attach
+	for _, b := range branches {
+		before := len(r.s.Attach)
+		if err := r.block(b.body, inLoop); err != nil {
+			return err
+		}
+		groups = append(groups, append([]runplan.Attach(nil), r.s.Attach[before:]...))
+		r.s.Attach = r.s.Attach[:before]
+	}
+	hasElse := branches[len(branches)-1].toks[0].text == "else"
+	first := groups[0]
+	if len(first) == 0 { // "if not BPF.get_kprobe_functions(...)": take the else side
+		for _, g := range groups[1:] {
+			if len(g) > 0 {
+				first, hasElse = g, false
+				break
+			}
+		}
+	}
+	for _, a := range first {
+		for _, g := range groups[1:] {
+			for _, b := range g {
+				if b.Program == a.Program && b.Target != a.Target {
+					a.Fallback = append(a.Fallback, b)
+				}
+			}
+		}
+		a.Optional = !hasElse
+		r.s.Attach = append(r.s.Attach, a)
 	}
 	return nil
 }
@@ -133,8 +204,11 @@ func (r *reader) stmt(st *stmt, inLoop bool) error {
 			return nil
 		case "while", "for":
 			r.started = true
+			if !inLoop {
+				r.loopSleep, r.loopSleepNote = 0, 0
+			}
 			if head == "for" {
-				r.forItems(st)
+				r.forItems(st, inLoop)
 			}
 			return r.block(st.body, true)
 		case "if", "elif", "else", "try", "except", "finally", "with":
@@ -148,7 +222,7 @@ func (r *reader) stmt(st *stmt, inLoop bool) error {
 	}
 	// assignment?
 	if k := topLevel(st.toks, "="); k > 0 {
-		return r.assign(st, st.toks[:k], st.toks[k+1:])
+		return r.assign(st, st.toks[:k], st.toks[k+1:], inLoop)
 	}
 	if k := topLevel(st.toks, "+="); k > 0 && k == 1 && st.toks[0].kind == tName {
 		v, err := parseExpr(st.toks[k+1:])
@@ -194,7 +268,7 @@ func topLevel(toks []ptok, op string) int {
 	return -1
 }
 
-func (r *reader) assign(st *stmt, lhs, rhs []ptok) error {
+func (r *reader) assign(st *stmt, lhs, rhs []ptok, inLoop bool) error {
 	v, err := parseExpr(rhs)
 	if err != nil {
 		r.note(st.line, "cannot read this assignment; ignored")
@@ -203,6 +277,18 @@ func (r *reader) assign(st *stmt, lhs, rhs []ptok) error {
 	target := ""
 	if len(lhs) == 1 && lhs[0].kind == tName {
 		target = lhs[0].text
+	}
+	// in a trace_fields loop: "start = ts", "ts = ts - start"
+	if r.traceFields != nil && inLoop && target != "" {
+		if first, ok := r.nums[target]; ok && first == 0 && v.kind == "name" && r.traceFields[v.text] != "" {
+			r.firsts[target] = true
+			return nil
+		}
+		if a, err := r.traceEnv().arg(v, r); err == nil {
+			r.loopVals[target] = a
+			return nil
+		}
+		delete(r.loopVals, target)
 	}
 	// (task, pid, cpu, flags, ts, msg) = b.trace_fields()
 	if v.kind == "call" && v.x.kind == "attr" && v.x.text == "trace_fields" {
@@ -478,8 +564,14 @@ func (r *reader) bpfMethod(method string, n *node, st *stmt) {
 		switch kind {
 		case runplan.Kprobe, runplan.Kretprobe:
 			if n.kwargs["event_re"] != nil {
-				r.note(st.line, "%s(event_re=...) is not supported: name the function with --kprobe EVENT=%s", method, fn)
-				return
+				re, _ := r.str(n.kwargs["event_re"])
+				target, ok = plainFunction(re)
+				if !ok {
+					r.note(st.line, "%s(event_re=%q) is not supported: name the function with --%s EVENT=%s", method, re, kind, fn)
+					return
+				}
+				r.note(st.line, "%s(event_re=%q) attaches to %s (and its compiler-renamed copies such as %s.isra.0)", method, re, target, target)
+				break
 			}
 			target, ok = r.strArg(n, "event", 0)
 		case runplan.Tracepoint, runplan.RawTracepoint:
@@ -512,6 +604,22 @@ func (r *reader) bpfMethod(method string, n *node, st *stmt) {
 	default:
 		r.note(st.line, "%s() is not understood; ignored", method)
 	}
+}
+
+// plainFunction reads the function a simple event_re names: its first
+// alternative, anchors and an escaped compiler suffix left out.
+func plainFunction(re string) (string, bool) {
+	alt, _, _ := strings.Cut(re, "|")
+	alt = strings.TrimSuffix(strings.TrimPrefix(alt, "^"), "$")
+	if i := strings.Index(alt, `\.`); i > 0 {
+		alt = alt[:i]
+	}
+	for _, c := range alt {
+		if !(c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
+			return "", false
+		}
+	}
+	return alt, alt != ""
 }
 
 func (r *reader) output(key string, o runplan.Output) *runplan.Output {
@@ -549,6 +657,7 @@ func (r *reader) tableMethod(m, method string, n *node, st *stmt, inLoop bool) {
 			r.note(st.line, "lost_cb is not run: run counts lost events itself")
 		}
 	case "print_log2_hist", "print_linear_hist":
+		r.printsInLoop(inLoop)
 		kind := runplan.Log2Hist
 		if method == "print_linear_hist" {
 			kind = runplan.LinearHist
@@ -566,12 +675,14 @@ func (r *reader) tableMethod(m, method string, n *node, st *stmt, inLoop bool) {
 			}
 		}
 	case "clear":
+		r.printsInLoop(inLoop)
 		if o := r.outputs[m]; o != nil {
 			o.Clear = true
 		} else {
 			r.output(m, runplan.Output{Kind: runplan.Items, Map: m}).Clear = true
 		}
 	case "items", "values", "keys":
+		r.printsInLoop(inLoop)
 		r.output(m, runplan.Output{Kind: runplan.Items, Map: m})
 	case "event", "zero", "sum", "open_perf_buffers":
 	default:
@@ -580,7 +691,7 @@ func (r *reader) tableMethod(m, method string, n *node, st *stmt, inLoop bool) {
 }
 
 // forItems: "for k, v in sorted(b["counts"].items(), ...)" prints a map.
-func (r *reader) forItems(st *stmt) {
+func (r *reader) forItems(st *stmt, inLoop bool) {
 	var walk func(n *node)
 	walk = func(n *node) {
 		if n == nil {
@@ -588,6 +699,7 @@ func (r *reader) forItems(st *stmt) {
 		}
 		if n.kind == "call" && n.x.kind == "attr" && (n.x.text == "items" || n.x.text == "values") {
 			if m := r.table(n.x.x); m != "" {
+				r.printsInLoop(inLoop)
 				r.output(m, runplan.Output{Kind: runplan.Items, Map: m})
 				return
 			}
@@ -619,19 +731,30 @@ func (r *reader) sleep(n *node, inLoop bool) {
 		return
 	}
 	if f, ok := r.num(n.args[0]); ok && f > 0 && f < 1e6 {
-		r.s.Plan.Interval = time.Duration(f * float64(time.Second))
+		r.loopSleep = time.Duration(f * float64(time.Second))
 		return
 	}
-	r.s.Plan.Interval = time.Second
-	r.note(n.line, "the interval comes from the script's command line: printing every 1s (run --interval changes it)")
+	r.loopSleep = time.Second
+	r.loopSleepNote = n.line
+}
+
+// printsInLoop: a map printed in a loop that sleeps is printed every interval.
+func (r *reader) printsInLoop(inLoop bool) {
+	if !inLoop || r.loopSleep == 0 || r.s.Plan.Interval != 0 {
+		return
+	}
+	r.s.Plan.Interval = r.loopSleep
+	if r.loopSleepNote > 0 {
+		r.note(r.loopSleepNote, "the interval comes from the script's command line: printing every 1s (run --interval changes it)")
+	}
 }
 
 // topPrint: a print of literals before the script starts tracing is a
 // header; a print inside a trace_fields loop is that loop's row format.
 func (r *reader) topPrint(n *node, st *stmt, inLoop bool) {
 	if inLoop {
-		if tf := r.traceFields; tf != nil {
-			if p, err := r.printSpec(n, tf); err == nil {
+		if r.traceFields != nil {
+			if p, err := r.printSpec(n, r.traceEnv()); err == nil {
 				o := r.output("", runplan.Output{Kind: runplan.TracePipe, Format: "fields"})
 				o.Format = "fields"
 				if o.Print == nil {

@@ -147,3 +147,74 @@ func FuzzRead(f *testing.F) {
 		}
 	})
 }
+
+// BCC scripts choose hooks by what the kernel has: an if/else on
+// BPF.get_kprobe_functions becomes a fallback, an if alone an optional hook.
+func TestKernelAlternatives(t *testing.T) {
+	py := `from bcc import BPF
+b = BPF(text="int f(void *ctx) { return 0; } int g(void *ctx) { return 0; }")
+if BPF.get_kprobe_functions(b'blk_start_request'):
+    b.attach_kprobe(event="blk_start_request", fn_name="f")
+if BPF.get_kprobe_functions(b'__blk_account_io_done'):
+    b.attach_kprobe(event="__blk_account_io_done", fn_name="g")
+else:
+    b.attach_kprobe(event="blk_account_io_done", fn_name="g")
+b.attach_kprobe(event_re="^finish_task_switch$|^finish_task_switch\.isra\.\d$", fn_name="f")
+`
+	s, err := Read([]byte(py), "alt.py")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []runplan.Attach{
+		{Program: "f", Kind: runplan.Kprobe, Target: "blk_start_request", Optional: true},
+		{Program: "g", Kind: runplan.Kprobe, Target: "__blk_account_io_done", Fallback: []runplan.Attach{{Program: "g", Kind: runplan.Kprobe, Target: "blk_account_io_done"}}},
+		{Program: "f", Kind: runplan.Kprobe, Target: "finish_task_switch"},
+	}
+	if !reflect.DeepEqual(s.Attach, want) {
+		t.Errorf("attach\n got %+v\nwant %+v", s.Attach, want)
+	}
+}
+
+// A sleep in a loop is an interval only when the loop prints maps; a
+// trace_fields loop's own arithmetic (ts - start) reaches the print.
+func TestLoops(t *testing.T) {
+	py := `from bcc import BPF
+from time import sleep
+b = BPF(src_file="x.c")
+for i in range(0, 100): sleep(0.01)
+start = 0
+while 1:
+    (task, pid, cpu, flags, ts, ms) = b.trace_fields()
+    if start == 0:
+        start = ts
+    ts = ts - start
+    print("At %.2f s: %s" % (ts, ms))
+`
+	s, err := Read([]byte(py), "loops.py")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Plan.Interval != 0 {
+		t.Errorf("interval %v", s.Plan.Interval)
+	}
+	o := s.Plan.Outputs
+	if len(o) != 1 || o[0].Print == nil || !reflect.DeepEqual(o[0].Print.Args, []runplan.PrintArg{{Field: "ts", Since: true}, {Field: "msg"}}) {
+		t.Errorf("outputs %+v", o)
+	}
+	py = `from bcc import BPF
+from time import sleep
+b = BPF(src_file="x.c")
+while True:
+    sleep(5)
+    for k, v in b["counts"].items():
+        print(k.value, v.value)
+    b["counts"].clear()
+`
+	s, err = Read([]byte(py), "items.py")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Plan.Interval != 5*time.Second || !reflect.DeepEqual(s.Plan.Outputs, []runplan.Output{{Kind: runplan.Items, Map: "counts", Clear: true}}) {
+		t.Errorf("interval %v outputs %+v", s.Plan.Interval, s.Plan.Outputs)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/ebpf-hello/ebpf-hello/internal/runplan"
+	"github.com/ebpf-hello/ebpf-hello/internal/tracepipe"
 )
 
 // The wants are what python3 prints for the same format and values.
@@ -78,4 +79,14 @@ func FuzzSprintf(f *testing.F) {
 		_, _ = Sprintf(format, s, i, x)
 		_, _ = Sprintf(format, x, s)
 	})
+}
+
+func TestTraceValues(t *testing.T) {
+	l := tracepipe.Line{Parsed: true, Task: "cat\x1b[31m", PID: 42, CPU: 1, Flags: "d...1", Timestamp: "3129.123047", Message: "Hello, World!"}
+	p := &Printer{P: runplan.Print{Format: "%-18.9f %-16s %-6d %s", Args: []runplan.PrintArg{{Field: "ts"}, {Field: "task"}, {Field: "pid"}, {Field: "msg"}}}}
+	got, err := p.Row(TraceValues(l))
+	want := `3129.123047000     cat\x1b[31m      42     Hello, World!`
+	if err != nil || got != want {
+		t.Errorf("row %q, %v; want %q", got, err, want)
+	}
 }

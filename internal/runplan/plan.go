@@ -35,6 +35,10 @@ type Attach struct {
 	// other hooks (e.g. syscalls:sys_enter_openat for a kprobe on
 	// do_sys_openat2), attached together when this one cannot attach here.
 	Fallback []Attach
+	// Optional: when Target does not exist on this kernel (and no Fallback
+	// attaches), go on without it, as a script's
+	// `if BPF.get_kprobe_functions(b"X"): b.attach_kprobe(event="X", ...)` does.
+	Optional bool `json:",omitempty"`
 }
 
 // OutputKind is a way of showing what the programs produce.

@@ -1,0 +1,77 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"runtime"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/ebpf-hello/ebpf-hello/internal/bcc"
+	"github.com/ebpf-hello/ebpf-hello/internal/bccrun"
+	"github.com/ebpf-hello/ebpf-hello/internal/runplan"
+	"github.com/ebpf-hello/ebpf-hello/internal/tracefs"
+)
+
+// bccFlags are run's flags for BCC programs: they mirror the BCC Python
+// calls a script would make.
+func bccFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringSliceFlag{Name: "kprobe", Usage: "attach BCC function `EVENT=FN` as b.attach_kprobe(event=EVENT, fn_name=FN) does (sys_X: the syscall, as get_syscall_fnname names it)"},
+		&cli.StringSliceFlag{Name: "kretprobe", Usage: "attach `EVENT=FN` as b.attach_kretprobe(...)"},
+		&cli.StringSliceFlag{Name: "tracepoint", Usage: "attach `CAT:EVENT=FN` as b.attach_tracepoint(tp=\"CAT:EVENT\", ...)"},
+		&cli.StringSliceFlag{Name: "raw-tracepoint", Usage: "attach `EVENT=FN` as b.attach_raw_tracepoint(...)"},
+		&cli.StringSliceFlag{Name: "uprobe", Usage: "attach `LIB:SYM=FN` as b.attach_uprobe(name=LIB, sym=SYM, fn_name=FN)"},
+		&cli.StringSliceFlag{Name: "uretprobe", Usage: "attach `LIB:SYM=FN` as b.attach_uretprobe(...)"},
+		&cli.StringFlag{Name: "src", Usage: "the BCC C `FILE` a Python script loads, instead of its BPF(src_file=...)"},
+		&cli.BoolFlag{Name: "emit", Usage: "print the libbpf-style C generated from a BCC program, and stop (it runs on its own with ebpf-hello run)"},
+	}
+}
+
+// bccProgram is a BCC program made ready for run: the generated
+// libbpf-style C and what to attach and show.
+type bccProgram struct {
+	Name string // the generated file's name, for clang's messages
+	C    []byte
+	Plan runplan.Plan
+}
+
+// prepareBCC translates path when it is a BCC Python script or BCC-dialect
+// C; ok is false for libbpf-style C and objects, which run takes as they are.
+func prepareBCC(c *cli.Context, path string) (prog *bccProgram, ok bool, err error) {
+	text, err := os.ReadFile(path)
+	if err != nil {
+		return nil, false, err
+	}
+	if !bccrun.IsScript(path, text) && !bccrun.IsBCC(path, text) {
+		if c.String("src") != "" || c.Bool("emit") {
+			return nil, false, fmt.Errorf("%s is libbpf-style C already: --src and --emit are for BCC programs", path)
+		}
+		return nil, false, nil
+	}
+	in := bccrun.Input{Path: path, Src: c.String("src")}
+	for _, f := range []struct {
+		flag string
+		kind runplan.AttachKind
+	}{{"kprobe", runplan.Kprobe}, {"kretprobe", runplan.Kretprobe}, {"tracepoint", runplan.Tracepoint},
+		{"raw-tracepoint", runplan.RawTracepoint}, {"uprobe", runplan.Uprobe}, {"uretprobe", runplan.Uretprobe}} {
+		for _, v := range c.StringSlice(f.flag) {
+			a, err := bcc.ParseAttach(f.kind, v, runtime.GOARCH)
+			if err != nil {
+				return nil, false, err
+			}
+			in.Attach = append(in.Attach, a)
+		}
+	}
+	if root, err := tracefs.Find(); err == nil {
+		in.Options.Tracefs = root
+	}
+	p, err := bccrun.Prepare(in)
+	if err != nil {
+		return nil, false, err
+	}
+	if len(p.Plan.Attach) == 0 {
+		return nil, false, fmt.Errorf("%s attaches nothing: BCC names the hook in Python; say it with a flag, e.g. --kprobe do_sys_openat2=FUNCTION", path)
+	}
+	return &bccProgram{Name: p.Name, C: p.C, Plan: p.Plan}, true, nil
+}

@@ -1,0 +1,162 @@
+// Package bccrun is what `ebpf-hello run` does with a BCC program before
+// compiling it: read the Python script (never running it), find its C,
+// apply its substitutions, translate the C (internal/bcc) and merge what
+// the script asks to show into the plan.
+package bccrun
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/ebpf-hello/ebpf-hello/internal/bcc"
+	"github.com/ebpf-hello/ebpf-hello/internal/bccpy"
+	"github.com/ebpf-hello/ebpf-hello/internal/runplan"
+)
+
+// Input is run's file and BCC flags.
+type Input struct {
+	Path   string           // a BCC Python script (.py) or BCC-dialect C
+	Src    string           // --src: the C file to use instead of the script's
+	Attach []runplan.Attach // --kprobe and friends, after the script's
+	// Options for the translation (Tracefs, KernelNames, Arch); Attach and
+	// Globals are filled here.
+	Options bcc.Options
+}
+
+// IsScript tells a BCC Python script by its name or its first line.
+func IsScript(path string, text []byte) bool {
+	if strings.HasSuffix(path, ".py") {
+		return true
+	}
+	first, _, _ := bytes.Cut(text, []byte("\n"))
+	return bytes.HasPrefix(first, []byte("#!")) && bytes.Contains(first, []byte("python"))
+}
+
+// IsBCC tells BCC-dialect C from libbpf-style C: a .bpf.c file, or one
+// with SEC() annotations or vmlinux.h, is libbpf-style.
+func IsBCC(path string, text []byte) bool {
+	if strings.HasSuffix(path, ".bpf.c") || strings.HasSuffix(path, ".o") {
+		return false
+	}
+	return !bytes.Contains(text, []byte("SEC(\"")) && !bytes.Contains(text, []byte("vmlinux.h"))
+}
+
+// Prepare reads in.Path (and the C it names) and returns the translated
+// program, whose Plan says what to attach and show.
+func Prepare(in Input) (*bcc.Program, error) {
+	text, err := os.ReadFile(in.Path)
+	if err != nil {
+		return nil, err
+	}
+	if !IsScript(in.Path, text) {
+		if in.Src != "" {
+			return nil, fmt.Errorf("--src is for a Python script; %s is the C program itself", filepath.Base(in.Path))
+		}
+		in.Options.Attach = in.Attach
+		p, err := bcc.Translate(text, in.Path, in.Options)
+		if err != nil {
+			return nil, err
+		}
+		return withPlanLine(p), nil
+	}
+	s, err := bccpy.Read(text, in.Path)
+	if err != nil {
+		return nil, err
+	}
+	cPath, c, err := source(in, s)
+	if err != nil {
+		return nil, err
+	}
+	in.Options.Attach = append(append([]runplan.Attach(nil), s.Attach...), in.Attach...)
+	in.Options.Globals = s.Globals
+	p, err := bcc.Translate(s.Source(c), cPath, in.Options)
+	if err != nil {
+		return nil, err
+	}
+	if len(s.Plan.Outputs) > 0 {
+		p.Plan.Outputs = s.Plan.Outputs
+		resolveOutputs(p, s)
+	}
+	p.Plan.Header = s.Plan.Header
+	p.Plan.Interval = s.Plan.Interval
+	p.Plan.Notes = append(s.Plan.Notes, p.Plan.Notes...)
+	return withPlanLine(p), nil
+}
+
+// withPlanLine ends the generated C with its plan, so that the C saved by
+// run --emit runs on its own exactly as the BCC program does.
+func withPlanLine(p *bcc.Program) *bcc.Program {
+	p.C = append(p.C, "\n/* What the BCC program's Python side asked for: ebpf-hello run reads it. */\n"...)
+	p.C = append(p.C, p.Plan.SourceLine()...)
+	return p
+}
+
+// source finds the script's C: --src, BPF(text=...), or BPF(src_file=...)
+// next to the script.
+func source(in Input, s *bccpy.Script) (string, []byte, error) {
+	if in.Src != "" {
+		c, err := os.ReadFile(in.Src)
+		return in.Src, c, err
+	}
+	if s.SourceFile == "" {
+		return s.Name + " (BPF text)", s.Text, nil
+	}
+	dir := filepath.Dir(in.Path)
+	path := s.SourceFile
+	if !filepath.IsAbs(path) {
+		path = filepath.Join(dir, path)
+	}
+	c, err := os.ReadFile(path)
+	if err == nil {
+		return path, c, nil
+	}
+	if !os.IsNotExist(err) {
+		return "", nil, err
+	}
+	// The tutorial's hello2.py loads trace-open.c, but its file is hello2.c.
+	guess := strings.TrimSuffix(filepath.Base(in.Path), filepath.Ext(in.Path)) + ".c"
+	if _, err := os.Stat(filepath.Join(dir, guess)); err == nil && guess != filepath.Base(s.SourceFile) {
+		return "", nil, fmt.Errorf("%s loads src_file=%q, which is not in %s; %s is: run it with --src %s",
+			s.Name, s.SourceFile, dirName(dir), guess, filepath.Join(dir, guess))
+	}
+	return "", nil, fmt.Errorf("%s loads src_file=%q, which is not in %s: pass the C file with --src FILE", s.Name, s.SourceFile, dirName(dir))
+}
+
+func dirName(dir string) string {
+	if dir == "." {
+		return "the current directory"
+	}
+	return dir
+}
+
+// resolveOutputs gives the script's outputs the object's names: a map
+// renamed for vmlinux.h, and the event struct the C sends.
+func resolveOutputs(p *bcc.Program, s *bccpy.Script) {
+	byName := map[string]runplan.Output{}
+	for _, o := range p.Maps {
+		name := o.Title
+		if name == "" {
+			name = o.Map
+		}
+		byName[name] = o
+	}
+	for k := range p.Plan.Outputs {
+		o := &p.Plan.Outputs[k]
+		d, ok := byName[o.Map]
+		if !ok || o.Map == "" {
+			continue
+		}
+		if d.Map != o.Map { // renamed in the object
+			if o.Title == "" || o.Kind == runplan.Items || o.Kind == runplan.Events {
+				o.Title = o.Map
+			}
+			o.Map = d.Map
+		}
+		if o.Type == "" {
+			o.Type = d.Type
+		}
+	}
+}
