@@ -27,6 +27,8 @@ var compat = []struct{ name, def string }{
 	{"AF_INET", "#define AF_INET 2"},
 	{"AF_INET6", "#define AF_INET6 10"},
 	{"ETH_P_IP", "#define ETH_P_IP 0x0800"},
+	{"TP_DATA_LOC_READ_CONST", "#define TP_DATA_LOC_READ_CONST(dst, field, length) \\\n\tbpf_probe_read_kernel((void *)(dst), (length), (char *)args + (args->data_loc_##field & 0xFFFF))"},
+	{"TP_DATA_LOC_READ", "#define TP_DATA_LOC_READ(dst, field) \\\n\tbpf_probe_read_kernel((void *)(dst), (args->data_loc_##field >> 16) & 0xFFFF, (char *)args + (args->data_loc_##field & 0xFFFF))"},
 	{"BPF_F_CURRENT_CPU", ""}, // in vmlinux.h's enum: never define
 	{"bpf_probe_read", ""},
 }

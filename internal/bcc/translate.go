@@ -120,6 +120,11 @@ func translate(src []byte, name string, opts Options) (*Program, error) {
 			t.uses[tk.text] = true
 		}
 	}
+	for i, tk := range t.toks {
+		if tk.kind == kIdent && strings.HasPrefix(tk.text, "bpf_usdt_readarg") {
+			return nil, t.errorf(i, "USDT probes are not supported by ebpf-hello (libbpf's way: SEC(\"usdt\") programs with <bpf/usdt.bpf.h>)")
+		}
+	}
 	if err := t.scan(); err != nil {
 		return nil, err
 	}

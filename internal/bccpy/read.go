@@ -684,6 +684,8 @@ func (r *reader) tableMethod(m, method string, n *node, st *stmt, inLoop bool) {
 	case "items", "values", "keys":
 		r.printsInLoop(inLoop)
 		r.output(m, runplan.Output{Kind: runplan.Items, Map: m})
+	case "walk", "stack_walk":
+		r.note(st.line, "stack symbolization (%s.%s) is not supported: run prints the map's stack ids; libbpf's way is blazesym or bpftool", m, method)
 	case "event", "zero", "sum", "open_perf_buffers":
 	default:
 		r.note(st.line, "%s.%s() is not understood; ignored", m, method)
