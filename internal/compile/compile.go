@@ -81,6 +81,14 @@ func Object(ctx context.Context, src Source) ([]byte, error) {
 	}
 
 	usePCH := tc.pch != "" && (src.CPU == "" || src.CPU == tc.cpu) && pchFits(text)
+	if own := ownVmlinuxH(src); own != "" {
+		// The program's own vmlinux.h comes first in the include path, as C
+		// says; the PCH would put the running kernel's in its place.
+		usePCH = false
+		if src.Warnings != nil {
+			fmt.Fprintf(src.Warnings, "%s: using %s, not the running kernel's types\n", name, own)
+		}
+	}
 	obj, diag, err := runClang(ctx, tc, src, text, usePCH)
 	if err != nil && usePCH && ctx.Err() == nil && mayBePCHsFault(diag, tc) {
 		// The precompiled headers came before the program's own lines: a
@@ -174,6 +182,22 @@ func pchFits(text []byte) bool {
 		}
 	}
 	return sawVmlinux
+}
+
+// ownVmlinuxH returns a vmlinux.h found before the generated one: next to
+// the program or in its include directories.
+func ownVmlinuxH(src Source) string {
+	var dirs []string
+	if src.Path != "" {
+		dirs = append(dirs, filepath.Dir(src.Path))
+	}
+	for _, d := range append(dirs, src.IncludeDirs...) {
+		p := filepath.Join(d, "vmlinux.h")
+		if _, err := os.Stat(p); err == nil {
+			return p
+		}
+	}
+	return ""
 }
 
 // mayBePCHsFault: diagnostics that involve the cached headers or the PCH

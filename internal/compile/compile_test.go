@@ -484,3 +484,49 @@ func TestCacheInAnotherUsersDirectoryIsTheirs(t *testing.T) {
 		t.Errorf("only %d files in the cache", n)
 	}
 }
+
+// A vmlinux.h next to the program is the one it includes, as C says: with
+// or without the PCH the same types.
+func TestOwnVmlinuxHNextToTheProgramWins(t *testing.T) {
+	needClang(t)
+	dir := t.TempDir()
+	own := "#ifndef __VMLINUX_H__\n#define __VMLINUX_H__\ntypedef unsigned char __u8;\ntypedef unsigned short __u16;\ntypedef unsigned int __u32;\ntypedef int __s32;\ntypedef unsigned long long __u64;\ntypedef long long __s64;\ntypedef __u16 __be16;\ntypedef __u32 __be32;\ntypedef __u32 __wsum;\nstruct only_in_mine { int x; };\n#endif\n"
+	if err := os.WriteFile(filepath.Join(dir, "vmlinux.h"), []byte(own), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	prog := "#include \"vmlinux.h\"\n#include <bpf/bpf_helpers.h>\nchar LICENSE[] SEC(\"license\") = \"GPL\";\n_Static_assert(sizeof(struct only_in_mine) == sizeof(int), \"the program's own vmlinux.h\");\n" +
+		"SEC(\"tracepoint/syscalls/sys_enter_openat\")\nint p(void *ctx) { return 0; }\n"
+	var warnings strings.Builder
+	_, err := Object(context.Background(), Source{Path: writeTemp2(t, dir, "p.bpf.c", prog), Warnings: &warnings})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(warnings.String(), "vmlinux.h, not the running kernel's types") {
+		t.Errorf("warnings %q do not say which vmlinux.h was used", warnings.String())
+	}
+}
+
+func writeTemp2(t *testing.T, dir, name, text string) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// Warm, as a new process sees it: the cache on disk, nothing in memory.
+func BenchmarkObjectWarmNewProcess(b *testing.B) {
+	needClang(b)
+	src := Source{Path: "hello.bpf.c", Text: []byte(helloTracepoint)}
+	if _, err := Object(context.Background(), src); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		forgetPrepared()
+		if _, err := Object(context.Background(), src); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
