@@ -73,7 +73,7 @@ func TestTutorialPlans(t *testing.T) {
 		"(int)-100, (const char __user *)args->args[0]",
 		"bpf_probe_read_user(&data.fname, sizeof(data.fname), (void *)filename);",
 		"bpf_perf_event_output(ctx, &events, BPF_F_CURRENT_CPU, &data, sizeof(data));",
-		"struct data_t *____event_events __attribute__((unused));",
+		"const struct data_t *unused_events __attribute__((unused));",
 	} {
 		if !strings.Contains(string(p.C), want) {
 			t.Errorf("hello2.c: translation lacks %q", want)

@@ -153,7 +153,7 @@ func translate(src []byte, name string, opts Options) (*Program, error) {
 	}
 	for _, m := range t.mapOrder {
 		if m.EventType != "" {
-			fmt.Fprintf(&t.epilogue, "\n/* run prints each event of %s as %s: this pointer puts the type in the object's BTF. */\n%s *____event_%s __attribute__((unused));\n",
+			fmt.Fprintf(&t.epilogue, "\n/* run prints each event of %s as %s: this pointer puts the type in the object's BTF. */\nconst %s *unused_%s __attribute__((unused));\n",
 				m.Name, m.EventType, m.EventType, m.Internal)
 		}
 	}

@@ -47,7 +47,7 @@ SEC("tracepoint/syscalls/sys_enter_execve") int tracepoint__syscalls__sys_enter_
 #line 48 "exec_args.bcc.bpf.c"
 
 /* run prints each event of args_out as struct arg_t: this pointer puts the type in the object's BTF. */
-struct arg_t *____event_args_out __attribute__((unused));
+const struct arg_t *unused_args_out __attribute__((unused));
 
 /* BCC adds this silently: bpf_trace_printk, probe reads and perf output are GPL-only helpers. */
 char LICENSE[] SEC("license") = "GPL";

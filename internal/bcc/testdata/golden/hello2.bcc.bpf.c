@@ -107,7 +107,7 @@ int hello_world__creat(struct syscall_trace_enter___bcc *args)
 }
 
 /* run prints each event of events as struct data_t: this pointer puts the type in the object's BTF. */
-struct data_t *____event_events __attribute__((unused));
+const struct data_t *unused_events __attribute__((unused));
 
 /* BCC adds this silently: bpf_trace_printk, probe reads and perf output are GPL-only helpers. */
 char LICENSE[] SEC("license") = "GPL";

@@ -54,7 +54,7 @@ SEC("tracepoint/sched/sched_process_exec") int tracepoint__sched__sched_process_
 #line 55 "ringbuf.bcc.bpf.c"
 
 /* run prints each event of execs as struct exec_event: this pointer puts the type in the object's BTF. */
-struct exec_event *____event_execs __attribute__((unused));
+const struct exec_event *unused_execs __attribute__((unused));
 
 /* BCC adds this silently: bpf_trace_printk, probe reads and perf output are GPL-only helpers. */
 char LICENSE[] SEC("license") = "GPL";

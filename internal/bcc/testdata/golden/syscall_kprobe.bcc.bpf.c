@@ -74,7 +74,7 @@ int syscall__execve__execve(struct syscall_trace_enter___bcc *args)
 }
 
 /* run prints each event of events as struct exec_t: this pointer puts the type in the object's BTF. */
-struct exec_t *____event_events __attribute__((unused));
+const struct exec_t *unused_events __attribute__((unused));
 
 /* BCC adds this silently: bpf_trace_printk, probe reads and perf output are GPL-only helpers. */
 char LICENSE[] SEC("license") = "GPL";
