@@ -97,7 +97,29 @@ func (e *env) fieldsOf() *env { return e }
 // printSpec turns print(FORMAT % (args...)) into a runplan.Print.
 func (r *reader) printSpec(n *node, en *env) (*runplan.Print, error) {
 	if len(n.args) != 1 || n.args[0].kind != "binop" || n.args[0].text != "%" {
-		return nil, fmt.Errorf("not a print(FORMAT %% (values...))")
+		// print(a, b, c): Python's str() of each, joined by sep
+		sep := " "
+		if v := n.kwargs["sep"]; v != nil {
+			sep, _ = r.str(v)
+		}
+		p := &runplan.Print{}
+		var parts []string
+		for _, a := range n.args {
+			if a.kind == "call" && a.x.kind == "attr" && a.x.text == "format" || a.kind == "binop" && a.text == "%" {
+				return nil, fmt.Errorf("only print(FORMAT %% (values...)) and print(values...) are read")
+			}
+			arg, err := en.arg(a, r)
+			if err != nil {
+				return nil, err
+			}
+			p.Args = append(p.Args, arg)
+			parts = append(parts, "%s")
+		}
+		if len(parts) == 0 {
+			return nil, fmt.Errorf("an empty print")
+		}
+		p.Format = strings.Join(parts, strings.ReplaceAll(sep, "%", "%%"))
+		return p, nil
 	}
 	format, ok := r.str(n.args[0].x)
 	if !ok {

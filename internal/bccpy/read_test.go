@@ -218,3 +218,24 @@ while True:
 		t.Errorf("interval %v outputs %+v", s.Plan.Interval, s.Plan.Outputs)
 	}
 }
+
+func TestCallbackPrintOfValues(t *testing.T) {
+	py := `from bcc import BPF
+b = BPF(src_file="x.c")
+def cb(cpu, data, size):
+    event = b["events"].event(data)
+    print(event.pid, event.comm.decode(), sep="\t")
+b["events"].open_perf_buffer(cb)
+while True:
+    b.perf_buffer_poll()
+`
+	s, err := Read([]byte(py), "values.py")
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := s.Plan.Outputs
+	if len(o) != 1 || o[0].Print == nil || o[0].Print.Format != "%s\t%s" ||
+		!reflect.DeepEqual(o[0].Print.Args, []runplan.PrintArg{{Field: "pid"}, {Field: "comm"}}) {
+		t.Errorf("outputs %+v", o)
+	}
+}
