@@ -63,8 +63,10 @@ type reader struct {
 	outOrd        []string
 	started       bool // a loop or a blocking call was seen: later prints are not headers
 	argv          bool
-	loopSleep     time.Duration // the last sleep() in a loop
-	loopSleepNote int           // its line when its duration is not a literal
+	inFunc        map[string]bool // script functions being read (no recursion)
+	err           error           // an error met inside a function's body
+	loopSleep     time.Duration   // the last sleep() in a loop
+	loopSleepNote int             // its line when its duration is not a literal
 	// traceFields maps the names a script gives trace_fields()'s values
 	// ("(task, pid, cpu, flags, ts, msg) = b.trace_fields()") to the fields.
 	traceFields map[string]string
@@ -97,9 +99,13 @@ func read(py []byte, name string) (*Script, error) {
 		strs: map[string]string{}, nums: map[string]float64{}, bpf: map[string]bool{},
 		tables: map[string]string{}, funcs: map[string]*stmt{}, repl: map[string][]*string{},
 		outputs:  map[string]*runplan.Output{},
-		loopVals: map[string]runplan.PrintArg{}, firsts: map[string]bool{},
+		loopVals: map[string]runplan.PrintArg{}, firsts: map[string]bool{}, inFunc: map[string]bool{},
 	}
-	if err := r.block(nest(lines), false); err != nil {
+	err = r.block(nest(lines), false)
+	if err == nil {
+		err = r.err
+	}
+	if err != nil {
 		return nil, fmt.Errorf("%s:%w", r.s.Name, err)
 	}
 	if r.s.SourceFile == "" && r.s.Text == nil {
@@ -505,8 +511,14 @@ func (r *reader) expr(n *node, st *stmt, inLoop bool) {
 			r.sleep(n, inLoop)
 		case "exit":
 		default:
-			if r.funcs[fn.text] != nil {
-				r.note(st.line, "the script's function %s() is not run", fn.text)
+			// the script's own function, e.g. main(): read its body in place
+			if def := r.funcs[fn.text]; def != nil && !r.inFunc[fn.text] && len(r.inFunc) < 8 {
+				r.inFunc[fn.text] = true
+				err := r.block(def.body, inLoop)
+				delete(r.inFunc, fn.text)
+				if err != nil {
+					r.err = err
+				}
 			}
 		}
 		return

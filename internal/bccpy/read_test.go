@@ -239,3 +239,23 @@ while True:
 		t.Errorf("outputs %+v", o)
 	}
 }
+
+// A script whose work is in main() is read through the call.
+func TestMainFunction(t *testing.T) {
+	py := `from bcc import BPF
+def main():
+    b = BPF(src_file="x.c")
+    b.attach_tracepoint(tp="sched:sched_switch", fn_name="f")
+    b.trace_print()
+
+if __name__ == "__main__":
+    main()
+`
+	s, err := Read([]byte(py), "main.py")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.SourceFile != "x.c" || len(s.Attach) != 1 || len(s.Plan.Outputs) != 1 {
+		t.Errorf("%+v", s)
+	}
+}
