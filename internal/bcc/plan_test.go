@@ -177,6 +177,15 @@ func TestFallbackRules(t *testing.T) {
 	if !strings.Contains(string(p.C), "(long)args->ret") || !strings.Contains(string(p.C), "long r = ____rc;") {
 		t.Errorf("PT_REGS_RC not mapped:\n%s", p.C)
 	}
+	// kprobe__sys_clone is named as BCC's attach_kprobe names it
+	p, err = Translate([]byte("int kprobe__sys_clone(void *ctx) { bpf_trace_printk(\"clone\"); return 0; }\n"), "clone.c", testOptions(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got = strings.Join(programs(p.Plan.Attach), " ") + " | " + strings.Join(programs(p.Plan.Attach[0].Fallback), " ")
+	if got != "kprobe__sys_clone@kprobe:__x64_sys_clone | kprobe__sys_clone__clone@tracepoint:syscalls:sys_enter_clone kprobe__sys_clone__clone3@tracepoint:syscalls:sys_enter_clone3" {
+		t.Errorf("kprobe__sys_clone: %s", got)
+	}
 }
 
 // Bad programs fail with one line that names the problem.

@@ -32,6 +32,15 @@ func autoAttach(f *function) (runplan.AttachKind, string, bool) {
 	return "", "", false
 }
 
+// fixSyscallName names a kprobe on sys_X as BCC's attach_kprobe does: with
+// the architecture's syscall prefix (__x64_sys_X).
+func (t *translator) fixSyscallName(kind runplan.AttachKind, target string) string {
+	if (kind == runplan.Kprobe || kind == runplan.Kretprobe) && strings.HasPrefix(target, "sys_") && len(target) > 4 {
+		return SyscallPrefix(t.opts.Arch) + target[4:]
+	}
+	return target
+}
+
 // input is one value the body of a wrapped probe receives after ctx: a
 // typed argument, or a register read (PT_REGS_PARMn/PT_REGS_RC) that the
 // tracepoint fallbacks must supply differently.
@@ -52,6 +61,7 @@ func (t *translator) probes() (runplan.Plan, error) {
 	}
 	requested := map[string][]int{} // function -> indexes in plan.Attach
 	for _, a := range t.opts.Attach {
+		a.Target = t.fixSyscallName(a.Kind, a.Target)
 		f := byName[a.Program]
 		if f == nil {
 			return plan, fmt.Errorf("%s has no function %s to attach to %s %s", t.name, a.Program, a.Kind, a.Target)
@@ -67,6 +77,7 @@ func (t *translator) probes() (runplan.Plan, error) {
 			continue
 		}
 		if kind, target, ok := autoAttach(f); ok {
+			target = t.fixSyscallName(kind, target)
 			plan.Attach = append(plan.Attach, runplan.Attach{Program: f.name, Kind: kind, Target: target})
 			requested[f.name] = append(requested[f.name], len(plan.Attach)-1)
 		}
