@@ -11,6 +11,7 @@ import (
 // callback, its local variables, the globals holding a first value
 // (`if start == 0: start = event.ts`), or trace_fields()'s names.
 type env struct {
+	key, val string // an items() loop's key and value names
 	event    string
 	resolved map[string]runplan.PrintArg
 	locals   map[string]*node
@@ -154,6 +155,16 @@ func (e *env) arg(n *node, r *reader) (runplan.PrintArg, error) {
 	case "attr":
 		if n.x.kind == "name" && n.x.text == e.event && e.event != "" {
 			return runplan.PrintArg{Field: n.text}, nil
+		}
+		if n.x.kind == "name" && e.key != "" && (n.x.text == e.key || n.x.text == e.val) {
+			side := "key"
+			if n.x.text == e.val {
+				side = "value"
+			}
+			if n.text == "value" { // a ctypes scalar's .value
+				return runplan.PrintArg{Field: side}, nil
+			}
+			return runplan.PrintArg{Field: side + "." + n.text}, nil
 		}
 	case "name":
 		if a, ok := e.resolved[n.text]; ok {

@@ -274,7 +274,7 @@ func headerColon(toks []ptok) int {
 	depth := 0
 	lambda := 0
 	for k, t := range toks {
-		if t.kind == tName && t.text == "lambda" {
+		if t.kind == tName && t.text == "lambda" && depth == 0 {
 			lambda++
 		}
 		if t.kind != tOp {

@@ -213,8 +213,8 @@ func (r *reader) stmt(st *stmt, inLoop bool) error {
 			if !inLoop {
 				r.loopSleep, r.loopSleepNote = 0, 0
 			}
-			if head == "for" {
-				r.forItems(st, inLoop)
+			if head == "for" && r.forItems(st, inLoop) {
+				return nil // the loop prints a map: its print is the output's
 			}
 			return r.block(st.body, true)
 		case "if", "elif", "else", "try", "except", "finally", "with":
@@ -705,16 +705,23 @@ func (r *reader) tableMethod(m, method string, n *node, st *stmt, inLoop bool) {
 }
 
 // forItems: "for k, v in sorted(b["counts"].items(), ...)" prints a map.
-func (r *reader) forItems(st *stmt, inLoop bool) {
+// The loop's print of each item ("%-6d %d" % (k.value, v.value)) becomes
+// the output's Print, with fields key, key.F, value, value.F.
+func (r *reader) forItems(st *stmt, inLoop bool) bool {
+	found := false
 	var walk func(n *node)
 	walk = func(n *node) {
-		if n == nil {
+		if n == nil || found {
 			return
 		}
 		if n.kind == "call" && n.x.kind == "attr" && (n.x.text == "items" || n.x.text == "values") {
 			if m := r.table(n.x.x); m != "" {
 				r.printsInLoop(inLoop)
-				r.output(m, runplan.Output{Kind: runplan.Items, Map: m})
+				o := r.output(m, runplan.Output{Kind: runplan.Items, Map: m})
+				found = true
+				if n.x.text == "items" {
+					r.itemPrint(st, o)
+				}
 				return
 			}
 		}
@@ -732,10 +739,35 @@ func (r *reader) forItems(st *stmt, inLoop bool) {
 		}
 	}
 	if k < 0 || len(st.toks) < k+2 {
-		return
+		return false
 	}
 	if n, err := parseExpr(st.toks[k+1 : len(st.toks)-1]); err == nil {
 		walk(n)
+	}
+	return found
+}
+
+// itemPrint reads "for k, v in ...: print(...)".
+func (r *reader) itemPrint(st *stmt, o *runplan.Output) {
+	if len(st.toks) < 4 || st.toks[1].kind != tName || st.toks[2].text != "," || st.toks[3].kind != tName {
+		return
+	}
+	e := &env{key: st.toks[1].text, val: st.toks[3].text, locals: map[string]*node{}, firsts: map[string]bool{}}
+	for _, b := range st.body {
+		if len(b.toks) == 0 || b.toks[0].text != "print" && b.toks[0].text != "printb" {
+			continue
+		}
+		n, err := parseExpr(b.toks)
+		if err != nil {
+			return
+		}
+		p, err := r.printSpec(n, e)
+		if err != nil {
+			r.note(b.line, "print: %v; run prints the map its own way", err)
+			return
+		}
+		o.Print = p
+		return
 	}
 }
 

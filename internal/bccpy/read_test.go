@@ -96,7 +96,8 @@ func TestScripts(t *testing.T) {
 	if s.SourceFile != "counts.c" || !reflect.DeepEqual(s.Attach, wantAttach) {
 		t.Errorf("items.py: src %q attach %+v", s.SourceFile, s.Attach)
 	}
-	if !reflect.DeepEqual(s.Plan.Outputs, []runplan.Output{{Kind: runplan.Items, Map: "counts"}}) {
+	if !reflect.DeepEqual(s.Plan.Outputs, []runplan.Output{{Kind: runplan.Items, Map: "counts",
+		Print: &runplan.Print{Format: "%-6d %d", Args: []runplan.PrintArg{{Field: "key"}, {Field: "value"}}}}}) {
 		t.Errorf("items.py: outputs %+v", s.Plan.Outputs)
 	}
 	if len(s.Plan.Notes) != 1 || !strings.Contains(s.Plan.Notes[0], "do_something_odd") {
@@ -214,7 +215,9 @@ while True:
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s.Plan.Interval != 5*time.Second || !reflect.DeepEqual(s.Plan.Outputs, []runplan.Output{{Kind: runplan.Items, Map: "counts", Clear: true}}) {
+	items := runplan.Output{Kind: runplan.Items, Map: "counts", Clear: true,
+		Print: &runplan.Print{Format: "%s %s", Args: []runplan.PrintArg{{Field: "key"}, {Field: "value"}}}}
+	if s.Plan.Interval != 5*time.Second || !reflect.DeepEqual(s.Plan.Outputs, []runplan.Output{items}) {
 		t.Errorf("interval %v outputs %+v", s.Plan.Interval, s.Plan.Outputs)
 	}
 }

@@ -3,6 +3,7 @@ package pyfmt
 import (
 	"testing"
 
+	"github.com/ebpf-hello/ebpf-hello/internal/btfview"
 	"github.com/ebpf-hello/ebpf-hello/internal/runplan"
 	"github.com/ebpf-hello/ebpf-hello/internal/tracepipe"
 )
@@ -87,6 +88,18 @@ func TestTraceValues(t *testing.T) {
 	got, err := p.Row(TraceValues(l))
 	want := `3129.123047000     cat\x1b[31m      42     Hello, World!`
 	if err != nil || got != want {
+		t.Errorf("row %q, %v; want %q", got, err, want)
+	}
+}
+
+func TestItemValues(t *testing.T) {
+	key := btfview.Value{Kind: btfview.KindRecord, Fields: []btfview.Named{
+		{Name: "prev_pid", Value: btfview.Value{Kind: btfview.KindUint, Uint: 7}},
+		{Name: "curr_pid", Value: btfview.Value{Kind: btfview.KindUint, Uint: 9}}}}
+	val := btfview.Value{Kind: btfview.KindUint, Uint: 42}
+	p := &Printer{P: runplan.Print{Format: "task_switch[%5d->%5d]=%u", Args: []runplan.PrintArg{{Field: "key.prev_pid"}, {Field: "key.curr_pid"}, {Field: "value"}}}}
+	got, err := p.Row(ItemValues(key, val))
+	if want := "task_switch[    7->    9]=42"; err != nil || got != want {
 		t.Errorf("row %q, %v; want %q", got, err, want)
 	}
 }

@@ -2,6 +2,7 @@ package pyfmt
 
 import (
 	"strconv"
+	"strings"
 
 	"github.com/ebpf-hello/ebpf-hello/internal/btfview"
 	"github.com/ebpf-hello/ebpf-hello/internal/textsafe"
@@ -54,6 +55,31 @@ func TraceValues(l tracepipe.Line) func(field string) any {
 			return ts
 		case "msg":
 			return textsafe.Escape(l.Message)
+		}
+		return nil
+	}
+}
+
+// ItemValues gives a Printer one map item as an items() loop sees it:
+// key and value (scalars, ctypes' .value), key.F and value.F (struct fields).
+func ItemValues(key, val btfview.Value) func(field string) any {
+	return func(field string) any {
+		side, name, _ := strings.Cut(field, ".")
+		v := key
+		switch side {
+		case "key":
+		case "value":
+			v = val
+		default:
+			return nil
+		}
+		if name == "" {
+			return value(v)
+		}
+		for _, f := range v.Fields {
+			if f.Name == name {
+				return value(f.Value)
+			}
 		}
 		return nil
 	}

@@ -86,7 +86,8 @@ type Print struct {
 // PrintArg is one value of a Print.
 type PrintArg struct {
 	// Field is the event struct's field, or for trace lines one of
-	// trace_fields()'s task, pid, cpu, flags, ts, msg. "" means Text.
+	// trace_fields()'s task, pid, cpu, flags, ts (seconds), msg, or for
+	// map items key, value, key.FIELD, value.FIELD. "" means Text.
 	Field string
 	Text  string // a literal value when Field is ""
 	// Since subtracts the first row's value of Field (the scripts'
