@@ -138,6 +138,14 @@ static __always_inline int submit(void *ctx, const char *fname, long ret, bool h
 	n = bpf_probe_read_user_str(e->fname, sizeof(e->fname), fname);
 	if (n < 0)
 		e->name_err = n;
+	/* A full buffer holds either a name of exactly FNAME_LEN-1 bytes or the
+	 * start of a longer one: the user's byte after the copied ones tells. */
+	if (n == FNAME_LEN) {
+		char next = 0;
+
+		if (bpf_probe_read_user(&next, 1, fname + FNAME_LEN - 1) == 0 && next != '\0')
+			e->flags |= EVENT_NAME_CUT;
+	}
 	if (has_ret) {
 		e->ret = ret;
 		e->flags |= EVENT_HAS_RET;

@@ -33,5 +33,6 @@ struct open_event {
 
 /* open_event.flags */
 #define EVENT_HAS_RET 1 /* ret holds the open's return value (read at exit) */
+#define EVENT_NAME_CUT 2 /* the name did not fit in fname: fname holds its first FNAME_LEN-1 bytes */
 
 #endif /* EBPF_HELLO_OPEN_H */

@@ -3,7 +3,10 @@ package event
 import (
 	"errors"
 	"fmt"
+	"syscall"
 	"unsafe"
+
+	"golang.org/x/sys/unix"
 )
 
 // Sizes from bpf/open.h.
@@ -12,8 +15,11 @@ const (
 	FnameLen    = 256
 )
 
-// flagHasRet is EVENT_HAS_RET from bpf/open.h.
-const flagHasRet = 1
+// open_event.flags bits from bpf/open.h.
+const (
+	flagHasRet  = 1 // EVENT_HAS_RET
+	flagNameCut = 2 // EVENT_NAME_CUT
+)
 
 // rawOpen is struct open_event from bpf/open.h, field for field.
 type rawOpen struct {
@@ -47,6 +53,7 @@ type Open struct {
 	Comm    string
 	File    string // exactly as passed to open: relative paths stay relative
 	NameErr int32  // negative errno when the file name could not be read
+	NameCut bool   // the name was longer than FnameLen-1 bytes: File is its beginning
 	HasRet  bool   // Ret is known (the name was read at exit)
 	Ret     int32  // fd, or -errno
 }
@@ -70,6 +77,7 @@ func Decode(sample []byte, out *Open) error {
 		Comm:    cString(raw.Comm[:]),
 		File:    cString(raw.Fname[:]),
 		NameErr: raw.NameErr,
+		NameCut: raw.Flags&flagNameCut != 0,
 		HasRet:  raw.Flags&flagHasRet != 0,
 		Ret:     raw.Ret,
 	}
@@ -89,6 +97,9 @@ func cString(b []byte) string {
 // FileOrError is the file name, or a marker saying why it could not be read: never an empty name.
 func (o *Open) FileOrError() string {
 	if o.NameErr != 0 {
+		if name := unix.ErrnoName(syscall.Errno(-o.NameErr)); name != "" {
+			return "<read error " + name + ">" // EFAULT reads better than -14
+		}
 		return fmt.Sprintf("<read error %d>", o.NameErr)
 	}
 	if o.File == "" {

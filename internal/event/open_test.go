@@ -30,6 +30,8 @@ func TestDecode(t *testing.T) {
 	entryOnly.Flags = 0
 	unreadable := withStrings("sh", "")
 	unreadable.NameErr = -14
+	cut := withStrings("sh", "/long/name")
+	cut.Flags |= flagNameCut
 
 	tests := []struct {
 		name   string
@@ -50,6 +52,8 @@ func TestDecode(t *testing.T) {
 			Open{TsNs: 123456789, PID: 100, TID: 101, UID: 1000, Comm: "sh", File: "rel/path", Ret: 3}},
 		{"a sample cut after the name's NUL decodes (perf sends no more)", sample(withStrings("cat", "/etc/hosts"), 0)[:MinSize+len("/etc/hosts")+1],
 			Open{TsNs: 123456789, PID: 100, TID: 101, UID: 1000, Comm: "cat", File: "/etc/hosts", HasRet: true, Ret: 3}},
+		{"a cut name is marked", sample(cut, 0),
+			Open{TsNs: 123456789, PID: 100, TID: 101, UID: 1000, Comm: "sh", File: "/long/name", NameCut: true, HasRet: true, Ret: 3}},
 		{"a name read error is kept", sample(unreadable, 0)[:MinSize],
 			Open{TsNs: 123456789, PID: 100, TID: 101, UID: 1000, Comm: "sh", NameErr: -14, HasRet: true, Ret: 3}},
 	}
@@ -81,7 +85,8 @@ func TestFileOrErrorNeverEmpty(t *testing.T) {
 		want string
 	}{
 		{"a name is shown as is", Open{File: "a/b"}, "a/b"},
-		{"a read error is named", Open{NameErr: -14}, "<read error -14>"},
+		{"a read error is named", Open{NameErr: -14}, "<read error EFAULT>"},
+		{"an unknown error keeps its number", Open{NameErr: -4000}, "<read error -4000>"},
 		{"an empty name is marked", Open{}, "<empty>"},
 	}
 	for _, tt := range tests {

@@ -96,7 +96,7 @@ func (o *Options) Validate() error {
 
 // Stats are what a run counted, reported on stderr at exit.
 type Stats struct {
-	Events     uint64 // printed
+	Events     uint64 // printed: the whole line was written
 	Lost       uint64 // never reached user space (buffer full)
 	NameErrors uint64 // events whose file name could not be read
 	Unmatched  uint64 // opens whose exit could not be matched (entry map full)
@@ -166,7 +166,8 @@ func Run(ctx context.Context, opts Options, stdout, stderr io.Writer) error {
 	s := &streamer{opts: opts, reader: reader, loaded: loaded, printer: printer, notify: notify,
 		sorter: reorderer{window: uint64(reorderWindow)}}
 	err = s.run(ctx)
-	s.countLost() // the final count
+	s.countLost()                      // the final count
+	s.stats.Events = printer.Written() // only events whose line was written
 	if drops, derr := readDrops(loaded); derr == nil {
 		s.stats.Unmatched = drops.stashFull
 	}
@@ -190,8 +191,9 @@ type streamer struct {
 	stats    Stats
 	reported uint64 // losses already warned about
 	ev       event.Open
-	stop     bool  // --count reached
-	err      error // first output error
+	queued   uint64 // events handed to the printer (for --count)
+	stop     bool   // --count reached
+	err      error  // first output error
 }
 
 // run prints events until ctx ends, the count or the duration is reached.
@@ -268,8 +270,8 @@ func (s *streamer) emit(e *event.Open) (stop bool, err error) {
 	if err := s.printer.Print(e); err != nil {
 		return true, err
 	}
-	s.stats.Events++
-	return s.opts.Count > 0 && s.stats.Events >= uint64(s.opts.Count), nil
+	s.queued++
+	return s.opts.Count > 0 && s.queued >= uint64(s.opts.Count), nil
 }
 
 // finish prints what is still in the buffers when Ctrl-C (or --duration)

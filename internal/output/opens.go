@@ -1,11 +1,12 @@
 package output
 
 import (
-	"bufio"
+	"bytes"
 	"io"
 	"strconv"
 
 	"github.com/ebpf-hello/ebpf-hello/internal/event"
+	"github.com/ebpf-hello/ebpf-hello/internal/textsafe"
 )
 
 // OpenOptions choose what the open printer shows.
@@ -22,16 +23,28 @@ type OpenOptions struct {
 //	0.000000000        cat              1234   /etc/hosts
 //
 // with time in seconds relative to the first event, or as JSON lines.
+//
+// Comm and file names are chosen by whoever opened the file: both are
+// escaped by textsafe (a newline shows as \n, ESC as \x1b, a byte that is
+// not UTF-8 as \xff, a backslash as \\), in the table and in JSON alike,
+// so no name can forge a row or reach the terminal, and two different names
+// never print the same. A name cut to the event's buffer ends in
+// textsafe.CutMark in the table, and has "file_cut":true in JSON.
 type OpenPrinter struct {
-	w     *bufio.Writer
-	opts  OpenOptions
-	first uint64 // ts_ns of the first event; 0 until one arrives
-	buf   []byte // reused for every line: no allocation per event
+	w       io.Writer
+	opts    OpenOptions
+	first   uint64 // ts_ns of the first event; 0 until one arrives
+	out     []byte // lines not yet written to w
+	pending uint64 // events in out
+	written uint64 // events whose line reached w whole
 }
+
+// flushAt is how much output is held before it is written without a Flush.
+const flushAt = 64 * 1024
 
 // NewOpenPrinter returns a printer writing to w.
 func NewOpenPrinter(w io.Writer, opts OpenOptions) *OpenPrinter {
-	return &OpenPrinter{w: bufio.NewWriterSize(w, 64*1024), opts: opts, buf: make([]byte, 0, 512)}
+	return &OpenPrinter{w: w, opts: opts, out: make([]byte, 0, flushAt+4096)}
 }
 
 // Header writes the table header (nothing in JSON mode).
@@ -39,7 +52,7 @@ func (p *OpenPrinter) Header() error {
 	if p.opts.JSON {
 		return nil
 	}
-	b := cell(p.buf[:0], "TIME(s)", 18)
+	b := cell(p.out, "TIME(s)", 18)
 	b = cell(b, "COMM", 16)
 	b = cell(b, "PID", 6)
 	if p.opts.ShowTID {
@@ -49,10 +62,8 @@ func (p *OpenPrinter) Header() error {
 		b = cell(b, "FD", 4)
 		b = cell(b, "ERR", 3)
 	}
-	b = append(b, "FILE\n"...)
-	_, err := p.w.Write(b)
-	p.buf = b
-	return err
+	p.out = append(b, "FILE\n"...)
+	return nil
 }
 
 // Print writes one event.
@@ -65,22 +76,46 @@ func (p *OpenPrinter) Print(o *event.Open) error {
 		rel = o.TsNs - p.first
 	}
 	if p.opts.JSON {
-		p.buf = p.appendJSON(p.buf[:0], o, rel)
+		p.out = p.appendJSON(p.out, o, rel)
 	} else {
-		p.buf = p.appendRow(p.buf[:0], o, rel)
+		p.out = p.appendRow(p.out, o, rel)
 	}
-	_, err := p.w.Write(p.buf)
+	p.pending++
+	if len(p.out) >= flushAt {
+		return p.Flush()
+	}
+	return nil
+}
+
+// Flush writes out buffered lines. After an error, the lines that did not
+// reach the writer whole are dropped, and not counted by Written.
+func (p *OpenPrinter) Flush() error {
+	if len(p.out) == 0 {
+		return nil
+	}
+	n, err := p.w.Write(p.out)
+	if err == nil && n < len(p.out) {
+		err = io.ErrShortWrite
+	}
+	if err != nil {
+		// Lines that reached w whole (the header, if still here, is one too).
+		lines := uint64(bytes.Count(p.out[:n], []byte{'\n'}))
+		p.written += min(lines, p.pending)
+	} else {
+		p.written += p.pending
+	}
+	p.out, p.pending = p.out[:0], 0
 	return err
 }
 
-// Flush writes out buffered lines.
-func (p *OpenPrinter) Flush() error { return p.w.Flush() }
+// Written is the number of events printed: their whole line reached the writer.
+func (p *OpenPrinter) Written() uint64 { return p.written }
 
 func (p *OpenPrinter) appendRow(b []byte, o *event.Open, rel uint64) []byte {
 	start := len(b)
 	b = appendSeconds(b, rel)
 	b = pad(b, start, 18)
-	b = cell(b, o.Comm, 16)
+	b = escapedCell(b, o.Comm, 16)
 	start = len(b)
 	b = pad(strconv.AppendUint(b, uint64(o.PID), 10), start, 6)
 	if p.opts.ShowTID {
@@ -94,7 +129,7 @@ func (p *OpenPrinter) appendRow(b []byte, o *event.Open, rel uint64) []byte {
 		start = len(b)
 		b = pad(strconv.AppendInt(b, int64(errno), 10), start, 3)
 	}
-	b = append(b, o.FileOrError()...)
+	b = appendFile(b, o)
 	return append(b, '\n')
 }
 
@@ -110,9 +145,12 @@ func (p *OpenPrinter) appendJSON(b []byte, o *event.Open, rel uint64) []byte {
 	b = append(b, `,"uid":`...)
 	b = strconv.AppendUint(b, uint64(o.UID), 10)
 	b = append(b, `,"comm":`...)
-	b = AppendJSONString(b, o.Comm)
+	b = AppendJSONString(b, textsafe.Escape(o.Comm))
 	b = append(b, `,"file":`...)
-	b = AppendJSONString(b, o.FileOrError())
+	b = AppendJSONString(b, textsafe.Escape(o.FileOrError()))
+	if o.NameCut {
+		b = append(b, `,"file_cut":true`...)
+	}
 	if o.NameErr != 0 {
 		b = append(b, `,"name_error":`...)
 		b = strconv.AppendInt(b, int64(o.NameErr), 10)
@@ -147,6 +185,21 @@ func appendSeconds(b []byte, ns uint64) []byte {
 		b = append(b, byte('0'+frac/div%10))
 	}
 	return b
+}
+
+// appendFile appends the escaped file name, marked when it was cut.
+func appendFile(b []byte, o *event.Open) []byte {
+	b = textsafe.Append(b, o.FileOrError())
+	if o.NameCut {
+		b = append(b, textsafe.CutMark...)
+	}
+	return b
+}
+
+// escapedCell is cell for a name from another user: escaped first.
+func escapedCell(b []byte, text string, width int) []byte {
+	start := len(b)
+	return pad(textsafe.Append(b, text), start, width)
 }
 
 // cell appends text as a column width wide.

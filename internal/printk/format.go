@@ -7,6 +7,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/ebpf-hello/ebpf-hello/internal/textsafe"
 	"github.com/ebpf-hello/ebpf-hello/internal/tracepipe"
 )
 
@@ -43,7 +44,12 @@ func newPrinter(w io.Writer, f Format) *printer {
 
 func (p *printer) flush() error { return p.w.Flush() }
 
+// print writes one line. trace_pipe text comes from other users (a task's
+// comm, a message built from a file name): every format escapes it with
+// textsafe, JSON included, so nothing reaches the terminal raw and JSON
+// stays valid and lossless (textsafe.Unescape gives the bytes back).
 func (p *printer) print(l tracepipe.Line) error {
+	l = escaped(l)
 	var err error
 	switch {
 	case p.format == Raw:
@@ -54,13 +60,21 @@ func (p *printer) print(l tracepipe.Line) error {
 			_, err = p.w.Write(append(b, '\n'))
 		}
 	case !l.Parsed:
-		_, err = fmt.Fprintf(p.w, "%s\n", l.Raw) // unknown shape: shown as is, never dropped
+		_, err = fmt.Fprintf(p.w, "%s\n", l.Raw) // unknown shape: shown escaped, never dropped
 	case p.format == Table:
 		err = p.row(l)
 	default:
 		err = p.explain(l)
 	}
 	return err
+}
+
+// escaped returns l with every text field escaped.
+func escaped(l tracepipe.Line) tracepipe.Line {
+	for _, s := range []*string{&l.Raw, &l.Task, &l.Flags, &l.Timestamp, &l.Function, &l.Message} {
+		*s = textsafe.Escape(*s)
+	}
+	return l
 }
 
 const tableFormat = "%-16s %-7s %-3s %-5s %-14s %-16s %s\n"

@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
+	"github.com/ebpf-hello/ebpf-hello/internal/textsafe"
 	"github.com/ebpf-hello/ebpf-hello/internal/tracepipe"
 )
 
@@ -109,4 +111,62 @@ func TestParseFormat(t *testing.T) {
 	if _, err := ParseFormat("xml"); err == nil {
 		t.Error("ParseFormat(xml) succeeded")
 	}
+}
+
+// A task name and a message with terminal escapes, a forged line and bytes
+// that are not UTF-8: every format must show them escaped.
+var hostileLines = []string{
+	"       \x1b]0;pwn\x07-4792    [001] d...1  3129.123047: bpf_trace_printk: Hello \xff\u009b\x1b[2J",
+	"   \x1b]0;pwn\x07-4792    [001] d...1  3129.123047: bpf_trace_printk: Hello\n  fake-1 [000] ....  1.0: bpf_trace_printk: \xff\u009b",
+}
+
+func TestHostileTextIsEscapedInEveryFormat(t *testing.T) {
+	for _, f := range []Format{Fields, Table, Raw, JSON} {
+		got := printAll(t, f, hostileLines...)
+		for _, c := range got {
+			if (c < 0x20 && c != '\n') || c == 0x7f || (c >= 0x80 && c < 0xa0) || c == utf8.RuneError {
+				t.Errorf("%s: a raw %U reached the output:\n%q", f, c, got)
+				break
+			}
+		}
+		if f != JSON && !strings.Contains(got, `\x1b]0;pwn\x07`) {
+			t.Errorf("%s: the escaped task is missing:\n%s", f, got)
+		}
+	}
+	if l := tracepipe.Parse(hostileLines[0]); !l.Parsed || l.Task != "\x1b]0;pwn\x07" {
+		t.Fatalf("the first hostile line should parse: %+v", l)
+	}
+	for _, line := range hostileLines {
+		var l tracepipe.Line
+		if err := json.Unmarshal([]byte(printAll(t, JSON, line)), &l); err != nil {
+			t.Fatal(err)
+		}
+		if raw, err := textsafe.Unescape(l.Raw); err != nil || raw != line {
+			t.Errorf("JSON raw %q does not unescape to the line (%v)", l.Raw, err)
+		}
+		if l.Parsed {
+			if msg, err := textsafe.Unescape(l.Message); err != nil || msg != "Hello \xff\u009b\x1b[2J" {
+				t.Errorf("JSON message %q does not unescape to the message (%v)", l.Message, err)
+			}
+		}
+	}
+}
+
+func FuzzPrinters(f *testing.F) {
+	f.Add(tutorialLines[0])
+	f.Add(hostileLines[0])
+	f.Add(hostileLines[1])
+	f.Add("CPU:1 [LOST 3 EVENTS]")
+	f.Fuzz(func(t *testing.T, raw string) {
+		for _, format := range []Format{Fields, Table, Raw, JSON} {
+			got := printAll(t, format, raw)
+			if !utf8.ValidString(got) || strings.ContainsAny(got, "\x1b\r\x00") {
+				t.Fatalf("%s: unsafe output %q", format, got)
+			}
+		}
+		var l tracepipe.Line
+		if err := json.Unmarshal([]byte(printAll(t, JSON, raw)), &l); err != nil {
+			t.Fatalf("invalid JSON for %q: %v", raw, err)
+		}
+	})
 }
