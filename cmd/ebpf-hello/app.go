@@ -39,6 +39,14 @@ EXAMPLES:
 			newOpenCommand(),
 			newDoctorCommand(),
 		},
+		// Without a command: the help. With an unknown one: one line, exit 1
+		// (urfave/cli would print "No help topic for 'bogus'").
+		Action: func(c *cli.Context) error {
+			if c.NArg() > 0 {
+				return fmt.Errorf("unknown command %q: the commands are printk, open and doctor (see 'ebpf-hello --help')", c.Args().First())
+			}
+			return cli.ShowAppHelp(c)
+		},
 		OnUsageError:         usageError,
 		HideHelpCommand:      true,
 		EnableBashCompletion: false,

@@ -244,6 +244,12 @@ func TestOpenRejectsBadInput(t *testing.T) {
 	for _, args := range [][]string{
 		{"open", "--pid", "abc"},
 		{"open", "--pid", "-1"},
+		{"open", "--pid", "4294967296"}, // would wrap to 0: every process
+		{"open", "--pid", "4294967297"}, // would wrap to pid 1
+		{"open", "--tid", "4294967297"},
+		{"open", "--pid", "99999999999999999999"},
+		{"open", "--uid", "4294967296"}, // would wrap to root
+		{"open", "--uid", "4294967295"}, // (uid_t)-1 is no user
 		{"open", "--buffer", "foo"},
 		{"open", "--duration", "xyz"},
 		{"open", "--pages", "3"},
@@ -256,6 +262,18 @@ func TestOpenRejectsBadInput(t *testing.T) {
 		t.Run(strings.Join(args, " "), func(t *testing.T) {
 			assertOneLineError(t, runBinary(t, bin, args...))
 		})
+	}
+}
+
+// TestUnknownCommandIsNamed: not urfave/cli's "No help topic for 'bogus'".
+func TestUnknownCommandIsNamed(t *testing.T) {
+	r := runBinary(t, binary(t), "bogus")
+	assertOneLineError(t, r)
+	if !strings.Contains(r.stderr, `unknown command "bogus"`) || !strings.Contains(r.stderr, "printk, open and doctor") {
+		t.Errorf("stderr should name the unknown command and the real ones: %s", r.stderr)
+	}
+	if r := runBinary(t, binary(t)); r.code != 0 || !strings.Contains(r.stdout, "COMMANDS:") {
+		t.Errorf("without a command: exit %d, stdout %q; want the help and exit 0", r.code, r.stdout)
 	}
 }
 

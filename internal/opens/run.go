@@ -31,6 +31,13 @@ const (
 	DefaultRingPages = 1024 // 4 MiB
 )
 
+// Id limits. MaxPID is the kernel's PID_MAX_LIMIT (pid_max can be raised
+// to it, never above). MaxUID is (uid_t)-1, which means "no user".
+const (
+	MaxPID = 4194304
+	MaxUID = 1<<32 - 1
+)
+
 // Options are the settings of one `ebpf-hello open` run.
 type Options struct {
 	Attach    probe.Mode
@@ -67,14 +74,16 @@ func (o *Options) Validate() error {
 	if o.Pages > 65536 {
 		return fmt.Errorf("invalid --pages %d: at most 65536", o.Pages)
 	}
-	if o.PID < 0 {
-		return fmt.Errorf("invalid --pid %d: must be a positive process id", o.PID)
+	// The BPF side compares 32-bit ids: a larger value would wrap around
+	// (--pid 4294967297 would trace pid 1), so it is refused here.
+	if o.PID < 0 || o.PID > MaxPID {
+		return fmt.Errorf("invalid --pid %d: a process id is between 1 and %d", o.PID, MaxPID)
 	}
-	if o.TID < 0 {
-		return fmt.Errorf("invalid --tid %d: must be a positive thread id", o.TID)
+	if o.TID < 0 || o.TID > MaxPID {
+		return fmt.Errorf("invalid --tid %d: a thread id is between 1 and %d", o.TID, MaxPID)
 	}
-	if o.UID < -1 {
-		return fmt.Errorf("invalid --uid %d: must be a user id (0 or more)", o.UID)
+	if o.UID < -1 || o.UID >= MaxUID {
+		return fmt.Errorf("invalid --uid %d: a user id is between 0 and %d", o.UID, MaxUID-1)
 	}
 	if len(o.Comm) > 15 {
 		o.Comm = o.Comm[:15] // the kernel keeps 15 bytes of a command name
