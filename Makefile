@@ -31,7 +31,7 @@ GO_LDFLAGS := -X main.version=$(VERSION)
 
 .DEFAULT_GOAL := build
 .DELETE_ON_ERROR:
-.PHONY: help setup bpf build static run test bench vmtest fresh-test examples lint clean
+.PHONY: help setup bpf build static run test fuzz bench vmtest fresh-test examples lint clean
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -85,6 +85,20 @@ test: ## set up if needed, build, and run every test (as root they load BPF for 
 	@scripts/ensure-setup.sh
 	@$(MAKE) --no-print-directory build examples
 	$(CGO_ENV) $(GO) test -count=1 -p 1 ./...
+
+# Every FuzzXxx runs as a plain test (its seeds) in `make test`; `make fuzz`
+# also fuzzes each for FUZZTIME, one after the other (CI: a few seconds each).
+FUZZTIME ?= 3s
+
+fuzz: ## fuzz every parser, decoder and printer for FUZZTIME each (default 3s)
+	@set -e; log=$$(mktemp); trap 'rm -f $$log' EXIT; for f in $$(grep -rl --include='*_test.go' '^func Fuzz' cmd internal); do \
+		pkg=./$$(dirname $$f); \
+		for name in $$(sed -n 's/^func \(Fuzz[A-Za-z0-9_]*\)(.*/\1/p' $$f); do \
+			echo "fuzz: $$pkg $$name ($(FUZZTIME))"; \
+			$(CGO_ENV) $(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) $$pkg >$$log 2>&1 || \
+				{ cat $$log; exit 1; }; \
+		done; \
+	done
 
 bench: build ## benchmark `open` against bpftrace under a flood of opens (root)
 	@scripts/ensure-setup.sh bench

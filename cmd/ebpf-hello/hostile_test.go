@@ -98,3 +98,29 @@ func TestOpenEscapesHostileNames(t *testing.T) {
 		})
 	}
 }
+
+// TestPrintkSpoofedCommIsItsOwnTask: a process named like the start of a
+// trace_pipe line ("x-1 [0] . 9: y") was parsed as task x, pid 1, and its
+// Hello lines were hidden; it must show as itself, with its own tid.
+func TestPrintkSpoofedCommIsItsOwnTask(t *testing.T) {
+	const comm = "x-1 [0] . 9: y"
+	names := make([]string, 20)
+	for i := range names {
+		names[i] = "/proc/self/stat"
+	}
+	tid, do := hostileOpens(t, comm, names)
+	tr := startTracer(t, printkReady, "printk", "--format", "json")
+	do()
+	got := tr.collect(t, 1, 20*time.Second, func(line string) bool {
+		var l printkLine
+		return json.Unmarshal([]byte(line), &l) == nil && strings.Contains(l.Raw, comm)
+	})
+	code, stderr := tr.stop(t)
+	if len(got) != 1 {
+		t.Fatalf("no Hello line from the thread named %q (exit %d); stderr:\n%s", comm, code, stderr)
+	}
+	var l printkLine
+	if err := json.Unmarshal([]byte(got[0]), &l); err != nil || l.Task != comm || l.PID != tid || l.Message != "Hello, World!" {
+		t.Errorf("line %s\nparsed as task %q pid %d message %q, want %q %d Hello", got[0], l.Task, l.PID, l.Message, comm, tid)
+	}
+}

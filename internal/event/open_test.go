@@ -2,6 +2,7 @@ package event
 
 import (
 	"errors"
+	"strings"
 	"testing"
 	"unsafe"
 )
@@ -105,4 +106,31 @@ func BenchmarkDecode(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		_ = Decode(s, &o)
 	}
+}
+
+// FuzzDecode: any bytes from a buffer decode without panicking, or are
+// refused as short; strings never hold a NUL or more than their array.
+func FuzzDecode(f *testing.F) {
+	f.Add(sample(withStrings("cat", "/etc/hosts"), 0))
+	f.Add(sample(withStrings("0123456789abcdef", "x"), 7)[:MinSize+2])
+	f.Add(make([]byte, MinSize-1))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var o Open
+		err := Decode(b, &o)
+		if len(b) < MinSize {
+			if !errors.Is(err, ErrShortSample) {
+				t.Fatalf("%d bytes: got %v, want ErrShortSample", len(b), err)
+			}
+			return
+		}
+		if err != nil {
+			t.Fatalf("%d bytes: %v", len(b), err)
+		}
+		if len(o.Comm) > TaskCommLen || len(o.File) > FnameLen || strings.ContainsRune(o.Comm+o.File, 0) {
+			t.Fatalf("decoded comm %q file %q", o.Comm, o.File)
+		}
+		if o.FileOrError() == "" {
+			t.Fatal("FileOrError is empty")
+		}
+	})
 }

@@ -116,7 +116,7 @@ func TestParseFormat(t *testing.T) {
 // A task name and a message with terminal escapes, a forged line and bytes
 // that are not UTF-8: every format must show them escaped.
 var hostileLines = []string{
-	"       \x1b]0;pwn\x07-4792    [001] d...1  3129.123047: bpf_trace_printk: Hello \xff\u009b\x1b[2J",
+	"        \x1b]0;pwn\x07-4792    [001] d...1  3129.123047: bpf_trace_printk: Hello \xff\u009b\x1b[2J",
 	"   \x1b]0;pwn\x07-4792    [001] d...1  3129.123047: bpf_trace_printk: Hello\n  fake-1 [000] ....  1.0: bpf_trace_printk: \xff\u009b",
 }
 

@@ -5,7 +5,8 @@
 //	task (comm) -pid         cpu   flags  timestamp    function          message
 //
 // libbpfgo used to ship a trace_pipe helper; it was removed in 2025, so this
-// project keeps its own. The parser never assumes fixed widths: it anchors
-// on the [cpu] field, and a line it cannot split is returned unparsed (to
-// be shown raw), never dropped.
+// project keeps its own. The parser relies on the one width the kernel
+// guarantees, the 16 columns of the right-aligned comm, so a comm cannot
+// forge the fields after it; a line it cannot split is returned unparsed
+// (to be shown raw), never dropped.
 package tracepipe

@@ -24,11 +24,15 @@ type Line struct {
 	LostEvents int    `json:"lost_events,omitempty"` // for "CPU:N [LOST M EVENTS]"
 }
 
-// lineRE splits "comm-pid [(tgid)] [cpu] flags timestamp: rest".
-// The comm is matched lazily, so the split happens at the first "-digits"
-// that is followed by the [cpu] field: comms may hold spaces, colons and
-// dashes ("tmux: server-27663", "kworker/0:1-12").
-var lineRE = regexp.MustCompile(`^\s*(.+?)-(\d+)\s+(?:\(\s*(\d+|-+)\)\s+)?\[(\d+)\]\s+(\S+)\s+(\d+(?:\.\d+)?):\s?(.*)$`)
+// The kernel prints a line's context as "%16s-%-7d " (trace_print_context):
+// the task's comm, at most 15 bytes (TASK_COMM_LEN - 1), right-aligned in
+// 16 columns, then '-' and the pid. So the '-' that ends the comm is always
+// byte 16, whatever the comm holds: a process named "x-1 [0] . 9: y" cannot
+// pass for task "x", pid 1. Lines of any other shape are not split.
+const commWidth = 16
+
+// restRE splits what follows the comm: "pid [(tgid)] [cpu] flags timestamp: rest".
+var restRE = regexp.MustCompile(`^(\d+)\s+(?:\(\s*(\d+|-+)\)\s+)?\[(\d+)\]\s+(\S+)\s+(\d+(?:\.\d+)?):\s?(.*)$`)
 
 // lostRE matches the marker the kernel writes when a per-CPU buffer overflowed.
 var lostRE = regexp.MustCompile(`^CPU:(\d+) \[LOST (\d+) EVENTS\]$`)
@@ -42,18 +46,21 @@ func Parse(s string) Line {
 		l.LostEvents, _ = strconv.Atoi(m[2])
 		return l
 	}
-	m := lineRE.FindStringSubmatch(s)
+	if len(s) <= commWidth || s[commWidth] != '-' {
+		return l
+	}
+	m := restRE.FindStringSubmatch(s[commWidth+1:])
 	if m == nil {
 		return l
 	}
 	l.Parsed = true
-	l.Task = strings.TrimSpace(m[1])
-	l.PID, _ = strconv.Atoi(m[2])
-	l.TGID, _ = strconv.Atoi(m[3]) // "-------" (unknown) stays 0
-	l.CPU, _ = strconv.Atoi(m[4])
-	l.Flags = m[5]
-	l.Timestamp = m[6]
-	l.Function, l.Message = splitLabel(m[7])
+	l.Task = strings.TrimLeft(s[:commWidth], " ") // the padding; a comm's own leading spaces go too
+	l.PID, _ = strconv.Atoi(m[1])
+	l.TGID, _ = strconv.Atoi(m[2]) // "-------" (unknown) stays 0
+	l.CPU, _ = strconv.Atoi(m[3])
+	l.Flags = m[4]
+	l.Timestamp = m[5]
+	l.Function, l.Message = splitLabel(m[6])
 	return l
 }
 

@@ -36,7 +36,7 @@ func TestParse(t *testing.T) {
 			`            node-1254811 [007] ..s1 8737831.671074: 0: Got IP packet: tot_len: 52, ttl: 64`,
 			Line{Parsed: true, Task: "node", PID: 1254811, CPU: 7, Flags: "..s1", Timestamp: "8737831.671074", Function: "0", Message: "Got IP packet: tot_len: 52, ttl: 64"}},
 		{"a comm with dashes and digits",
-			`     kworker/0:1-12-3 [000] ..... 12.345678: tracing_mark_write: hello from trace_marker`,
+			`  kworker/0:1-12-3       [000] ..... 12.345678: tracing_mark_write: hello from trace_marker`,
 			Line{Parsed: true, Task: "kworker/0:1-12", PID: 3, CPU: 0, Flags: ".....", Timestamp: "12.345678", Function: "tracing_mark_write", Message: "hello from trace_marker"}},
 		{"record-tgid layout",
 			`            bash-1234    (   1230) [000] d..21  100.000001: bpf_trace_printk: with record-tgid on`,
@@ -56,6 +56,14 @@ func TestParse(t *testing.T) {
 		{"a message that itself looks like a line",
 			`             cat-5 [000] .... 1.000000: bpf_trace_printk: x-12 [003] d... 2.0: y`,
 			Line{Parsed: true, Task: "cat", PID: 5, CPU: 0, Flags: "....", Timestamp: "1.000000", Function: "bpf_trace_printk", Message: "x-12 [003] d... 2.0: y"}},
+		{"a comm that looks like a task, pid, cpu, flags and timestamp (prctl PR_SET_NAME)",
+			`  x-1 [0] . 9: y-4242    [002] d...1  77.000001: bpf_trace_printk: Hello, World!`,
+			Line{Parsed: true, Task: "x-1 [0] . 9: y", PID: 4242, CPU: 2, Flags: "d...1", Timestamp: "77.000001", Function: "bpf_trace_printk", Message: "Hello, World!"}},
+		{"a comm of 15 dashes and digits",
+			` 1-2-3-4-5-6-7-8-9       [000] ....  1.000000: bpf_trace_printk: x`,
+			Line{Parsed: true, Task: "1-2-3-4-5-6-7-8", PID: 9, CPU: 0, Flags: "....", Timestamp: "1.000000", Function: "bpf_trace_printk", Message: "x"}},
+		{"a line not laid out by the kernel is not split (comm not in 16 columns)",
+			`x-1 [0] . 9: y-4242    [002] d...1  77.000001: bpf_trace_printk: Hello, World!`, Line{}},
 		{"a lost-events marker", `CPU:1 [LOST 42 EVENTS]`, Line{CPU: 1, LostEvents: 42}},
 		{"a plain word is not a line", `hello`, Line{}},
 		{"an empty string is not a line", ``, Line{}},
@@ -104,10 +112,56 @@ func FuzzParse(f *testing.F) {
 	f.Add(`           <...>-4792    [001] d...1  3129.123047: bpf_trace_printk: Hello, World!`)
 	f.Add(`CPU:1 [LOST 42 EVENTS]`)
 	f.Add(`    tmux: server-27663 [005] ...3 20803.072455: 0: i = -14`)
+	f.Add(`  x-1 [0] . 9: y-4242    [002] d...1  77.000001: bpf_trace_printk: Hello, World!`)
 	f.Fuzz(func(t *testing.T, s string) {
 		l := Parse(s)
 		if l.Raw != strings.TrimRight(s, "\r\n") {
 			t.Errorf("Raw %q, want the input %q", l.Raw, s)
+		}
+	})
+}
+
+// kernelLine formats a line as the kernel's trace_print_context and
+// trace_print_lat_fmt do: "%16s-%-7d ", "(%7d) " with record-tgid,
+// "[%03d] ", the flags, " %5lu.%06lu: ", then the event's own text.
+func kernelLine(comm string, pid, tgid, cpu int, flags string, sec, usec uint32, function, msg string) string {
+	tg := ""
+	if tgid > 0 {
+		tg = fmt.Sprintf("(%7d) ", tgid)
+	}
+	// %16s pads bytes in C, runes in Go: pad by hand.
+	padded := strings.Repeat(" ", max(0, 16-len(comm))) + comm
+	return fmt.Sprintf("%s-%-7d %s[%03d] %s %5d.%06d: %s: %s", padded, pid, tg, cpu, flags, sec, usec, function, msg)
+}
+
+// FuzzParseRoundTrip: a line the kernel formats from any comm (at most 15
+// bytes, no newline: the kernel keeps 15, and a newline would end the line),
+// pid, tgid, cpu, flags, timestamp, function and message parses back to
+// the same fields.
+func FuzzParseRoundTrip(f *testing.F) {
+	f.Add("x-1 [0] . 9: y", uint32(4242), uint32(0), uint16(2), uint8(7), uint32(77), uint32(1), uint8(0), "Hello, World!")
+	f.Add("<...>", uint32(4792), uint32(4790), uint16(1), uint8(0), uint32(3129), uint32(123047), uint8(1), "x-12 [003] d... 2.0: y")
+	f.Add("tmux: server", uint32(27663), uint32(0), uint16(5), uint8(3), uint32(20803), uint32(72455), uint8(2), "i = -14")
+	f.Add("-1-2-3-4-5-6-7-", uint32(8), uint32(0), uint16(0), uint8(1), uint32(1), uint32(0), uint8(3), "")
+	functions := []string{"bpf_trace_printk", "tracing_mark_write", "0", "0x00000001", "sched_switch"}
+	flagSets := []string{"d...1", "....", "dNh2.", "..s1", "X.Z.0", "Dps9.", "bLH.1", "d..21"}
+	f.Fuzz(func(t *testing.T, comm string, pid, tgid uint32, cpu uint16, flagsIdx uint8, sec, usec uint32, fnIdx uint8, msg string) {
+		comm = strings.TrimLeft(comm, " ") // leading spaces are lost in the padding
+		if len(comm) > 15 || strings.ContainsAny(comm, "\n\r") || strings.ContainsAny(msg, "\n\r") {
+			t.Skip()
+		}
+		if comm == "" {
+			comm = "<...>"
+		}
+		p, tg := int(pid%4194305), int(tgid%4194305)
+		flags := flagSets[int(flagsIdx)%len(flagSets)]
+		fn := functions[int(fnIdx)%len(functions)]
+		ts := fmt.Sprintf("%5d.%06d", sec, usec%1000000)
+		line := kernelLine(comm, p, tg, int(cpu), flags, sec, usec%1000000, fn, msg)
+		want := Line{Raw: line, Parsed: true, Task: comm, PID: p, TGID: tg, CPU: int(cpu), Flags: flags,
+			Timestamp: strings.TrimLeft(ts, " "), Function: fn, Message: msg}
+		if got := Parse(line + "\n"); !reflect.DeepEqual(got, want) {
+			t.Fatalf("Parse(%q)\n got %+v\nwant %+v", line, got, want)
 		}
 	})
 }
