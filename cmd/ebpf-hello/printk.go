@@ -19,7 +19,10 @@ shown with its fields explained (task, pid, cpu, flags, timestamp, function,
 message), and only lines from this program are shown.
 
 trace_pipe is shared by every BPF program on the machine, and reading it
-consumes it: while this runs, 'cat trace_pipe' elsewhere misses lines.
+consumes it: each line reaches one reader only. Recent kernels allow one
+reader at a time: while this runs, 'cat trace_pipe' elsewhere cannot open it
+(and when another reader is there first, this command says which process it
+is). Older kernels let both read, and each misses the lines the other took.
 
 EXAMPLES:
    sudo ebpf-hello printk --count 3            # three lines, explained

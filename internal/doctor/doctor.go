@@ -93,6 +93,12 @@ func (d *doctor) checkPrivileges() {
 	case os.Geteuid() == 0:
 		d.add("privileges", OK, mRoot.in(d.lang), "")
 	case d.root:
+		mask, _ := kernel.EffectiveCaps()
+		if missing := kernel.MissingCaps(mask); len(missing) > 0 {
+			// Enough to load BPF, not to read tracefs: tracepoints and printk fail.
+			d.add("privileges", Warn, mCapsNoTracefs.in(d.lang, strings.Join(missing, ", ")), mCapsNoTracefsHint.in(d.lang))
+			return
+		}
 		d.add("privileges", OK, mCaps.in(d.lang), "")
 	default:
 		mask, _ := kernel.EffectiveCaps()
@@ -178,7 +184,7 @@ func (d *doctor) checkTracepoints() {
 	}
 	entries, err := os.ReadDir(filepath.Join(d.tracefs, "events", "syscalls"))
 	if errors.Is(err, os.ErrPermission) {
-		d.add("syscall_tracepoints", Skip, mNeedRoot.in(d.lang, "events/syscalls"), mNoCapsHint.in(d.lang))
+		d.add("syscall_tracepoints", Skip, tracefs.AccessError(filepath.Join(d.tracefs, "events", "syscalls"), err).Error(), mCapsNoTracefsHint.in(d.lang))
 		return
 	}
 	var names []string
@@ -285,7 +291,9 @@ func judgeAttach(tried []attempt, lang string) []Check {
 			c.Hint = mAutoUses.in(lang, attachMode(lang, string(used)))
 		case a.mode == probe.Tracepoint:
 			c.Status = Fail
-			if strings.Contains(a.err.Error(), "none of the tracepoints") {
+			if errors.Is(a.err, tracefs.ErrNoAccess) {
+				c.Hint = mCapsNoTracefsHint.in(lang) // a capability is missing, not a kernel option
+			} else if strings.Contains(a.err.Error(), "none of the tracepoints") {
 				c.Hint = mTpHint.in(lang)
 			}
 		case a.mode == probe.Kprobe:

@@ -46,6 +46,8 @@ var (
 	mCaps               = msg{"not root; has the capabilities BPF tracing needs", "不是 root，但具备 BPF 跟踪所需的 capability"}
 	mNoCaps             = msg{"not root; missing %s", "不是 root；缺少 %s"}
 	mNoCapsHint         = msg{"run with sudo", "请用 sudo 运行"}
+	mCapsNoTracefs      = msg{"not root; can load BPF but lacks %s, so tracefs (tracepoints, trace_pipe) cannot be read", "不是 root；可以加载 BPF，但缺少 %s，无法读取 tracefs（tracepoint、trace_pipe）"}
+	mCapsNoTracefsHint  = msg{"add CAP_DAC_READ_SEARCH (e.g. setpriv --ambient-caps=+bpf,+perfmon,+dac_read_search), or run with sudo", "加上 CAP_DAC_READ_SEARCH（例如 setpriv --ambient-caps=+bpf,+perfmon,+dac_read_search），或用 sudo 运行"}
 	mUnpriv             = msg{"kernel.unprivileged_bpf_disabled = %s (%s)", "kernel.unprivileged_bpf_disabled = %s（%s）"}
 	mUnprivOn           = msg{"only privileged users may use bpf()", "只有特权用户能调用 bpf()"}
 	mUnprivOff          = msg{"any user may use bpf(), but tracing still needs privileges", "任何用户都能调用 bpf()，但跟踪仍需特权"}
@@ -86,6 +88,8 @@ var (
 	mSelftestOK         = msg{"%s event arrived: pid %d, tid %d, %s", "%s 事件已收到：pid %d，tid %d，%s"}
 	mPrintkOK           = msg{"\"Hello, World!\" arrived on trace_pipe (%s)", "trace_pipe 收到 “Hello, World!”（%s）"}
 	mSelftestFail       = msg{"%v", "%v"}
+	mPipeBusy           = msg{"trace_pipe is being read by %s: printk's self-test skipped (a line goes to one reader only, and recent kernels refuse a second reader)", "trace_pipe 正被 %s 读取：已跳过 printk 自检（每行只会被一个读者读到，较新的内核不允许第二个读者）"}
+	mPipeBusyHint       = msg{"printk works here once that reader stops; run doctor again then to check it", "该读者停止后 printk 即可使用；届时再运行 doctor 检查"}
 	mSelftestHint       = msg{"run the command by hand with --verbose to see libbpf's messages", "加 --verbose 手动运行该命令，查看 libbpf 的信息"}
 	mSelftestSkip       = msg{"skipped: %s", "已跳过：%s"}
 	mSelftestNeeds      = msg{"needs root and a working attach mode", "需要 root 和一种可用的挂接方式"}

@@ -95,11 +95,17 @@ func TestResolveOpenFuncOnThisKernel(t *testing.T) {
 }
 
 func TestMissingCaps(t *testing.T) {
-	all := uint64(1)<<CapBPF | 1<<CapPerfmon | 1<<CapSysAdmin
+	all := uint64(1)<<CapBPF | 1<<CapPerfmon | 1<<CapDacReadSearch
 	if got := MissingCaps(all); len(got) != 0 {
 		t.Errorf("MissingCaps(all) = %v", got)
 	}
-	if got, want := MissingCaps(1<<CapBPF), []string{"CAP_PERFMON", "CAP_SYS_ADMIN"}; !reflect.DeepEqual(got, want) {
+	if got, want := MissingCaps(1<<CapBPF|1<<CapPerfmon), []string{"CAP_DAC_READ_SEARCH"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("MissingCaps(CAP_BPF|CAP_PERFMON) = %v, want %v", got, want)
+	}
+	if got := MissingCaps(1<<CapSysAdmin | 1<<CapDacReadSearch); len(got) != 0 {
+		t.Errorf("MissingCaps(CAP_SYS_ADMIN|CAP_DAC_READ_SEARCH) = %v: CAP_SYS_ADMIN covers CAP_BPF and CAP_PERFMON", got)
+	}
+	if got, want := MissingCaps(1<<CapBPF), []string{"CAP_PERFMON", "CAP_DAC_READ_SEARCH"}; !reflect.DeepEqual(got, want) {
 		t.Errorf("MissingCaps(CAP_BPF) = %v, want %v", got, want)
 	}
 }

@@ -11,13 +11,14 @@ import (
 
 // Capability numbers from linux/capability.h.
 const (
-	CapSysAdmin = 21
-	CapPerfmon  = 38
-	CapBPF      = 39
+	CapDacReadSearch = 2
+	CapSysAdmin      = 21
+	CapPerfmon       = 38
+	CapBPF           = 39
 )
 
 // ErrNotPrivileged says what loading and attaching tracing programs needs.
-var ErrNotPrivileged = errors.New("loading BPF needs root, or CAP_BPF + CAP_PERFMON (+ CAP_SYS_ADMIN for tracefs): try sudo")
+var ErrNotPrivileged = errors.New("loading BPF needs root, or CAP_BPF + CAP_PERFMON (+ CAP_DAC_READ_SEARCH to read tracefs): try sudo")
 
 // EffectiveCaps returns the process's effective capability mask from /proc/self/status.
 func EffectiveCaps() (uint64, error) {
@@ -35,16 +36,23 @@ func EffectiveCaps() (uint64, error) {
 	return 0, errors.New("read capabilities: no CapEff line in /proc/self/status")
 }
 
-// MissingCaps lists the capabilities, of those tracing needs, that mask lacks.
+// MissingCaps lists the capabilities, of those tracing needs, that mask
+// lacks: CAP_BPF and CAP_PERFMON to load and attach (CAP_SYS_ADMIN covers
+// both), and CAP_DAC_READ_SEARCH to read tracefs, which is root's only
+// (tracepoint ids, trace_pipe).
 func MissingCaps(mask uint64) []string {
+	has := func(bit uint) bool { return mask&(1<<bit) != 0 }
 	var missing []string
-	for _, c := range []struct {
-		bit  uint
-		name string
-	}{{CapBPF, "CAP_BPF"}, {CapPerfmon, "CAP_PERFMON"}, {CapSysAdmin, "CAP_SYS_ADMIN"}} {
-		if mask&(1<<c.bit) == 0 {
-			missing = append(missing, c.name)
+	if !has(CapSysAdmin) {
+		if !has(CapBPF) {
+			missing = append(missing, "CAP_BPF")
 		}
+		if !has(CapPerfmon) {
+			missing = append(missing, "CAP_PERFMON")
+		}
+	}
+	if !has(CapDacReadSearch) {
+		missing = append(missing, "CAP_DAC_READ_SEARCH")
 	}
 	return missing
 }

@@ -94,7 +94,7 @@ func Run(ctx context.Context, opts Options, stdout, stderr io.Writer) error {
 		notify(fmt.Sprintf("warning: cannot write trace_marker (%v): older lines in trace_pipe will be shown too", err))
 		marker = ""
 	}
-	notify(fmt.Sprintf("reading %s; this consumes it, so another reader (cat trace_pipe) misses what we read. Ctrl-C to end", pipePath))
+	notify(fmt.Sprintf("reading %s; this consumes it: each line reaches one reader only, and recent kernels let no other reader in meanwhile. Ctrl-C to end", pipePath))
 
 	if opts.Duration > 0 {
 		var cancel context.CancelFunc

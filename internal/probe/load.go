@@ -12,6 +12,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/ebpf-hello/ebpf-hello/internal/kernel"
+	tfs "github.com/ebpf-hello/ebpf-hello/internal/tracefs"
 )
 
 // Options say how to load and attach.
@@ -261,14 +262,15 @@ func tracepointExists(tracefs, section string) (bool, error) {
 	if !ok {
 		return false, fmt.Errorf("SEC(%q) names no tracepoint", section)
 	}
-	_, err := os.Stat(filepath.Join(tracefs, "events", category, name))
+	path := filepath.Join(tracefs, "events", category, name)
+	_, err := os.Stat(path)
 	switch {
 	case err == nil:
 		return true, nil
 	case errors.Is(err, os.ErrNotExist):
 		return false, nil
 	}
-	return false, fmt.Errorf("look for tracepoint %s:%s: %w", category, name, err)
+	return false, fmt.Errorf("look for tracepoint %s:%s: %w", category, name, tfs.AccessError(path, err))
 }
 
 // tracepointOf splits "tracepoint/CATEGORY/NAME" or "tp/CATEGORY/NAME".
@@ -332,8 +334,11 @@ func (l *Loaded) attach(h Hook, target, tracefs string) error {
 func (l *Loaded) attachTracepoints(prog *bpf.BPFProg, names []string, tracefs string) error {
 	attached := 0
 	for _, name := range names {
-		if _, err := os.Stat(filepath.Join(tracefs, "events", "syscalls", name)); err != nil {
+		path := filepath.Join(tracefs, "events", "syscalls", name)
+		if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
 			continue // this kernel has no such syscall
+		} else if err != nil {
+			return fmt.Errorf("look for tracepoint syscalls:%s: %w", name, tfs.AccessError(path, err))
 		}
 		link, err := prog.AttachTracepoint("syscalls", name)
 		if err != nil {

@@ -72,3 +72,18 @@ func Ensure(notify func(msg string)) (string, error) {
 	}
 	return root, nil
 }
+
+// ErrNoAccess wraps a permission error on a tracefs file. tracefs is
+// readable by root only on current kernels: CAP_BPF and CAP_PERFMON let a
+// process load and attach BPF, but reading tracefs (tracepoint ids,
+// trace_pipe) takes CAP_DAC_READ_SEARCH too.
+var ErrNoAccess = errors.New("tracefs is readable by root only: run as root, or add CAP_DAC_READ_SEARCH to CAP_BPF and CAP_PERFMON")
+
+// AccessError turns a permission error on path into one that says what is
+// missing; other errors are returned as they are.
+func AccessError(path string, err error) error {
+	if errors.Is(err, os.ErrPermission) {
+		return fmt.Errorf("cannot read %s: permission denied: %w", path, ErrNoAccess)
+	}
+	return err
+}

@@ -5,14 +5,19 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/ebpf-hello/ebpf-hello/internal/tracefs"
 )
 
 // Reader reads trace_pipe line by line.
 //
 // Reading trace_pipe consumes it: a line read here is gone for every other
-// reader (another `cat trace_pipe` sees only what we did not read).
+// reader. Recent kernels (6.18 here) go further and refuse a second reader
+// (EBUSY, reported by Open as ErrBusy naming the holder); older ones let
+// both read, and each line then reaches only one of them.
 type Reader struct {
 	fd      int
 	buf     []byte
@@ -27,6 +32,12 @@ const pollInterval = 100 // milliseconds
 // a blocking read on trace_pipe cannot be interrupted.
 func Open(path string) (*Reader, error) {
 	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
+	if errors.Is(err, unix.EBUSY) {
+		return nil, busyError(path)
+	}
+	if errors.Is(err, os.ErrPermission) {
+		return nil, tracefs.AccessError(path, err)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}

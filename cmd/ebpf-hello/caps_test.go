@@ -1,0 +1,57 @@
+package main
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+// capsOnly runs the binary as nobody with CAP_BPF and CAP_PERFMON only: what
+// loading BPF needs, without CAP_DAC_READ_SEARCH, which reading tracefs
+// (root-only on current kernels) needs.
+func capsOnly(t *testing.T, args ...string) result {
+	t.Helper()
+	requireRootAndSetpriv(t)
+	argv := append([]string{"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+		"--inh-caps=-all,+bpf,+perfmon", "--ambient-caps=+bpf,+perfmon", binary(t)}, args...)
+	return runCommand(t, argv...)
+}
+
+// TestCapabilityOnlyRunNamesTheMissingCapability: EACCES on tracefs was
+// reported as "none of the tracepoints exist (kernel without
+// CONFIG_FTRACE_SYSCALLS?)"; it is a permission error, naming the capability.
+func TestCapabilityOnlyRunNamesTheMissingCapability(t *testing.T) {
+	for _, args := range [][]string{
+		{"open", "--attach", "tracepoint", "-n", "1", "-d", "5s"},
+		{"printk", "-n", "1", "-d", "5s"},
+	} {
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			r := capsOnly(t, args...)
+			assertOneLineError(t, r)
+			if !strings.Contains(r.stderr, "CAP_DAC_READ_SEARCH") || !strings.Contains(r.stderr, "permission denied") {
+				t.Errorf("the error should say permission denied and name CAP_DAC_READ_SEARCH: %s", r.stderr)
+			}
+			if strings.Contains(r.stderr, "CONFIG_FTRACE_SYSCALLS") || strings.Contains(r.stderr, "exist") {
+				t.Errorf("a permission error blamed the kernel: %s", r.stderr)
+			}
+		})
+	}
+}
+
+// TestDoctorWithCapabilitiesOnly: the privilege check names the capability
+// that is really missing, and no hint suggests rebuilding the kernel.
+func TestDoctorWithCapabilitiesOnly(t *testing.T) {
+	r := capsOnly(t, "doctor", "--json", "--selftest=false")
+	var rep doctorReport
+	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
+		t.Fatalf("doctor --json printed invalid JSON: %v\n%s\n%s", err, r.stdout, r.stderr)
+	}
+	for _, c := range rep.Checks {
+		if c.Name == "privileges" && (c.Status == "ok" || !strings.Contains(c.Detail, "CAP_DAC_READ_SEARCH") || strings.Contains(c.Detail, "CAP_SYS_ADMIN")) {
+			t.Errorf("privileges: %s %q, want a warning naming CAP_DAC_READ_SEARCH", c.Status, c.Detail)
+		}
+		if strings.Contains(c.Hint, "CONFIG_FTRACE_SYSCALLS") || strings.Contains(c.Detail, "CONFIG_FTRACE_SYSCALLS") {
+			t.Errorf("%s blames the kernel for a missing capability: %s / %s", c.Name, c.Detail, c.Hint)
+		}
+	}
+}
