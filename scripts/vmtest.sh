@@ -5,17 +5,26 @@
 #
 #   scripts/vmtest.sh [bin/ebpf-hello-static]
 #
-#   VMTEST_KERNELS="5.10 6.1 6.12 host"   which kernels (default: all four;
-#                                          "host" is this machine's kernel, root only)
+#   VMTEST_KERNELS="5.10 6.1 6.12 newest 6.1-rt host"
+#                                          which kernels (default: all; "newest" is the
+#                                          newest kernel Debian serves (trixie-backports),
+#                                          "6.1-rt" bookworm's PREEMPT_RT 6.1, "host" this
+#                                          machine's kernel, root only)
+#   VMTEST_JOBS=2                          how many VMs run at once (qemu TCG uses one
+#                                          host thread per VM)
 #   VMTEST_TIMEOUT=150                     seconds one VM may run before it is killed
 #                                          (a boot takes 10-15 s on an idle machine)
 #   VMTEST_REFRESH=1                       fetch the kernels again (newest of each suite)
+#   VMTEST_FETCH_ONLY=1                    only fetch (and cache) the kernels, run nothing
 #   VMTEST_VERBOSE=1                       keep all kernel messages on the VM console
 #                                          (stack dumps; may garble result lines)
 #
 # Kernels come from Debian's archive (the mirror this machine's apt uses) as
 # linux-image-*-cloud-amd64 packages: small, with virtio, the serial console,
-# BTF, kprobes and syscall tracepoints built in. They are cached under
+# BTF, kprobes and syscall tracepoints built in (the RT kernel has no cloud
+# flavour: linux-image-*-rt-amd64). From 7.x linux-image-* is a meta package:
+# the kernel is in linux-binary-* (/usr/lib/modules/VER/vmlinuz) and its
+# config in linux-base-*. They are cached under
 # ${XDG_CACHE_HOME:-~/.cache}/ebpf-hello/kernels, so only the first run
 # downloads anything; serial logs and last-matrix.md (the table as markdown)
 # are written there too.
@@ -27,7 +36,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 repo=$(dirname "$here")
 bin=${1:-$repo/bin/ebpf-hello-static}
 cache=${XDG_CACHE_HOME:-$HOME/.cache}/ebpf-hello/kernels
-kernels=${VMTEST_KERNELS:-5.10 6.1 6.12 host}
+kernels=${VMTEST_KERNELS:-5.10 6.1 6.12 newest 6.1-rt host}
+jobs=${VMTEST_JOBS:-2}
 vm_timeout=${VMTEST_TIMEOUT:-150}
 
 say() { echo "vmtest: $*" >&2; }
@@ -42,7 +52,18 @@ suites_for() {
 	5.10) echo bullseye ;;
 	6.1) echo bookworm ;;
 	6.12) echo trixie bookworm-backports ;;
+	newest) echo trixie-backports ;;
+	6.1-rt) echo bookworm ;;
 	*) return 1 ;;
+	esac
+}
+
+# image_re LABEL: the linux-image package names that carry kernel LABEL.
+image_re() {
+	case "$1" in
+	newest) echo '^linux-image-[0-9][0-9.]*[-+].*-cloud-amd64(-unsigned)?$' ;;
+	6.1-rt) echo '^linux-image-6\.1[.-].*-rt-amd64(-unsigned)?$' ;;
+	*) echo "^linux-image-${1//./\\.}[.-].*-cloud-amd64(-unsigned)?\$" ;;
 	esac
 }
 
@@ -90,46 +111,61 @@ apt_update() {
 	ls "$dir/lists/"*_Packages* >/dev/null 2>&1
 }
 
-# newest_image LABEL SUITE: the newest linux-image-LABEL.*-cloud-amd64 of SUITE.
+# newest_image LABEL SUITE: the newest package of SUITE matching image_re LABEL.
 newest_image() {
-	local re="^linux-image-${1//./\\.}[.-].*-cloud-amd64(-unsigned)?\$"
 	apt_opts "$2"
-	apt-cache "${apt_args[@]}" pkgnames linux-image- | grep -E "$re" | sort -V | tail -n 1
+	apt-cache "${apt_args[@]}" pkgnames linux-image- | grep -E "$(image_re "$1")" | sort -V | tail -n 1
+}
+
+# kernel_parts SUITE PKG: PKG, and when PKG is a meta package (7.x and
+# later), the linux-binary-* and linux-base-* packages it depends on.
+kernel_parts() {
+	apt_opts "$1"
+	echo "$2"
+	apt-cache "${apt_args[@]}" show "$2" 2>/dev/null | sed -n 's/^Depends: //p' | head -n 1 |
+		tr ',' '\n' | sed -n 's/^ *\(linux-\(binary\|base\)-[^ (]*\).*/\1/p'
 }
 
 # fetch_kernel LABEL: make sure $cache/LABEL holds vmlinuz, config and the
 # package it came from; download it only when it is not cached yet.
 fetch_kernel() {
-	local label=$1 dest=$cache/$1 suite pkg tmp
+	local label=$1 dest=$cache/$1 suite pkg tmp deb vmlinuz config
 	if [ -z "${VMTEST_REFRESH:-}" ] && [ -s "$dest/vmlinuz" ] && [ -s "$dest/package" ]; then
 		return 0
 	fi
 	for suite in $(suites_for "$label"); do
-		say "$label: looking for a cloud kernel in $suite"
+		say "$label: looking for a kernel in $suite"
 		apt_update "$suite" || {
 			say "$label: cannot read $suite from $(mirror_uri)"
 			continue
 		}
 		pkg=$(newest_image "$label" "$suite")
 		[ -n "$pkg" ] || {
-			say "$label: no linux-image-$label*-cloud-amd64 in $suite"
+			say "$label: no package matching $(image_re "$label") in $suite"
 			continue
 		}
 		say "$label: downloading $pkg ($suite)"
 		tmp=$work/fetch-$label
 		rm -rf "$tmp" && mkdir -p "$tmp/root"
 		apt_opts "$suite"
-		(cd "$tmp" && apt-get "${apt_args[@]}" -q download "$pkg" >download.log 2>&1) || {
+		# shellcheck disable=SC2046 # one package name per word
+		(cd "$tmp" && apt-get "${apt_args[@]}" -q download $(kernel_parts "$suite" "$pkg") >download.log 2>&1) || {
 			sed 's/^/    /' "$tmp/download.log" >&2
 			continue
 		}
-		dpkg-deb -x "$tmp"/*.deb "$tmp/root"
+		for deb in "$tmp"/*.deb; do dpkg-deb -x "$deb" "$tmp/root"; done
+		vmlinuz=$(ls "$tmp"/root/boot/vmlinuz-* "$tmp"/root/usr/lib/modules/*/vmlinuz 2>/dev/null | head -n 1)
+		config=$(ls "$tmp"/root/boot/config-* "$tmp"/root/usr/lib/modules/*/config 2>/dev/null | head -n 1)
+		[ -n "$vmlinuz" ] && [ -n "$config" ] || {
+			say "$label: $pkg and its parts hold no vmlinuz and config"
+			continue
+		}
 		# Fill a sibling directory, then swap it in: an interrupted fetch never
 		# leaves a half-written kernel that the next run would trust.
 		rm -rf "$dest.new" && mkdir -p "$dest.new"
-		cp "$tmp"/root/boot/vmlinuz-* "$dest.new/vmlinuz"
-		cp "$tmp"/root/boot/config-* "$dest.new/config"
-		echo "$pkg $(dpkg-deb -f "$tmp"/*.deb Version) $suite" >"$dest.new/package"
+		cp "$vmlinuz" "$dest.new/vmlinuz"
+		cp "$config" "$dest.new/config"
+		echo "$pkg $(dpkg-deb -f "$(ls "$tmp/${pkg}"_*.deb | head -n 1)" Version) $suite" >"$dest.new/package"
 		rm -rf "$dest" "$tmp"
 		mv "$dest.new" "$dest"
 		return 0
@@ -361,12 +397,41 @@ print_matrix() {
 }
 
 cleanup() {
+	local job
+	for job in $(jobs -p); do kill -TERM "$job" 2>/dev/null || true; done
+	wait 2>/dev/null || true
 	[ -z "${running_pid:-}" ] || stop_run "$running_pid"
 	rm -rf "$work"
 }
 
+# run_kernel LABEL: boot LABEL (or run the host checks) and leave the outcome
+# in $work/job-LABEL/: its result lines, what broke, its description and
+# time. Runs as a background job, so several kernels boot at once.
+run_kernel() {
+	local label=$1 out=$work/job-$1 start pkg version suite
+	mkdir -p "$out"
+	results=$out/results
+	broken=()
+	: >"$results"
+	running_pid=
+	trap '[ -z "$running_pid" ] || stop_run "$running_pid"; exit 143' TERM INT
+	start=$SECONDS
+	if [ "$label" = host ]; then
+		run_host
+		collect host "$cache/logs/host.log" || true
+		echo "this machine, $(uname -r)" >"$out/desc"
+	else
+		read -r pkg version suite <"$cache/$label/package"
+		echo "$pkg $version ($suite)" >"$out/desc"
+		run_vm "$label"
+		collect "$label" "$cache/logs/$label.log" || true
+	fi
+	echo $((SECONDS - start)) >"$out/secs"
+	[ ${#broken[@]} -eq 0 ] || printf '%s\n' "${broken[@]}" >"$out/broken"
+}
+
 main() {
-	local label pkg version suite start secs failed=0 want_vm=0 kernels_list
+	local label secs failed=0 want_vm=0 kernels_list todo=() line
 	[ -f "$bin" ] || die "$bin not found: build it with 'make static'"
 	bin=$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")
 	if LC_ALL=C readelf -l "$bin" 2>/dev/null | grep -q 'program interpreter'; then
@@ -375,9 +440,10 @@ main() {
 	read -r -a kernels_list <<<"$kernels"
 	for label in "${kernels_list[@]}"; do
 		[ "$label" = host ] || suites_for "$label" >/dev/null ||
-			die "unknown kernel '$label' in VMTEST_KERNELS (known: 5.10 6.1 6.12 host)"
+			die "unknown kernel '$label' in VMTEST_KERNELS (known: 5.10 6.1 6.12 newest 6.1-rt host)"
 		[ "$label" = host ] || want_vm=1
 	done
+	[ "$jobs" -ge 1 ] 2>/dev/null || die "VMTEST_JOBS must be 1 or more, not '$jobs'"
 	if [ "$want_vm" = 1 ]; then
 		command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 not found (scripts/setup.sh vmtest)"
 		command -v cpio >/dev/null || die "cpio not found (scripts/setup.sh vmtest)"
@@ -394,24 +460,12 @@ main() {
 	ran=()
 	declare -gA kernel_desc=()
 
-	if [ "$want_vm" = 1 ]; then
-		build_initramfs
-		say "initramfs: $(du -h "$work/initrd.gz" | cut -f1) with $(basename "$bin")"
-	fi
-	local total_start=$SECONDS
-	# Per kernel, only the boot (or the host run) is timed: a first run's
-	# downloads would skew the numbers.
+	# Downloads first, one at a time; then the runs, $jobs at once.
 	for label in "${kernels_list[@]}"; do
 		if [ "$label" = host ] && [ "$(id -u)" -ne 0 ]; then
 			say "host: skipped: loading BPF here needs root"
 			continue
-		elif [ "$label" = host ]; then
-			say "host: running the checks on this machine's kernel ($(uname -r))"
-			start=$SECONDS
-			run_host
-			collect host "$cache/logs/host.log" || true
-			kernel_desc[host]="this machine, $(uname -r)"
-		else
+		elif [ "$label" != host ]; then
 			if ! fetch_kernel "$label"; then
 				broken+=("$label: no kernel could be fetched")
 				continue
@@ -420,17 +474,40 @@ main() {
 				broken+=("$label: kernel cannot boot the initramfs")
 				continue
 			}
-			read -r pkg version suite <"$cache/$label/package"
-			kernel_desc[$label]="$pkg $version ($suite)"
-			say "$label: booting $pkg (timeout ${vm_timeout}s)"
-			start=$SECONDS
-			run_vm "$label"
-			collect "$label" "$cache/logs/$label.log" || true
 		fi
+		todo+=("$label")
+	done
+	if [ -n "${VMTEST_FETCH_ONLY:-}" ]; then
+		say "kernels cached in $cache: ${todo[*]}"
+		[ ${#broken[@]} -eq 0 ]
+		return
+	fi
+	if [ "$want_vm" = 1 ]; then
+		build_initramfs
+		say "initramfs: $(du -h "$work/initrd.gz" | cut -f1) with $(basename "$bin")"
+	fi
+	local total_start=$SECONDS
+	# Per kernel, only the boot (or the host run) is timed: a first run's
+	# downloads would skew the numbers.
+	for label in "${todo[@]}"; do
+		while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do wait -n || true; done
+		if [ "$label" = host ]; then
+			say "host: running the checks on this machine's kernel ($(uname -r))"
+		else
+			say "$label: booting $(cut -d' ' -f1 "$cache/$label/package") (timeout ${vm_timeout}s)"
+		fi
+		run_kernel "$label" &
+	done
+	wait || true
+	for label in "${todo[@]}"; do
 		ran+=("$label")
-		secs=$((SECONDS - start))
+		cat "$work/job-$label/results" >>"$results" 2>/dev/null || true
+		if [ -s "$work/job-$label/broken" ]; then
+			while IFS= read -r line; do broken+=("$line"); done <"$work/job-$label/broken"
+		fi
+		secs=$(cat "$work/job-$label/secs" 2>/dev/null || echo '?')
 		summary "$label" "$secs"
-		kernel_desc[$label]+=", ${secs} s"
+		kernel_desc[$label]="$(cat "$work/job-$label/desc" 2>/dev/null), ${secs} s"
 	done
 	say "all kernels: $((SECONDS - total_start)) s"
 
