@@ -3,8 +3,10 @@ package printk
 import (
 	"bytes"
 	"encoding/json"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	"github.com/ebpf-hello/ebpf-hello/internal/textsafe"
@@ -169,4 +171,38 @@ func FuzzPrinters(f *testing.F) {
 			t.Fatalf("invalid JSON for %q: %v", raw, err)
 		}
 	})
+}
+
+// TestLostWarningsAreRateLimited: the kernel wrote 102 LOST markers in 2
+// minutes and printk printed 102 warnings; now the first is said at once,
+// then at most one per lostWarnEvery, and no loss goes unmentioned.
+func TestLostWarningsAreRateLimited(t *testing.T) {
+	var w lossWarner
+	start := time.Unix(1000, 0)
+	warnings, said := 0, uint64(0)
+	var total uint64
+	for i := 0; i < 102; i++ {
+		now := start.Add(time.Duration(i) * 1176 * time.Millisecond)
+		total += uint64(i%5 + 1)
+		if msg, n, ok := w.add(uint64(i%5+1), now); ok {
+			warnings++
+			said += n
+			if !strings.Contains(msg, strconv.FormatUint(n, 10)) {
+				t.Errorf("warning %q does not say %d", msg, n)
+			}
+		}
+		if i == 0 && warnings != 1 {
+			t.Fatal("the first loss was not reported at once")
+		}
+	}
+	if limit := int(2*time.Minute/lostWarnEvery) + 1; warnings > limit {
+		t.Errorf("%d warnings in 2 minutes, want at most %d", warnings, limit)
+	}
+	if msg, n, ok := w.flush(); ok {
+		said += n
+		_ = msg
+	}
+	if said != total {
+		t.Errorf("warnings mention %d lost lines, the kernel reported %d", said, total)
+	}
 }

@@ -137,6 +137,12 @@ func (s Stats) String() string {
 // stream reads, filters and prints lines.
 func stream(ctx context.Context, pipe *tracepipe.Reader, marker string, opts Options, p *printer, notify func(string)) (Stats, error) {
 	var stats Stats
+	var lost lossWarner
+	defer func() { // losses not warned about yet are in the summary too
+		if msg, _, ok := lost.flush(); ok {
+			notify(msg)
+		}
+	}()
 	started := marker == ""
 	for {
 		raw, err := pipe.Next(ctx)
@@ -154,7 +160,9 @@ func stream(ctx context.Context, pipe *tracepipe.Reader, marker string, opts Opt
 		}
 		if line.LostEvents > 0 {
 			stats.Lost += uint64(line.LostEvents)
-			notify(fmt.Sprintf("warning: the kernel dropped %d trace lines on CPU %d (trace buffer full)", line.LostEvents, line.CPU))
+			if msg, _, ok := lost.add(uint64(line.LostEvents), time.Now()); ok {
+				notify(msg)
+			}
 			continue
 		}
 		if !opts.All && line.Parsed && !isOurs(line) {
@@ -174,6 +182,38 @@ func stream(ctx context.Context, pipe *tracepipe.Reader, marker string, opts Opt
 			return stats, err
 		}
 	}
+}
+
+// lostWarnEvery is the shortest time between two warnings about lost lines:
+// a full trace buffer writes a LOST marker per CPU and per read, which was a
+// warning line every second or so.
+const lostWarnEvery = 10 * time.Second
+
+// lossWarner says the first loss at once, then sums losses into at most one
+// warning per lostWarnEvery.
+type lossWarner struct {
+	last    time.Time
+	pending uint64 // lost lines not warned about yet
+}
+
+// add counts n lost lines; it returns a warning (and the lines it covers) when one is due.
+func (w *lossWarner) add(n uint64, now time.Time) (string, uint64, bool) {
+	w.pending += n
+	if !w.last.IsZero() && now.Sub(w.last) < lostWarnEvery {
+		return "", 0, false
+	}
+	w.last = now
+	return w.flush()
+}
+
+// flush returns a warning for the losses not reported yet, if any.
+func (w *lossWarner) flush() (string, uint64, bool) {
+	n := w.pending
+	if n == 0 {
+		return "", 0, false
+	}
+	w.pending = 0
+	return fmt.Sprintf("warning: the kernel dropped %d trace lines (trace buffer full); at most one such warning per %s", n, lostWarnEvery), n, true
 }
 
 // isOurs: a bpf_trace_printk line carrying hello.bpf.c's message.
