@@ -104,7 +104,7 @@ bench: build ## benchmark `open` against bpftrace under a flood of opens (root)
 	@scripts/ensure-setup.sh bench
 	scripts/bench.sh bin/ebpf-hello
 
-vmtest: static ## run printk/open in every attach mode on Debian 5.10, 6.1, 6.12 kernels in qemu, and here (root)
+vmtest: static ## run printk/open in every attach mode on Debian 5.10, 6.1, 6.12, newest and 6.1-rt kernels in qemu, and here (root)
 	@scripts/ensure-setup.sh vmtest
 	scripts/vmtest.sh bin/ebpf-hello-static
 
