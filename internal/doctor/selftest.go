@@ -18,6 +18,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/ebpf-hello/ebpf-hello/internal/textsafe"
 	"github.com/ebpf-hello/ebpf-hello/internal/tracepipe"
 )
 
@@ -96,6 +97,9 @@ func (d *doctor) selftestOpen(exe string) error {
 	}
 	if err := json.Unmarshal([]byte(out), &ev); err != nil {
 		return d.selfFail("selftest_open", fmt.Errorf("open printed %q: %v", out, err))
+	}
+	if file, err := textsafe.Unescape(ev.File); err == nil {
+		ev.File = file // open escapes names (a TMPDIR may hold a backslash)
 	}
 	if ev.PID != os.Getpid() || ev.TID != tid || ev.File != path {
 		return d.selfFail("selftest_open", fmt.Errorf("event pid %d tid %d file %s, want pid %d tid %d file %s", ev.PID, ev.TID, ev.File, os.Getpid(), tid, path))
