@@ -426,7 +426,7 @@ run_kernel() {
 		run_vm "$label"
 		collect "$label" "$cache/logs/$label.log" || true
 	fi
-	echo $((SECONDS - start)) >"$out/secs"
+	echo $((SECONDS - start)) | tee "$cache/logs/$label.secs" >"$out/secs"
 	[ ${#broken[@]} -eq 0 ] || printf '%s\n' "${broken[@]}" >"$out/broken"
 }
 
@@ -486,10 +486,14 @@ main() {
 		build_initramfs
 		say "initramfs: $(du -h "$work/initrd.gz" | cut -f1) with $(basename "$bin")"
 	fi
-	local total_start=$SECONDS
+	local total_start=$SECONDS order
+	# Slowest first (by the last run's time), so the jobs end together.
+	read -r -a order <<<"$(for label in "${todo[@]}"; do
+		echo "$(cat "$cache/logs/$label.secs" 2>/dev/null || echo 999) $label"
+	done | sort -rn | cut -d' ' -f2 | tr '\n' ' ')"
 	# Per kernel, only the boot (or the host run) is timed: a first run's
 	# downloads would skew the numbers.
-	for label in "${todo[@]}"; do
+	for label in "${order[@]}"; do
 		while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do wait -n || true; done
 		if [ "$label" = host ]; then
 			say "host: running the checks on this machine's kernel ($(uname -r))"
