@@ -530,3 +530,43 @@ func BenchmarkObjectWarmNewProcess(b *testing.B) {
 		}
 	}
 }
+
+// The PCH only saves time: the object is the same as with the headers
+// included as written (debug info aside).
+func TestPCHGivesTheSameObject(t *testing.T) {
+	needClang(t)
+	tc, err := prepare(context.Background(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tc.pch == "" {
+		t.Fatal("no PCH was made")
+	}
+	src := Source{Path: "../../bpf/open.bpf.c"}
+	text, err := os.ReadFile(src.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	objects := [2]map[string][]byte{}
+	for i, usePCH := range []bool{true, false} {
+		obj, diag, err := runClang(context.Background(), tc, src, text, usePCH)
+		if err != nil {
+			t.Fatalf("PCH %v: %v\n%s", usePCH, err, diag)
+		}
+		objects[i] = map[string][]byte{}
+		for name, s := range sections(t, obj) {
+			if strings.Contains(name, ".debug") || s.Type == elf.SHT_NOBITS {
+				continue
+			}
+			objects[i][name], _ = s.Data()
+		}
+	}
+	if len(objects[0]) < 5 {
+		t.Fatalf("only sections %v", objects[0])
+	}
+	for name, b := range objects[1] {
+		if !bytes.Equal(objects[0][name], b) {
+			t.Errorf("section %s differs with the PCH", name)
+		}
+	}
+}
