@@ -20,7 +20,8 @@ import (
 // The cache holds, per kernel build and clang binary, one directory:
 //
 //	<root>/<key>/include/vmlinux.h, include/bpf/*.h, include/common.h
-//	<root>/<key>/common.h.pch   clang's precompiled common.h (or common.h.pch.failed)
+//	<root>/<key>/common.h.pch   clang's precompiled common.h (or common.h.pch.failed),
+//	                            made in the background by the first run
 //
 // Entries never change once made: the include directory is built in a
 // temporary directory and renamed into place, the PCH written to a temporary
@@ -50,7 +51,7 @@ type toolchain struct {
 	arch  string // __TARGET_ARCH_ suffix
 	cpu   string // -mcpu
 	dir   string // the cache entry
-	pch   string // "" when there is none
+	pch   string // the PCH's path (it may not exist yet)
 }
 
 func (tc *toolchain) include() string { return filepath.Join(tc.dir, "include") }
@@ -117,7 +118,7 @@ func prepare(ctx context.Context, btfPath string) (*toolchain, error) {
 	if err := makeEntry(ctx, tc, headers, btfPath, owner); err != nil {
 		return nil, err
 	}
-	tc.pch = makePCH(ctx, tc, owner)
+	startPCH(tc, owner)
 	if prepared.byRoot == nil {
 		prepared.byRoot = map[string]*toolchain{}
 	}
@@ -268,33 +269,74 @@ func makeEntry(ctx context.Context, tc *toolchain, headers map[string][]byte, bt
 	return nil
 }
 
-// makePCH returns the entry's precompiled header, making it if needed; ""
-// when clang cannot make one (Object then includes the plain headers).
-func makePCH(ctx context.Context, tc *toolchain, owner fileOwner) string {
-	pch := filepath.Join(tc.dir, "common.h.pch")
-	failed := pch + ".failed"
+// The PCH takes clang about a second to make, three times a plain compile:
+// the first run does not wait for it. A detached shell runs clang and
+// renames the result into place, so the PCH is ready for the next compile
+// even when this process exits (or is interrupted) first.
+const pchScript = `"$@" -o "$T" 2>"$T.err"
+s=$?
+if [ $s -eq 0 ]; then
+	[ -z "$OWNER" ] || chown "$OWNER" "$T"
+	mv -f "$T" "$P"
+elif [ $s -lt 128 ]; then
+	[ -z "$OWNER" ] || chown "$OWNER" "$T.err"
+	mv -f "$T.err" "$P.failed"
+fi
+rm -f "$T" "$T.err"
+`
+
+// pchBuilds are the background PCH builds this process started; tests and
+// benchmarks wait for them.
+var pchBuilds sync.WaitGroup
+
+func (tc *toolchain) pchPath() string { return filepath.Join(tc.dir, "common.h.pch") }
+
+// pchReady: the PCH exists (made by this run or an earlier one).
+func (tc *toolchain) pchReady() bool {
+	_, err := os.Stat(tc.pch)
+	return tc.pch != "" && err == nil
+}
+
+// startPCH starts making the entry's PCH in the background, unless it
+// exists, clang failed to make it before (common.h.pch.failed holds why),
+// or another run is making it.
+func startPCH(tc *toolchain, owner fileOwner) {
+	pch := tc.pchPath()
+	tc.pch = pch
 	if _, err := os.Stat(pch); err == nil {
-		return pch
+		return
 	}
-	if _, err := os.Stat(failed); err == nil {
-		return ""
-	}
-	tmp := fmt.Sprintf("%s.tmp-%d", pch, os.Getpid())
-	defer os.Remove(tmp)
-	args := append(tc.baseFlags(), "-x", "c-header", filepath.Join(tc.include(), "common.h"), "-o", tmp)
-	out, err := exec.CommandContext(ctx, tc.clang, args...).CombinedOutput()
-	if err != nil {
-		if ctx.Err() == nil {
-			_ = os.WriteFile(failed, out, 0o644)
-			owner.give(failed)
+	// A failure is remembered for a day (not forever: a full disk passes).
+	if st, err := os.Stat(pch + ".failed"); err == nil {
+		if time.Since(st.ModTime()) < 24*time.Hour {
+			return
 		}
-		return ""
+		_ = os.Remove(pch + ".failed")
 	}
-	owner.give(tmp)
-	if err := os.Rename(tmp, pch); err != nil {
-		return ""
+	tmps, _ := filepath.Glob(pch + ".tmp-*")
+	for _, t := range tmps {
+		if st, err := os.Stat(t); err == nil && time.Since(st.ModTime()) < time.Minute {
+			return // being made
+		}
+		_ = os.Remove(t) // left by a run killed mid-way
 	}
-	return pch
+	args := append([]string{"-c", pchScript, "sh", tc.clang}, tc.baseFlags()...)
+	args = append(args, "-x", "c-header", filepath.Join(tc.include(), "common.h"))
+	cmd := exec.Command("/bin/sh", args...)
+	cmd.Env = append(os.Environ(), "T="+fmt.Sprintf("%s.tmp-%d", pch, os.Getpid()), "P="+pch, "OWNER=")
+	if owner.chown {
+		cmd.Env = append(cmd.Env, fmt.Sprintf("OWNER=%d:%d", owner.uid, owner.gid))
+	}
+	// Its own process group: Ctrl-C on the terminal stops run, not this.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		return
+	}
+	pchBuilds.Add(1)
+	go func() {
+		defer pchBuilds.Done()
+		_ = cmd.Wait() // reaps it; its result is the file it renames
+	}()
 }
 
 // prune removes entries (and abandoned temporary directories) not used for
@@ -319,12 +361,7 @@ func prune(root, keep string) {
 	}
 }
 
-// forgetPCH drops a PCH clang rejected, so the next run makes it again.
+// forgetPCH drops a PCH clang rejected, so a later run makes it again.
 func forgetPCH(tc *toolchain) {
-	prepared.Lock()
-	defer prepared.Unlock()
-	if tc.pch != "" {
-		_ = os.Remove(tc.pch)
-		tc.pch = ""
-	}
+	_ = os.Remove(tc.pch)
 }

@@ -80,7 +80,7 @@ func Object(ctx context.Context, src Source) ([]byte, error) {
 		return nil, err
 	}
 
-	usePCH := tc.pch != "" && (src.CPU == "" || src.CPU == tc.cpu) && pchFits(text)
+	usePCH := (src.CPU == "" || src.CPU == tc.cpu) && pchFits(text) && tc.pchReady()
 	if own := ownVmlinuxH(src); own != "" {
 		// The program's own vmlinux.h comes first in the include path, as C
 		// says; the PCH would put the running kernel's in its place.
