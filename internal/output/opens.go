@@ -35,7 +35,8 @@ type OpenPrinter struct {
 	opts    OpenOptions
 	first   uint64 // ts_ns of the first event; 0 until one arrives
 	out     []byte // lines not yet written to w
-	pending uint64 // events in out
+	header  uint64 // header lines in out (not events)
+	pending uint64 // events in out, after the header
 	written uint64 // events whose line reached w whole
 }
 
@@ -63,6 +64,7 @@ func (p *OpenPrinter) Header() error {
 		b = cell(b, "ERR", 3)
 	}
 	p.out = append(b, "FILE\n"...)
+	p.header++
 	return nil
 }
 
@@ -98,13 +100,15 @@ func (p *OpenPrinter) Flush() error {
 		err = io.ErrShortWrite
 	}
 	if err != nil {
-		// Lines that reached w whole (the header, if still here, is one too).
+		// Events whose line reached w whole; the header comes first.
 		lines := uint64(bytes.Count(p.out[:n], []byte{'\n'}))
-		p.written += min(lines, p.pending)
+		if lines > p.header {
+			p.written += min(lines-p.header, p.pending)
+		}
 	} else {
 		p.written += p.pending
 	}
-	p.out, p.pending = p.out[:0], 0
+	p.out, p.header, p.pending = p.out[:0], 0, 0
 	return err
 }
 

@@ -252,6 +252,25 @@ func TestWrittenCountsOnlyWhatReachedTheWriter(t *testing.T) {
 	}
 }
 
+func TestWrittenDoesNotCountTheHeader(t *testing.T) {
+	var header bytes.Buffer
+	h := NewOpenPrinter(&header, OpenOptions{})
+	_ = h.Header()
+	_ = h.Flush()
+	row := len(renderAll(t, OpenOptions{}, opens[:1]))
+	p := NewOpenPrinter(&failingWriter{n: header.Len() + row + 5}, OpenOptions{}) // the header, one row and a bit
+	_ = p.Header()
+	for i := range opens {
+		_ = p.Print(&opens[i])
+	}
+	if err := p.Flush(); err == nil {
+		t.Fatal("Flush succeeded on a failing writer")
+	}
+	if got := p.Written(); got != 1 {
+		t.Errorf("Written() = %d after the header and 1 whole row reached the writer, want 1", got)
+	}
+}
+
 func FuzzOpenPrinter(f *testing.F) {
 	f.Add("cat", "/etc/hosts", false)
 	f.Add("\x1b]0;x\x07", "a\nb\xff", true)
