@@ -14,6 +14,9 @@ func newOpenCommand() *cli.Command {
 		Description: `One event per file open, sent by the BPF program through a perf event array
 (or a ring buffer) and printed with the time relative to the first event.
 Filters run in the kernel. A summary ("N events, M lost") goes to stderr at exit.
+Names are whatever bytes their owner chose: control characters, bytes that
+are not UTF-8 and backslashes are escaped (\n, \x1b, \xff, \\), and a name
+longer than 255 bytes ends in \... (cut), so no name can forge a row.
 
 EXAMPLES:
    sudo ebpf-hello open                        # every open on the machine
@@ -33,7 +36,7 @@ EXAMPLES:
 			&cli.StringFlag{Name: "comm", Aliases: []string{"c"}, Usage: "only opens by processes named `NAME` (first 15 characters, as the kernel keeps)"},
 			&cli.BoolFlag{Name: "failed", Aliases: []string{"x"}, Usage: "only opens that failed"},
 			&cli.BoolFlag{Name: "entry-only", Usage: "read the file name when open starts, as the tutorial does (no FD/ERR; names can be unreadable)"},
-			&cli.BoolFlag{Name: "json", Usage: "one JSON object per event (time_s, ts_ns, pid, tid, uid, comm, file, fd, err, attach)"},
+			&cli.BoolFlag{Name: "json", Usage: "one JSON object per event (time_s, ts_ns, pid, tid, uid, comm, file, fd, err, attach; file_cut when a name was cut). comm and file are escaped as in the table: \\n, \\xNN, \\\\ for a backslash"},
 			&cli.BoolFlag{Name: "show-tid", Usage: "add a TID column"},
 			&cli.BoolFlag{Name: "errors", Aliases: []string{"e"}, Usage: "add FD and ERR columns"},
 		}, limitFlags("events")...),
