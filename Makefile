@@ -100,9 +100,10 @@ fuzz: ## fuzz every parser, decoder and printer for FUZZTIME each (default 3s)
 		done; \
 	done
 
-bench: build ## benchmark `open` against bpftrace under a flood of opens (root)
+bench: build static ## benchmark open, run and bpftrace under a flood of opens, then hello2.py under BCC vs run in a VM (root; BENCH_VM=0 skips the VM)
 	@scripts/ensure-setup.sh bench
 	scripts/bench.sh bin/ebpf-hello
+	@[ "$(BENCH_VM)" = 0 ] || scripts/bench/bcc-vm.sh bin/ebpf-hello-static
 
 vmtest: static ## run printk/open in every attach mode on Debian 5.10, 6.1, 6.12, newest and 6.1-rt kernels in qemu, and here (root)
 	@scripts/ensure-setup.sh vmtest

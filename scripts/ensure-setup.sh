@@ -11,7 +11,8 @@ scripts/find-go.sh >/dev/null || need_setup=1
 for extra in "$@"; do
 	case "$extra" in
 	vmtest) command -v qemu-system-x86_64 >/dev/null && [ -x /bin/busybox ] || need_setup=1 ;;
-	bench) command -v bpftrace >/dev/null && [ -x /usr/bin/time ] || need_setup=1 ;;
+	bench) command -v bpftrace >/dev/null && [ -x /usr/bin/time ] && command -v debootstrap >/dev/null &&
+		command -v qemu-system-x86_64 >/dev/null && command -v mke2fs >/dev/null || need_setup=1 ;;
 	fresh) command -v debootstrap >/dev/null || need_setup=1 ;;
 	esac
 done

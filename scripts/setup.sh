@@ -3,7 +3,7 @@
 #
 #   scripts/setup.sh            build + test dependencies
 #   scripts/setup.sh vmtest     also qemu and busybox for `make vmtest`
-#   scripts/setup.sh bench      also bpftrace for `make bench`
+#   scripts/setup.sh bench      also bpftrace, and debootstrap + qemu for `make bench`'s BCC VM
 #   scripts/setup.sh fresh      also debootstrap for `make fresh-test`
 #
 # On Debian 12 the stock libbpf (1.1.2) and Go (1.19) are too old for the
@@ -24,7 +24,7 @@ extras=()
 for want in "$@"; do
 	case "$want" in
 	vmtest) extras+=(qemu-system-x86 busybox-static cpio) ;;
-	bench) extras+=(bpftrace time) ;;
+	bench) extras+=(bpftrace time debootstrap qemu-system-x86 e2fsprogs libc6-dev) ;;
 	fresh) extras+=(debootstrap) ;;
 	*) die "unknown extra '$want' (known: vmtest, bench, fresh)" ;;
 	esac

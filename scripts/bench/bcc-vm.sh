@@ -230,17 +230,20 @@ function median(list,   n, a, i, j, t) {
 	for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }
 	return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
 }
-$4 == "ok" { if (!($2 in first)) order[++n] = $2; first[$2] = first[$2] " " $5; tree[$2] = tree[$2] " " $6; hwm[$2] = hwm[$2] " " $7 }
-$4 == "fail" { failed[$2] = $5; if (!($2 in first) && !($2 in seenfail)) { order[++n] = $2; seenfail[$2] = 1 } }
+!($2 in known) { known[$2] = 1; order[++n] = $2 }
+$4 == "ok" { ok[$2]++; first[$2] = first[$2] " " $5; tree[$2] = tree[$2] " " $6; hwm[$2] = hwm[$2] " " $7 }
+$4 == "fail" { nfail++; fails[nfail] = $2 " round " $3 ": " $5 }
 END {
-	printf "%-40s %-14s %-16s %-16s %s\n", "TRACER", "FIRST_EVENT_MS", "PEAK_RSS_MB(all)", "RSS_MB(tracer)", "VS_BCC(first, rss)"
-	bf = median(first["bcc"]); br = median(tree["bcc"])
+	printf "%-24s %-6s %-15s %-13s %-15s %s\n", "TRACER", "RUNS", "FIRST_EVENT_MS", "PEAK_RSS_MB", "TRACER_RSS_MB", "VS_BCC(first event, peak RSS, tracer RSS)"
+	bf = median(first["bcc"]); br = median(tree["bcc"]); bh = median(hwm["bcc"])
 	for (i = 1; i <= n; i++) {
 		t = order[i]
-		if (!(t in first)) { printf "%-40s failed: %s\n", t, failed[t]; continue }
+		if (!ok[t]) { printf "%-24s failed in every run\n", t; continue }
 		f = median(first[t]); r = median(tree[t]); h = median(hwm[t])
-		vs = (t == "bcc" || bf == "" || bf == 0) ? "-" : sprintf("%.2fx, %.2fx", f / bf, r / br)
-		printf "%-40s %-14d %-16.1f %-16.1f %s\n", t, f, r / 1024, h / 1024, vs
+		vs = (t == "bcc" || !ok["bcc"]) ? "-" : sprintf("%.3f, %.2f, %.2f", f / bf, r / br, h / bh)
+		printf "%-24s %-6s %-15d %-13.1f %-15.1f %s\n", t, ok[t], f, r / 1024, h / 1024, vs
 	}
+	print "  PEAK_RSS_MB: the whole process tree (GNU time; clang included for ebpf-hello); TRACER_RSS_MB: VmHWM of the tracer process"
+	for (i = 1; i <= nfail; i++) print "  failed: " fails[i]
 }' "$work/results"
 tr -d '\r' <"$log" | grep -a '^BENCH-NOTE|' | cut -d'|' -f2- | sed 's/^/  note: /' || true
