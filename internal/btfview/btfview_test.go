@@ -623,3 +623,25 @@ func TestProjectOpenObject(t *testing.T) {
 		t.Errorf("drops map: %+v, %v", drops, err)
 	}
 }
+
+func ExampleEventPrinter() {
+	u32 := &btf.Int{Name: "u32", Size: 4}
+	event := &btf.Struct{Name: "event", Size: 32, Members: []btf.Member{
+		{Name: "ts", Type: &btf.Int{Name: "u64", Size: 8}},
+		{Name: "pid", Type: u32, Offset: 64},
+		{Name: "comm", Type: &btf.Array{Type: &btf.Int{Name: "char", Size: 1, Encoding: btf.Char}, Index: u32, Nelems: 16}, Offset: 96},
+	}}
+	l, _ := NewLayout(event, binary.LittleEndian)
+	p := NewEventPrinter(os.Stdout, l, false)
+	for i, comm := range []string{"bash", "cat"} {
+		sample := make([]byte, 32)
+		binary.LittleEndian.PutUint64(sample, uint64(1e9+i*2500000))
+		binary.LittleEndian.PutUint32(sample[8:], uint32(100+i))
+		copy(sample[12:], comm)
+		p.Print(sample)
+	}
+	// Output:
+	// TIME(s)            pid     comm
+	// 0.000000000        100     bash
+	// 0.002500000        101     cat
+}

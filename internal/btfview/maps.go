@@ -20,7 +20,8 @@ type Item struct {
 
 // Items decodes a map's entries, skips array slots that are all zero, and
 // sorts them by value (ascending, as BCC scripts print `sorted(items,
-// key=lambda kv: kv[1].value)`: the largest last), then by key.
+// key=lambda kv: kv[1].value)`: the largest last), then by key. Values of
+// per-CPU maps are summed first (SumPerCPU).
 func Items(m Map, entries []Entry) ([]Item, error) {
 	key, value, err := layouts(m)
 	if err != nil {
