@@ -582,6 +582,9 @@ func TestSumPerCPU(t *testing.T) {
 	if _, err := SumPerCPU(l, raw, 4); err == nil {
 		t.Error("short per-CPU value accepted")
 	}
+	if first, err := SumPerCPU(nil, raw, 3); err != nil || !bytes.Equal(first, raw[:48]) {
+		t.Errorf("without a layout: %v, %v", first, err)
+	}
 }
 
 // The project's own open tracer, as built by make: its event struct is

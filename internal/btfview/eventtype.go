@@ -99,7 +99,14 @@ func (o *Object) markers() ([]marker, error) {
 // possible CPU, each padded to 8 bytes. Integer fields are summed (as BCC
 // scripts do with sum(v.value for v in vals)); other fields come from the
 // first CPU.
+// A map without a BTF value type (l nil) gives the first CPU's value.
 func SumPerCPU(l *Layout, raw []byte, ncpu int) ([]byte, error) {
+	if l == nil {
+		if ncpu <= 0 || len(raw) < ncpu {
+			return nil, errors.New("per-CPU value shorter than one value per CPU")
+		}
+		return raw[:len(raw)/ncpu], nil
+	}
 	stride := (l.Size + 7) &^ 7
 	if ncpu <= 0 || len(raw) < stride*ncpu {
 		return nil, errors.New("per-CPU value shorter than one value per CPU")

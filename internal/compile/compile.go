@@ -132,10 +132,12 @@ func runClang(ctx context.Context, tc *toolchain, src Source, text []byte, usePC
 	}
 	var stdin io.Reader
 	if src.Text != nil || src.Path == "" {
-		// From stdin, named as Path by a #line before the first line.
+		// From stdin, named as Path (or Name) by a #line before the first line.
 		var b bytes.Buffer
 		if src.Path != "" {
 			fmt.Fprintf(&b, "#line 1 %s\n", cString(src.Path))
+		} else if src.Name != "" {
+			fmt.Fprintf(&b, "#line 1 %s\n", cString(src.Name))
 		}
 		b.Write(text)
 		stdin = &b

@@ -142,6 +142,7 @@ func TestCompileErrorPointsAtTheLearnersLines(t *testing.T) {
 	}{
 		{"text", Source{Path: "dir/my prog.bpf.c", Text: []byte(src)}, "dir/my prog.bpf.c:" + itoa(line) + ":"},
 		{"file", Source{Path: writeTemp(t, "prog.bpf.c", src)}, "prog.bpf.c:" + itoa(line) + ":"},
+		{"text named", Source{Name: "doctor.bpf.c", Text: []byte(src)}, "doctor.bpf.c:" + itoa(line) + ":"},
 		// The BCC front end's output: #line maps back to the user's file.
 		{"line directive", Source{Path: "gen.c", Text: []byte(strings.Replace(src, "SEC(\"tracepoint", "#line 40 \"hello.py\"\nSEC(\"tracepoint", 1))}, "hello.py:" + itoa(40+line-lineOf("SEC(\"tracepoint")) + ":"},
 	} {
