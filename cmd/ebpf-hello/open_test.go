@@ -232,6 +232,9 @@ func TestOpenCountsLostEvents(t *testing.T) {
 			if !strings.Contains(stderr, "warning:") || !strings.Contains(stderr, "lost") {
 				t.Errorf("no loss warning on stderr:\n%s", stderr)
 			}
+			if buffer == "ring" && strings.Contains(stderr, "--buffer ring") {
+				t.Errorf("on the ring buffer already, the warning advises --buffer ring:\n%s", stderr)
+			}
 			t.Logf("%s, 1 page: %d events, %d lost", buffer, events, lost)
 			assertNothingLeft(t, before)
 		})

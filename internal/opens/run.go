@@ -152,16 +152,7 @@ func Run(ctx context.Context, opts Options, stdout, stderr io.Writer) error {
 	defer loaded.Close()
 	opts.Output.Attach = string(loaded.Mode)
 
-	var reader *probe.Reader
-	if opts.Buffer == BufferRing {
-		reader, err = loaded.RingReader("events")
-	} else {
-		reader, err = loaded.PerfReader("events", opts.Pages)
-	}
-	if err != nil {
-		return err
-	}
-	defer reader.Close() // runs before loaded.Close: buffers first, then the maps they read
+	reader := loaded.Reader // opened before attaching: no event finds it missing
 
 	printer := output.NewOpenPrinter(stdout, opts.Output)
 	if err := printer.Header(); err != nil {
@@ -301,7 +292,11 @@ func (s *streamer) countLost() {
 	}
 	s.stats.Lost = total
 	if total > s.reported {
-		s.notify(fmt.Sprintf("warning: %d events lost so far (buffer full): try a larger --pages, or --buffer ring", total))
+		advice := "try a larger --pages, or --buffer ring"
+		if s.opts.Buffer == BufferRing {
+			advice = "try a larger --pages"
+		}
+		s.notify(fmt.Sprintf("warning: %d events lost so far (buffer full): %s", total, advice))
 		s.reported = total
 	}
 }

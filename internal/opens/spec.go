@@ -14,8 +14,9 @@ func Spec(opts Options) probe.Spec { return spec(opts) }
 // the name is read at exit, with the return value.
 func spec(opts Options) probe.Spec {
 	s := probe.Spec{Name: "open_perf.bpf.o", Object: bpf.OpenPerf}
+	s.Output = &probe.Output{Map: "events", Pages: opts.Pages}
 	if opts.Buffer == BufferRing {
-		s = probe.Spec{Name: "open_ring.bpf.o", Object: bpf.OpenRing}
+		s = probe.Spec{Name: "open_ring.bpf.o", Object: bpf.OpenRing, Output: &probe.Output{Map: "events", Ring: true}}
 	}
 	// One program per syscall tracepoint (SEC names it); those this kernel
 	// lacks (open(2) and creat(2) on arm64, openat2(2) before 5.6) are switched off.

@@ -31,6 +31,9 @@ type Loaded struct {
 	Where   string    // human description, e.g. "kprobe on do_sys_openat2"
 	Skipped []Skipped // modes tried before it, with reasons
 
+	// Reader reads Spec.Output (nil without one); Close frees it.
+	Reader *Reader
+
 	obj         *Object
 	links       []*bpf.BPFLink
 	tracepoints []string // "syscalls:sys_enter_openat", ... attached
@@ -142,6 +145,16 @@ func loadMode(spec Spec, mode Mode, version kernel.Version, tracefs string) (l *
 	}
 	if err := loadObject(module, spec.Name); err != nil {
 		return nil, err
+	}
+	if out := spec.Output; out != nil {
+		if out.Ring {
+			l.Reader, err = l.RingReader(out.Map)
+		} else {
+			l.Reader, err = l.PerfReader(out.Map, out.Pages)
+		}
+		if err != nil {
+			return nil, err
+		}
 	}
 	for _, h := range hooks {
 		if err := l.attach(h, target, tracefs); err != nil {
@@ -367,6 +380,10 @@ func (l *Loaded) Close() {
 		_ = link.Destroy()
 	}
 	l.links = nil
+	if l.Reader != nil {
+		l.Reader.Close() // the buffers before the maps they read
+		l.Reader = nil
+	}
 	l.obj.module.Close()
 	l.obj = nil
 }

@@ -59,9 +59,20 @@ type Spec struct {
 	Name   string // file name for messages, e.g. "hello.bpf.o"
 	Object []byte // the compiled ELF object
 	Hooks  map[Mode][]Hook
+	// Output, if set, is the buffer the programs send events through. Load
+	// opens its reader after loading and before attaching: an event sent to
+	// a perf event array nobody reads yet fails (-ENOENT) and is lost.
+	Output *Output
 	// Configure, if set, runs after the object is opened and before it is
 	// loaded: the moment to set const volatile knobs and map sizes.
 	Configure func(*Object) error
+}
+
+// Output names a buffer map and how to read it.
+type Output struct {
+	Map   string // the BPF map
+	Ring  bool   // a BPF ring buffer; otherwise a perf event array
+	Pages int    // perf event array: pages per CPU (a power of two)
 }
 
 // Skipped is a mode the chain tried and passed over, with the reason.
