@@ -176,8 +176,14 @@ static __always_inline int on_enter(void *ctx, const char *fname)
 		return 0;
 	if (targ_entry_only)
 		return submit(ctx, fname, 0, false);
-	if (bpf_map_update_elem(&starts, &tid, &fname, BPF_ANY))
+	if (bpf_map_update_elem(&starts, &tid, &fname, BPF_ANY)) {
+		/* The stash is full: any user can fill it with threads blocked
+		 * in open (on FIFOs, say). Show this open now, without its
+		 * result, rather than hide it; user space warns at once. */
 		count_drop(DROP_STASH_FULL);
+		if (!targ_failed)
+			return submit(ctx, fname, 0, false);
+	}
 	return 0;
 }
 

@@ -16,7 +16,7 @@
 
 /* Index of the counters in the per-CPU "drops" map. */
 #define DROP_BUFFER_FULL 0  /* the perf or ring buffer was full: event lost */
-#define DROP_STASH_FULL 1   /* the entry stash map was full: exit cannot be matched */
+#define DROP_STASH_FULL 1   /* the entry stash map was full: the open was sent at entry, without its result */
 #define DROP_SLOTS 2
 
 struct open_event {

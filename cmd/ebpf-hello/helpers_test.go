@@ -31,6 +31,9 @@ func TestMain(m *testing.M) {
 	if spec := os.Getenv("EBPF_HELLO_OPENER"); spec != "" {
 		os.Exit(runOpener(spec))
 	}
+	if spec := os.Getenv("EBPF_HELLO_FIFO_BLOCKERS"); spec != "" {
+		os.Exit(runFIFOBlockers(spec))
+	}
 	os.Exit(m.Run())
 }
 

@@ -108,7 +108,7 @@ type Stats struct {
 	Events     uint64 // printed: the whole line was written
 	Lost       uint64 // never reached user space (buffer full)
 	NameErrors uint64 // events whose file name could not be read
-	Unmatched  uint64 // opens whose exit could not be matched (entry map full)
+	Unmatched  uint64 // opens sent at entry, without their result, because the entry map was full
 	Malformed  uint64 // samples too short to decode (a bug if ever seen)
 }
 
@@ -118,7 +118,7 @@ func (s Stats) String() string {
 		line += fmt.Sprintf(", %d file names unreadable", s.NameErrors)
 	}
 	if s.Unmatched > 0 {
-		line += fmt.Sprintf(", %d opens missed (entry map full)", s.Unmatched)
+		line += fmt.Sprintf(", %d opens shown without their result (entry map full)", s.Unmatched)
 	}
 	return line
 }
@@ -168,9 +168,6 @@ func Run(ctx context.Context, opts Options, stdout, stderr io.Writer) error {
 	err = s.run(ctx)
 	s.countLost()                      // the final count
 	s.stats.Events = printer.Written() // only events whose line was written
-	if drops, derr := readDrops(loaded); derr == nil {
-		s.stats.Unmatched = drops.stashFull
-	}
 	notify(s.stats.String())
 	return err
 }
@@ -182,18 +179,20 @@ func Run(ctx context.Context, opts Options, stdout, stderr io.Writer) error {
 // writing the event itself, while a timer costs nothing per event, and a
 // whole burst then crosses from C to Go in one call.
 type streamer struct {
-	opts     Options
-	reader   *probe.Reader
-	loaded   *probe.Loaded
-	printer  *output.OpenPrinter
-	notify   func(string)
-	sorter   reorderer
-	stats    Stats
-	reported uint64 // losses already warned about
-	ev       event.Open
-	queued   uint64 // events handed to the printer (for --count)
-	stop     bool   // --count reached
-	err      error  // first output error
+	opts              Options
+	reader            *probe.Reader
+	loaded            *probe.Loaded
+	printer           *output.OpenPrinter
+	notify            func(string)
+	sorter            reorderer
+	stats             Stats
+	reported          uint64    // losses already warned about
+	unmatchedReported uint64    // opens without their result already warned about
+	lastWarning       time.Time // warnings repeat at most every warnEvery
+	ev                event.Open
+	queued            uint64 // events handed to the printer (for --count)
+	stop              bool   // --count reached
+	err               error  // first output error
 }
 
 // run prints events until ctx ends, the count or the duration is reached.
@@ -284,13 +283,19 @@ func (s *streamer) finish() error {
 	return s.err
 }
 
-// countLost adds up the losses and warns when they grew.
+// countLost adds up the losses and the opens that could not wait for their
+// result, and warns as soon as either grows.
 func (s *streamer) countLost() {
 	total := s.reader.Overflow()
-	if drops, err := readDrops(s.loaded); err == nil {
+	drops, err := readDrops(s.loaded)
+	if err == nil {
 		total += drops.bufferFull
+		s.stats.Unmatched = drops.stashFull
 	}
 	s.stats.Lost = total
+	if time.Since(s.lastWarning) < warnEvery {
+		return // the counts keep growing; the summary at exit has the totals
+	}
 	if total > s.reported {
 		advice := "try a larger --pages, or --buffer ring"
 		if s.opts.Buffer == BufferRing {
@@ -298,12 +303,25 @@ func (s *streamer) countLost() {
 		}
 		s.notify(fmt.Sprintf("warning: %d events lost so far (buffer full): %s", total, advice))
 		s.reported = total
+		s.lastWarning = time.Now()
+	}
+	if s.stats.Unmatched > s.unmatchedReported {
+		what := "shown at entry, without their result"
+		if s.opts.Failed {
+			what = "not shown: their result is unknown" // --failed needs the result
+		}
+		s.notify(fmt.Sprintf("warning: the map of opens in flight is full (threads blocked in open, on FIFOs say?): %d opens so far %s", s.stats.Unmatched, what))
+		s.unmatchedReported = s.stats.Unmatched
+		s.lastWarning = time.Now()
 	}
 }
 
 // pollInterval is how often the buffers are read; an event waits at most
 // reorderWindow plus this before it is printed.
 const pollInterval = 5 * time.Millisecond
+
+// warnEvery spaces out the warnings while losses go on.
+const warnEvery = 5 * time.Second
 
 // lossCheckInterval is how often the loss counters are read.
 const lossCheckInterval = 100 * time.Millisecond
