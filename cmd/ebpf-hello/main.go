@@ -7,8 +7,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/signal"
-	"syscall"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -16,10 +14,13 @@ var version = "dev"
 
 func main() {
 	// Ctrl-C and SIGTERM cancel the context; every command then detaches
-	// its programs and exits normally.
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := newApp(os.Stdout, os.Stderr).RunContext(ctx, os.Args)
-	stop()
+	// its programs and exits normally. A closed stdout does the same.
+	ctx, cancel := context.WithCancel(context.Background())
+	stdout := &trackedWriter{w: os.Stdout}
+	handleSignals(cancel, stdout)
+	watchStdout(ctx, cancel)
+	err := newApp(stdout, os.Stderr).RunContext(ctx, os.Args)
+	cancel()
 	if err != nil {
 		if msg := err.Error(); msg != "" { // doctor's "not ready" has said it all already
 			fmt.Fprintln(os.Stderr, "ebpf-hello: error:", msg)

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bufio"
+	"bytes"
 	"fmt"
 	"io"
 	"os"
@@ -9,10 +11,13 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/ebpf-hello/ebpf-hello/internal/testenv"
 )
 
 // TestOpenNoFalseLossesAtStart: a child floods opens while `open -n 1`
@@ -110,4 +115,120 @@ func TestOpenNotBlindedByAFullStash(t *testing.T) {
 	}
 	t.Logf("stderr:\n%s", stderr)
 	assertNothingLeft(t, before)
+}
+
+// startBlockedTracer runs `open` with its stdout into a pipe nobody reads,
+// as `ebpf-hello open | sleep 15` does, and floods it until writes block.
+func startBlockedTracer(t *testing.T) (cmd *exec.Cmd, done chan struct{}, stderr func() string) {
+	t.Helper()
+	testenv.RequireRoot(t)
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.Close() })
+	child := startOpener(t, 20000) // ~1 MB of lines: far more than a pipe holds
+	cmd = exec.Command(binary(t), "open", "--pid", strconv.Itoa(child.pid))
+	cmd.Stdout = w
+	var buf safeBuffer
+	cmd.Stderr = &buf
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	done = make(chan struct{})
+	go func() { _ = cmd.Wait(); close(done) }()
+	t.Cleanup(func() { _ = cmd.Process.Kill(); <-done })
+	for deadline := time.Now().Add(30 * time.Second); !strings.Contains(buf.String(), "tracing file opens"); {
+		if time.Now().After(deadline) {
+			t.Fatalf("not ready: %s", buf.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	child.run(t)
+	time.Sleep(300 * time.Millisecond) // the tracer is now stuck writing
+	return cmd, done, buf.String
+}
+
+// TestOpenSignalWhileStdoutBlocked: Ctrl-C must end `open` even when its
+// stdout is blocked; a second Ctrl-C ends it at once. Before, only SIGKILL
+// did, and the programs stayed attached.
+func TestOpenSignalWhileStdoutBlocked(t *testing.T) {
+	t.Run("one signal", func(t *testing.T) {
+		before := ourPrograms(t)
+		cmd, done, stderr := startBlockedTracer(t)
+		start := time.Now()
+		_ = cmd.Process.Signal(unix.SIGINT)
+		select {
+		case <-done:
+			t.Logf("exited %s after SIGINT", time.Since(start).Round(time.Millisecond))
+		case <-time.After(2500 * time.Millisecond): // grace, then the kernel's ~0.6 s to detach
+			t.Fatalf("still running 2.5s after SIGINT with stdout blocked; stderr:\n%s", stderr())
+		}
+		assertNothingLeft(t, before)
+	})
+	t.Run("two signals", func(t *testing.T) {
+		cmd, done, stderr := startBlockedTracer(t)
+		_ = cmd.Process.Signal(unix.SIGINT)
+		time.Sleep(100 * time.Millisecond)
+		start := time.Now()
+		_ = cmd.Process.Signal(unix.SIGTERM)
+		select {
+		case <-done:
+			t.Logf("exited %s after the second signal", time.Since(start).Round(time.Millisecond))
+		case <-time.After(1500 * time.Millisecond): // the kernel takes ~0.6 s to detach 8 tracepoints
+			t.Fatalf("still running 1.5s after a second signal; stderr:\n%s", stderr())
+		}
+	})
+}
+
+// TestOpenNoticesClosedStdout: `open --comm nomatch | head -1` must end
+// when head does, although it never writes again.
+func TestOpenNoticesClosedStdout(t *testing.T) {
+	testenv.RequireRoot(t)
+	before := ourPrograms(t)
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(binary(t), "open", "--comm", "nomatch-ehtest")
+	cmd.Stdout = w
+	var buf safeBuffer
+	cmd.Stderr = &buf
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	done := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(done) }()
+	t.Cleanup(func() { _ = cmd.Process.Kill(); <-done })
+	header, err := bufio.NewReader(r).ReadString('\n') // what head -1 reads
+	if err != nil || !strings.HasPrefix(header, "TIME(s)") {
+		t.Fatalf("header %q, %v; stderr:\n%s", header, err, buf.String())
+	}
+	r.Close() // head exits
+	select {
+	case <-done:
+	case <-time.After(3 * time.Second):
+		t.Fatalf("still running 3s after its stdout was closed; stderr:\n%s", buf.String())
+	}
+	assertNothingLeft(t, before)
+}
+
+// safeBuffer is a bytes.Buffer a child's stderr can be written to while the test reads it.
+type safeBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *safeBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *safeBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
