@@ -35,14 +35,6 @@ struct {
 	__uint(value_size, sizeof(__u32));
 } events SEC(".maps");
 
-/* One event per CPU to fill, so no open pays for zeroing 296 bytes of stack. */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct event);
-} scratch SEC(".maps");
-
 static __always_inline bool comm_allowed(const char *comm)
 {
 	if (targ_comm[0] == '\0')
@@ -59,19 +51,16 @@ static __always_inline bool comm_allowed(const char *comm)
 static __always_inline int trace_open(void *ctx, const char *filename)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	__u32 zero = 0;
-	struct event *e = bpf_map_lookup_elem(&scratch, &zero);
+	struct event e = {};
 
-	if (!e)
+	bpf_get_current_comm(e.comm, sizeof(e.comm));
+	if (!comm_allowed(e.comm))
 		return 0;
-	bpf_get_current_comm(e->comm, sizeof(e->comm));
-	if (!comm_allowed(e->comm))
-		return 0;
-	e->pid = pid_tgid >> 32;
-	e->tid = (__u32)pid_tgid;
-	e->ts = bpf_ktime_get_ns();
-	bpf_probe_read_user_str(e->fname, sizeof(e->fname), filename);
-	bpf_perf_event_output(ctx, &events, BPF_F_CURRENT_CPU, e, sizeof(*e));
+	e.pid = pid_tgid >> 32;
+	e.tid = (__u32)pid_tgid;
+	e.ts = bpf_ktime_get_ns();
+	bpf_probe_read_user_str(e.fname, sizeof(e.fname), filename);
+	bpf_perf_event_output(ctx, &events, BPF_F_CURRENT_CPU, &e, sizeof(e));
 	return 0;
 }
 
