@@ -86,14 +86,18 @@ start_tracer() {
 	first=$((seen - t0))
 }
 
-# stop_tracer: SIGINT the tracer itself (not GNU time) and wait for both.
+# stop_tracer: note the tracer's own peak RSS (VmHWM, in $hwm_mb), then
+# SIGINT the tracer itself (not GNU time) and wait for both.
 stop_tracer() {
+	local child
+	child=$(pgrep -P "$tpid" | head -n 1)
+	hwm_mb=$(awk '/^VmHWM:/ {printf "%d", $2 / 1024}' "/proc/$child/status" 2>/dev/null || true)
 	pkill -INT -P "$tpid" || true
 	wait "$tpid" || true
 }
 
 # measure NAME RATE CMD...: one tracer over one workload; appends a row to
-# $work/rows: name|rate|count|seen|lost|opener s|untraced s|first ms|RSS MB|CPU s
+# $work/rows: name|rate|count|seen|lost|opener s|untraced s|first ms|RSS MB|CPU s|tracer RSS MB
 measure() {
 	local name=$1 rate=$2
 	shift 2
@@ -113,7 +117,7 @@ measure() {
 		awk '{n += $1} END {if (NR) print n}')
 	read -r rss user sys <"$tm"
 	cpu=$(awk -v u="$user" -v s="$sys" 'BEGIN{printf "%.2f", u+s}')
-	echo "$name|$rate|$count|$seen|${lost:--}|$secs|$base|$first|$((rss / 1024))|$cpu" >>"$work/rows"
+	echo "$name|$rate|$count|$seen|${lost:--}|$secs|$base|$first|$((rss / 1024))|$cpu|${hwm_mb:--}" >>"$work/rows"
 	say "$name at $rate: $seen/$count events, lost ${lost:--}, opener ${secs}s (untraced ${base}s), first event ${first} ms"
 }
 
@@ -156,13 +160,14 @@ warm_ms=$(median "${warm[@]}")
 # The table: slowdown is the opener's time over its untraced time just before.
 echo
 echo "$(uname -r), $(nproc) CPUs, $count opens per run, $(clang --version | head -n 1)"
-printf '%-20s %-7s %-16s %-7s %-9s %-9s %-8s %-9s %-7s %s\n' \
-	TRACER RATE EVENTS LOST OPENER_S UNTRACED SLOWDOWN FIRST_MS RSS_MB CPU_S
-while IFS='|' read -r name rate n seen lost secs base first rss cpu; do
+printf '%-20s %-7s %-16s %-7s %-9s %-9s %-8s %-9s %-7s %-10s %s\n' \
+	TRACER RATE EVENTS LOST OPENER_S UNTRACED SLOWDOWN FIRST_MS RSS_MB TRACER_MB CPU_S
+while IFS='|' read -r name rate n seen lost secs base first rss cpu hwm; do
 	slow=$(awk -v a="$secs" -v b="$base" 'BEGIN{printf "%.2fx", a/b}')
-	printf '%-20s %-7s %-16s %-7s %-9s %-9s %-8s %-9s %-7s %s\n' \
-		"$name" "$rate" "$seen/$n" "$lost" "$secs" "$base" "$slow" "$first" "$rss" "$cpu"
+	printf '%-20s %-7s %-16s %-7s %-9s %-9s %-8s %-9s %-7s %-10s %s\n' \
+		"$name" "$rate" "$seen/$n" "$lost" "$secs" "$base" "$slow" "$first" "$rss" "$hwm" "$cpu"
 done <"$work/rows"
+echo "RSS_MB: peak of the tracer's process tree (GNU time; clang included for run); TRACER_MB: the tracer process's own VmHWM"
 echo
 if [ -z "$have_run" ]; then
 	echo "no 'run' command in $bin: issue 11's targets not measured"
