@@ -244,6 +244,16 @@ END {
 		printf "%-24s %-6s %-15d %-13.1f %-15.1f %s\n", t, ok[t], f, r / 1024, h / 1024, vs
 	}
 	print "  PEAK_RSS_MB: the whole process tree (GNU time; clang included for ebpf-hello); TRACER_RSS_MB: VmHWM of the tracer process"
+	if (ok["bcc"] && ok["ebpf-hello-warm-cache"]) {
+		w = median(first["ebpf-hello-warm-cache"]) / bf
+		printf "  target (issue 12): warm first event under 1/4 of BCC'"'"'s: %.3f (%s)\n", w, (w < 0.25 ? "met" : "MISSED")
+		w = median(tree["ebpf-hello-warm-cache"]) / br; h = median(hwm["ebpf-hello-warm-cache"]) / bh
+		printf "  target (issue 12): RSS under 1/3 of BCC'"'"'s: tracer %.2f (%s), with clang %.2f (%s)\n", h, (h < 1 / 3 ? "met" : "MISSED"), w, (w < 1 / 3 ? "met" : "MISSED")
+	}
+	if (ok["bcc"] && ok["ebpf-hello-cold-cache"]) {
+		c = median(first["ebpf-hello-cold-cache"]) / bf
+		printf "  target (issue 11): cold first event under BCC'"'"'s: %.3f (%s)\n", c, (c < 1 ? "met" : "MISSED")
+	}
 	for (i = 1; i <= nfail; i++) print "  failed: " fails[i]
 }' "$work/results"
 tr -d '\r' <"$log" | grep -a '^BENCH-NOTE|' | cut -d'|' -f2- | sed 's/^/  note: /' || true
