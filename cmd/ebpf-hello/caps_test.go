@@ -2,8 +2,11 @@ package main
 
 import (
 	"encoding/json"
+	"os"
 	"strings"
 	"testing"
+
+	"github.com/ebpf-hello/ebpf-hello/internal/tracefs"
 )
 
 // capsOnly runs the binary as nobody with CAP_BPF and CAP_PERFMON only: what
@@ -11,16 +14,36 @@ import (
 // (root-only on current kernels) needs.
 func capsOnly(t *testing.T, args ...string) result {
 	t.Helper()
+	return withCaps(t, "bpf,+perfmon", args...)
+}
+
+// withCaps runs the binary as nobody with the capabilities caps ("bpf,+perfmon").
+func withCaps(t *testing.T, caps string, args ...string) result {
+	t.Helper()
 	requireRootAndSetpriv(t)
 	argv := append([]string{"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
-		"--inh-caps=-all,+bpf,+perfmon", "--ambient-caps=+bpf,+perfmon", binary(t)}, args...)
+		"--inh-caps=-all,+" + caps, "--ambient-caps=+" + caps, binary(t)}, args...)
 	return runCommand(t, argv...)
+}
+
+// TestCapabilitiesTheHintNamesSuffice: what the errors above advise (adding
+// CAP_DAC_READ_SEARCH) is enough to run both commands without root.
+func TestCapabilitiesTheHintNamesSuffice(t *testing.T) {
+	keepOpening(t)
+	const caps = "bpf,+perfmon,+dac_read_search"
+	if r := withCaps(t, caps, "open", "--attach", "tracepoint", "-n", "1", "-d", "20s"); r.code != 0 || strings.Count(r.stdout, "\n") != 2 {
+		t.Errorf("open with %s: exit %d, stdout %q (want a header and one event); stderr:\n%s", caps, r.code, r.stdout, r.stderr)
+	}
+	if r := withCaps(t, caps, "printk", "-n", "1", "-d", "20s", "--format", "raw"); r.code != 0 || !strings.HasSuffix(r.stdout, "Hello, World!\n") {
+		t.Errorf("printk with %s: exit %d, stdout %q; stderr:\n%s", caps, r.code, r.stdout, r.stderr)
+	}
 }
 
 // TestCapabilityOnlyRunNamesTheMissingCapability: EACCES on tracefs was
 // reported as "none of the tracepoints exist (kernel without
 // CONFIG_FTRACE_SYSCALLS?)"; it is a permission error, naming the capability.
 func TestCapabilityOnlyRunNamesTheMissingCapability(t *testing.T) {
+	requireRootOnlyTracefs(t)
 	for _, args := range [][]string{
 		{"open", "--attach", "tracepoint", "-n", "1", "-d", "5s"},
 		{"printk", "-n", "1", "-d", "5s"},
@@ -41,6 +64,7 @@ func TestCapabilityOnlyRunNamesTheMissingCapability(t *testing.T) {
 // TestDoctorWithCapabilitiesOnly: the privilege check names the capability
 // that is really missing, and no hint suggests rebuilding the kernel.
 func TestDoctorWithCapabilitiesOnly(t *testing.T) {
+	requireRootOnlyTracefs(t)
 	r := capsOnly(t, "doctor", "--json", "--selftest=false")
 	var rep doctorReport
 	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
@@ -53,5 +77,18 @@ func TestDoctorWithCapabilitiesOnly(t *testing.T) {
 		if strings.Contains(c.Hint, "CONFIG_FTRACE_SYSCALLS") || strings.Contains(c.Detail, "CONFIG_FTRACE_SYSCALLS") {
 			t.Errorf("%s blames the kernel for a missing capability: %s / %s", c.Name, c.Detail, c.Hint)
 		}
+	}
+}
+
+// requireRootOnlyTracefs: the tests above need a tracefs others cannot
+// enter (mode 0700, as current kernels mount it).
+func requireRootOnlyTracefs(t *testing.T) {
+	t.Helper()
+	st, err := os.Stat(tracefs.Path)
+	if err != nil {
+		t.Skipf("no %s: %v", tracefs.Path, err)
+	}
+	if st.Mode().Perm()&0o001 != 0 {
+		t.Skipf("%s is open to every user here (%v): no capability is missing", tracefs.Path, st.Mode().Perm())
 	}
 }
