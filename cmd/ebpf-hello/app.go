@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/urfave/cli/v2"
 
@@ -16,7 +17,8 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 		Usage:   "the eBPF hello-world tutorial, as a tool you can run and read",
 		Version: version,
 		Description: `Each command loads a small BPF program into the kernel, attaches it to file
-opens, and shows what it sees. Needs root (or CAP_BPF + CAP_PERFMON).
+opens, and shows what it sees. Needs root (or CAP_BPF + CAP_PERFMON, and
+CAP_DAC_READ_SEARCH to read tracefs).
 
 EXAMPLES:
    sudo ebpf-hello printk --count 3          # tutorial steps 1-3: Hello, World! per open
@@ -43,7 +45,11 @@ EXAMPLES:
 		// (urfave/cli would print "No help topic for 'bogus'").
 		Action: func(c *cli.Context) error {
 			if c.NArg() > 0 {
-				return fmt.Errorf("unknown command %q: the commands are printk, open and doctor (see 'ebpf-hello --help')", c.Args().First())
+				var names []string
+				for _, cmd := range c.App.VisibleCommands() {
+					names = append(names, cmd.Name)
+				}
+				return fmt.Errorf("unknown command %q: the commands are %s (see 'ebpf-hello --help')", c.Args().First(), strings.Join(names, ", "))
 			}
 			return cli.ShowAppHelp(c)
 		},

@@ -272,7 +272,7 @@ func TestOpenRejectsBadInput(t *testing.T) {
 func TestUnknownCommandIsNamed(t *testing.T) {
 	r := runBinary(t, binary(t), "bogus")
 	assertOneLineError(t, r)
-	if !strings.Contains(r.stderr, `unknown command "bogus"`) || !strings.Contains(r.stderr, "printk, open and doctor") {
+	if !strings.Contains(r.stderr, `unknown command "bogus"`) || !strings.Contains(r.stderr, "the commands are printk, open, ") {
 		t.Errorf("stderr should name the unknown command and the real ones: %s", r.stderr)
 	}
 	if r := runBinary(t, binary(t)); r.code != 0 || !strings.Contains(r.stdout, "COMMANDS:") {
