@@ -35,7 +35,7 @@ import (
 // and update them.
 
 // cacheFormat changes when the layout or the way vmlinux.h is made changes.
-const cacheFormat = "ebpf-hello-compile-1"
+const cacheFormat = "ebpf-hello-compile-2"
 
 // pruneAge: entries of other kernels or clangs unused this long are removed
 // when a new entry is made.
@@ -52,6 +52,8 @@ type toolchain struct {
 	cpu   string // -mcpu
 	dir   string // the cache entry
 	pch   string // the PCH's path (it may not exist yet)
+
+	multiarch string // /usr/include/<triple> for UAPI headers, or ""
 }
 
 func (tc *toolchain) include() string { return filepath.Join(tc.dir, "include") }
@@ -59,12 +61,16 @@ func (tc *toolchain) include() string { return filepath.Join(tc.dir, "include") 
 // baseFlags are shared by the PCH and every compile (clang rejects a PCH
 // made with other target options).
 func (tc *toolchain) baseFlags() []string {
-	return []string{"-target", "bpf", "-O2", "-g",
+	flags := []string{"-target", "bpf", "-O2", "-g",
 		"-D__TARGET_ARCH_" + tc.arch, "-mcpu=" + tc.cpu,
 		// -isystem: clang's warnings about libbpf's headers or vmlinux.h are
 		// not the learner's to fix.
 		"-isystem", tc.include(),
 		"-fno-color-diagnostics"}
+	if tc.multiarch != "" {
+		flags = append(flags, "-idirafter", tc.multiarch)
+	}
+	return flags
 }
 
 var prepared struct {
@@ -97,12 +103,12 @@ func prepare(ctx context.Context, btfPath string) (*toolchain, error) {
 	if err != nil {
 		return nil, fmt.Errorf("the kernel's BTF (needed for vmlinux.h): %w (the kernel needs CONFIG_DEBUG_INFO_BTF=y)", err)
 	}
-	tc := &toolchain{clang: clang, arch: targetArch(), cpu: cpuFor(release)}
+	tc := &toolchain{clang: clang, arch: targetArch(), cpu: cpuFor(release), multiarch: multiarchInclude()}
 
 	// The BTF's mtime is left out of the key: sysfs gives it the boot time.
 	h := sha256.New()
-	fmt.Fprintf(h, "%s\x00%s\x00%s\x00%s\x00%s\x00%d\x00%s\x00%s\x00",
-		cacheFormat, tc.arch, tc.cpu, release, kernelBuild, st.Size(), btfFile, clangIdentity(clang))
+	fmt.Fprintf(h, "%s\x00%s\x00%s\x00%s\x00%s\x00%d\x00%s\x00%s\x00%s\x00",
+		cacheFormat, tc.arch, tc.cpu, release, kernelBuild, st.Size(), btfFile, clangIdentity(clang), tc.multiarch)
 	h.Write(headersDigest(headers))
 	key := hex.EncodeToString(h.Sum(nil))[:20]
 

@@ -92,6 +92,23 @@ func targetArch() string {
 	return runtime.GOARCH
 }
 
+// multiarchInclude is the host's /usr/include/<triple>, where Debian and
+// Ubuntu keep asm/types.h: with it, programs written against the kernel's
+// UAPI headers (<linux/bpf.h>, from linux-libc-dev) compile too, as in
+// libbpf-bootstrap's Makefile. "" when there is none.
+func multiarchInclude() string {
+	triple := map[string]string{
+		"amd64": "x86_64-linux-gnu", "arm64": "aarch64-linux-gnu", "riscv64": "riscv64-linux-gnu",
+		"ppc64le": "powerpc64le-linux-gnu", "s390x": "s390x-linux-gnu", "loong64": "loongarch64-linux-gnu",
+		"386": "i386-linux-gnu", "arm": "arm-linux-gnueabihf",
+	}[runtime.GOARCH]
+	dir := filepath.Join("/usr/include", triple)
+	if _, err := os.Stat(filepath.Join(dir, "asm")); triple == "" || err != nil {
+		return ""
+	}
+	return dir
+}
+
 // cpuFor picks clang's -mcpu: v3 (32-bit jumps and ALU, smaller and faster
 // code) needs kernel 5.1, and every kernel with BTF in /sys (5.4+) has it;
 // older ones get clang's generic v1.

@@ -591,3 +591,21 @@ func TestPCHGivesTheSameObject(t *testing.T) {
 		}
 	}
 }
+
+// Programs written against the kernel's UAPI headers rather than vmlinux.h
+// compile where linux-libc-dev is installed.
+func TestUAPIProgram(t *testing.T) {
+	needClang(t)
+	if _, err := os.Stat("/usr/include/linux/bpf.h"); err != nil || multiarchInclude() == "" {
+		t.Skip("no UAPI headers (linux-libc-dev) here")
+	}
+	prog := "#include <linux/bpf.h>\n#include <bpf/bpf_helpers.h>\nchar LICENSE[] SEC(\"license\") = \"GPL\";\n" +
+		"SEC(\"xdp\") int pass(struct xdp_md *ctx) { return XDP_PASS; }\n"
+	obj, err := Object(context.Background(), Source{Path: "uapi.bpf.c", Text: []byte(prog)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sections(t, obj)["xdp"] == nil {
+		t.Error("no xdp section")
+	}
+}
