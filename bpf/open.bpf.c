@@ -24,16 +24,19 @@
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
-#define INVALID_UID ((__u32)-1)
 
-/* Keeps struct open_event in the object's BTF, where a Go test checks its layout. */
+/* Keep struct open_event and the constants in the object's BTF, where a Go test checks their copies. */
 const struct open_event *unused_open_event __attribute__((unused));
+const enum open_sizes *unused_open_sizes __attribute__((unused));
+const enum drop_slot *unused_drop_slot __attribute__((unused));
+const enum open_filters *unused_open_filters __attribute__((unused));
+const enum open_event_flags *unused_open_event_flags __attribute__((unused));
 
 /* Knobs set by user space before loading (bcc's targ_ convention); the verifier sees them as constants. */
 const volatile __u32 targ_pid = 0;	      /* only this process (0: any) */
 const volatile __u32 targ_tid = 0;	      /* only this thread (0: any) */
 const volatile __u32 targ_uid = INVALID_UID;  /* only this user */
-const volatile char targ_comm[TASK_COMM_LEN] = {}; /* only this command name ("": any) */
+const volatile char targ_comm[COMM_LEN] = {}; /* only this command name ("": any) */
 const volatile __u32 targ_exclude_pid = 0;    /* never this process: the tracer itself */
 const volatile bool targ_failed = false;      /* only failed opens (needs the exit probe) */
 const volatile bool targ_entry_only = false;  /* emit at entry, like the tutorial */
@@ -78,12 +81,12 @@ static __always_inline void count_drop(__u32 slot)
 
 static __always_inline bool comm_allowed(void)
 {
-	char comm[TASK_COMM_LEN];
+	char comm[COMM_LEN];
 
 	if (targ_comm[0] == '\0')
 		return true;
 	bpf_get_current_comm(comm, sizeof(comm));
-	for (int i = 0; i < TASK_COMM_LEN; i++) {
+	for (int i = 0; i < COMM_LEN; i++) {
 		if (comm[i] != targ_comm[i])
 			return false;
 		if (comm[i] == '\0')

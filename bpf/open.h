@@ -6,18 +6,30 @@
  *
  * Only fixed-width types, ordered from widest to narrowest, so the layout has
  * no hidden padding and reads the same from C and from Go.
+ *
+ * The constants are enums, not #defines: enums survive into the object's
+ * BTF, where the same test checks the Go copies (internal/event) against them.
  */
 #ifndef EBPF_HELLO_OPEN_H
 #define EBPF_HELLO_OPEN_H
 
-#define TASK_COMM_LEN 16
-/* The tutorial uses fname[NAME_MAX] (255 bytes); one more keeps the struct 8-byte aligned. */
-#define FNAME_LEN 256
+enum open_sizes {
+	COMM_LEN = 16,	/* the kernel's TASK_COMM_LEN (vmlinux.h has it only from 5.17) */
+	/* The tutorial uses fname[NAME_MAX] (255 bytes); one more keeps the struct 8-byte aligned. */
+	FNAME_LEN = 256,
+};
 
 /* Index of the counters in the per-CPU "drops" map. */
-#define DROP_BUFFER_FULL 0  /* the perf or ring buffer was full: event lost */
-#define DROP_STASH_FULL 1   /* the entry stash map was full: the open was sent at entry, without its result */
-#define DROP_SLOTS 2
+enum drop_slot {
+	DROP_BUFFER_FULL = 0,	/* the perf or ring buffer was full: event lost */
+	DROP_STASH_FULL = 1,	/* the entry stash map was full: the open was sent at entry, without its result */
+	DROP_SLOTS = 2,
+};
+
+/* targ_uid's "any user": no uid is (uid_t)-1. */
+enum open_filters {
+	INVALID_UID = 0xffffffffu,
+};
 
 struct open_event {
 	__u64 ts_ns;	/* bpf_ktime_get_ns(): time since boot */
@@ -27,12 +39,14 @@ struct open_event {
 	__s32 ret;	/* fd, or -errno when the open failed (0 in entry-only mode) */
 	__s32 name_err;	/* 0, or the error of bpf_probe_read_user_str */
 	__u32 flags;	/* EVENT_* bits below */
-	char comm[TASK_COMM_LEN];
+	char comm[COMM_LEN];
 	char fname[FNAME_LEN];
 };
 
 /* open_event.flags */
-#define EVENT_HAS_RET 1 /* ret holds the open's return value (read at exit) */
-#define EVENT_NAME_CUT 2 /* the name did not fit in fname: fname holds its first FNAME_LEN-1 bytes */
+enum open_event_flags {
+	EVENT_HAS_RET = 1,	/* ret holds the open's return value (read at exit) */
+	EVENT_NAME_CUT = 2,	/* the name did not fit in fname: fname holds its first FNAME_LEN-1 bytes */
+};
 
 #endif /* EBPF_HELLO_OPEN_H */

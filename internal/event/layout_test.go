@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"unicode"
@@ -89,4 +90,70 @@ func snakeCase(s string) string {
 		b.WriteRune(unicode.ToLower(r))
 	}
 	return b.String()
+}
+
+// TestConstantsMatchBTF checks the Go copies of open.h's constants against
+// the enums the compiler put into the object's BTF.
+func TestConstantsMatchBTF(t *testing.T) {
+	if _, err := exec.LookPath("bpftool"); err != nil {
+		testenv.Skip(t, "bpftool not installed (run make setup)")
+	}
+	want := map[string]uint64{
+		"COMM_LEN":         TaskCommLen,
+		"FNAME_LEN":        FnameLen,
+		"EVENT_HAS_RET":    flagHasRet,
+		"EVENT_NAME_CUT":   flagNameCut,
+		"DROP_BUFFER_FULL": DropBufferFull,
+		"DROP_STASH_FULL":  DropStashFull,
+		"INVALID_UID":      InvalidUID,
+	}
+	for _, obj := range []string{"open_perf.bpf.o", "open_ring.bpf.o"} {
+		path := filepath.Join("..", "..", "bpf", obj)
+		if _, err := os.Stat(path); err != nil {
+			testenv.Skip(t, path+" not built (run make bpf)")
+		}
+		out, err := exec.Command("bpftool", "-j", "btf", "dump", "file", path).Output()
+		if err != nil {
+			t.Fatalf("bpftool btf dump %s: %v", path, err)
+		}
+		var dump struct {
+			Types []struct {
+				Kind   string `json:"kind"`
+				Values []struct {
+					Name string      `json:"name"`
+					Val  json.Number `json:"val"`
+				} `json:"values"`
+			} `json:"types"`
+		}
+		if err := json.Unmarshal(out, &dump); err != nil {
+			t.Fatalf("parse bpftool output: %v", err)
+		}
+		seen := map[string]bool{}
+		for _, typ := range dump.Types {
+			if typ.Kind != "ENUM" {
+				continue
+			}
+			for _, v := range typ.Values {
+				w, ok := want[v.Name]
+				if !ok {
+					continue
+				}
+				seen[v.Name] = true
+				// Enumerators are 32 bits wide; bpftool prints 0xffffffffu sign-extended to 64.
+				got, err := strconv.ParseUint(v.Val.String(), 10, 64)
+				if err != nil {
+					n, _ := strconv.ParseInt(v.Val.String(), 10, 64)
+					got = uint64(n)
+				}
+				if uint32(got) != uint32(w) {
+					t.Errorf("%s: %s is %d in C, %d in Go", obj, v.Name, uint32(got), w)
+				}
+			}
+		}
+		for name := range want {
+			if !seen[name] {
+				t.Errorf("%s: enumerator %s not in the object's BTF", obj, name)
+			}
+		}
+	}
 }

@@ -9,11 +9,20 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// Sizes from bpf/open.h.
+// Sizes from bpf/open.h (enum open_sizes).
 const (
-	TaskCommLen = 16
-	FnameLen    = 256
+	TaskCommLen = 16  // COMM_LEN
+	FnameLen    = 256 // FNAME_LEN
 )
+
+// Slots of open.bpf.c's per-CPU "drops" map (enum drop_slot).
+const (
+	DropBufferFull = 0 // DROP_BUFFER_FULL: the buffer was full, the event is lost
+	DropStashFull  = 1 // DROP_STASH_FULL: sent at entry, without its result
+)
+
+// InvalidUID is targ_uid's "any user" (enum open_filters).
+const InvalidUID = 0xffffffff
 
 // open_event.flags bits from bpf/open.h.
 const (

@@ -23,7 +23,9 @@ const (
 	BufferRing = "ring" // BPF ring buffer (kernel 5.8+)
 )
 
-const pageSize = 4096
+// pageSize is the unit of --pages: the machine's page, as for the perf buffer
+// (4 KiB on x86, up to 64 KiB on arm64).
+var pageSize = uint32(os.Getpagesize())
 
 // Default buffer sizes, in pages: perf buffers are per CPU, the ring buffer is shared.
 const (
@@ -85,8 +87,8 @@ func (o *Options) Validate() error {
 	if o.UID < -1 || o.UID >= MaxUID {
 		return fmt.Errorf("invalid --uid %d: a user id is between 0 and %d", o.UID, MaxUID-1)
 	}
-	if len(o.Comm) > 15 {
-		o.Comm = o.Comm[:15] // the kernel keeps 15 bytes of a command name
+	if len(o.Comm) > event.TaskCommLen-1 {
+		o.Comm = o.Comm[:event.TaskCommLen-1] // the kernel keeps 15 bytes of a command name
 	}
 	if o.Failed && o.EntryOnly {
 		return errors.New("--failed needs the return value, which --entry-only does not read")
@@ -345,8 +347,8 @@ func monotonicNow() uint64 {
 type drops struct{ bufferFull, stashFull uint64 }
 
 const (
-	dropBufferFull = 0 // DROP_BUFFER_FULL
-	dropStashFull  = 1 // DROP_STASH_FULL
+	dropBufferFull = event.DropBufferFull
+	dropStashFull  = event.DropStashFull
 )
 
 func readDrops(l *probe.Loaded) (drops, error) {

@@ -2,6 +2,7 @@ package opens
 
 import (
 	"github.com/ebpf-hello/ebpf-hello/bpf"
+	"github.com/ebpf-hello/ebpf-hello/internal/event"
 	"github.com/ebpf-hello/ebpf-hello/internal/probe"
 )
 
@@ -55,9 +56,9 @@ func spec(opts Options) probe.Spec {
 
 // configure sets open.bpf.c's const volatile knobs: the filters run in the kernel.
 func configure(o *probe.Object, opts Options) error {
-	var comm [16]byte
-	copy(comm[:15], opts.Comm)
-	uid := uint32(0xffffffff) // INVALID_UID: no filter
+	var comm [event.TaskCommLen]byte
+	copy(comm[:event.TaskCommLen-1], opts.Comm) // NUL-terminated
+	uid := uint32(event.InvalidUID)             // no filter
 	if opts.UID >= 0 {
 		uid = uint32(opts.UID)
 	}
