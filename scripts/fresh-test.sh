@@ -146,7 +146,7 @@ check_run() {
 	while :; do
 		kill -0 "$run_pid" 2>/dev/null || { tail -30 "$log" >&2; die "$suite: ./run.sh ended before tracing an open"; }
 		[ -z "$t_setup" ] && grep -q '^setup: ok' "$log" && t_setup=$((SECONDS - start))
-		[ -z "$t_ready" ] && grep -q 'tracing file opens' "$log" && t_ready=$((SECONDS - start))
+		[ -z "$t_ready" ] && grep -qx 'ebpf-hello: ready' "$log" && t_ready=$((SECONDS - start))
 		[ -n "$t_ready" ] && { read -r _ <"$root/tmp/$marker" || true; }
 		grep -q "$marker" "$log" && break
 		[ $((SECONDS - start)) -lt "$run_timeout" ] || { tail -30 "$log" >&2; die "$suite: ./run.sh traced no open of the marker within ${run_timeout}s"; }
@@ -158,7 +158,7 @@ check_run() {
 	rc=0
 	wait "$run_pid" || rc=$?
 	run_pid=
-	sed -n '/tracing file opens/{p;q;};p' "$log" | sed "s/^/fresh-test: $suite: run.sh: /" >&2
+	sed -n '/^ebpf-hello: ready$/{p;q;};p' "$log" | sed "s/^/fresh-test: $suite: run.sh: /" >&2
 	grep -m1 "$marker" "$log" | sed "s/^/fresh-test: $suite: traced: /" >&2
 	tail -1 "$log" | sed "s/^/fresh-test: $suite: at SIGINT: /" >&2
 	[ "$rc" -eq 0 ] || { tail -30 "$log" >&2; die "$suite: ./run.sh exited with status $rc after SIGINT (want 0)"; }

@@ -136,8 +136,9 @@ type tracer struct {
 	done   chan struct{}
 }
 
-// startTracer runs ebpf-hello args and waits until it says it is tracing.
-func startTracer(t *testing.T, ready string, args ...string) *tracer {
+// startTracer runs ebpf-hello args and waits until its stderr contains
+// readyText: ready.Line for the built-in commands.
+func startTracer(t *testing.T, readyText string, args ...string) *tracer {
 	t.Helper()
 	testenv.RequireRoot(t)
 	tr := &tracer{cmd: exec.Command(binary(t), args...), lines: make(chan string, 1<<16), done: make(chan struct{})}
@@ -164,7 +165,7 @@ func startTracer(t *testing.T, ready string, args ...string) *tracer {
 	go func() { _ = tr.cmd.Wait(); close(tr.done) }()
 	t.Cleanup(func() { _ = tr.cmd.Process.Kill(); <-tr.done })
 	deadline := time.Now().Add(30 * time.Second)
-	for !strings.Contains(tr.errText(), ready) {
+	for !strings.Contains(tr.errText(), readyText) {
 		select {
 		case <-tr.done:
 			t.Fatalf("ebpf-hello %v exited before it was ready: %s", args, tr.errText())

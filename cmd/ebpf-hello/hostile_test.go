@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"github.com/ebpf-hello/ebpf-hello/internal/ready"
 	"runtime"
 	"strconv"
 	"strings"
@@ -57,7 +58,7 @@ func TestOpenEscapesHostileNames(t *testing.T) {
 			if format == "json" {
 				args = append(args, "--json")
 			}
-			tr := startTracer(t, "tracing file opens", args...)
+			tr := startTracer(t, ready.Line, args...)
 			do()
 			lines := tr.collect(t, len(names), 30*time.Second, func(line string) bool { return !strings.HasPrefix(line, "TIME(s)") })
 			code, stderr := tr.wait(t, 20*time.Second)
@@ -109,7 +110,7 @@ func TestPrintkSpoofedCommIsItsOwnTask(t *testing.T) {
 		names[i] = "/proc/self/stat"
 	}
 	tid, do := hostileOpens(t, comm, names)
-	tr := startTracer(t, printkReady, "printk", "--format", "json")
+	tr := startTracer(t, ready.Line, "printk", "--format", "json")
 	do()
 	got := tr.collect(t, 1, 20*time.Second, func(line string) bool {
 		var l printkLine

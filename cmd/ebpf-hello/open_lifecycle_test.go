@@ -17,6 +17,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/ebpf-hello/ebpf-hello/internal/ready"
 	"github.com/ebpf-hello/ebpf-hello/internal/testenv"
 )
 
@@ -79,7 +80,7 @@ func runFIFOBlockers(spec string) int {
 // shown (at entry, without their result), and stderr must warn at once.
 func TestOpenNotBlindedByAFullStash(t *testing.T) {
 	before := ourPrograms(t)
-	tr := startTracer(t, "tracing file opens", "open", "--json")
+	tr := startTracer(t, ready.Line, "open", "--json")
 	fifo := filepath.Join(t.TempDir(), "fifo")
 	if err := unix.Mkfifo(fifo, 0o600); err != nil {
 		t.Fatal(err)
@@ -141,7 +142,7 @@ func startBlockedTracer(t *testing.T) (cmd *exec.Cmd, done chan struct{}, stderr
 	done = make(chan struct{})
 	go func() { _ = cmd.Wait(); close(done) }()
 	t.Cleanup(func() { _ = cmd.Process.Kill(); <-done })
-	for deadline := time.Now().Add(30 * time.Second); !strings.Contains(buf.String(), "tracing file opens"); {
+	for deadline := time.Now().Add(30 * time.Second); !ready.In(buf.String()); {
 		if time.Now().After(deadline) {
 			t.Fatalf("not ready: %s", buf.String())
 		}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"github.com/ebpf-hello/ebpf-hello/internal/ready"
 	"os/exec"
 	"regexp"
 	"strconv"
@@ -79,7 +80,7 @@ func TestOpenSeesEveryOpen(t *testing.T) {
 					args = append(args, "--json")
 				}
 				child := startOpener(t, opensPerChild) // creates its file before tracing starts
-				tr := startTracer(t, "tracing file opens", args...)
+				tr := startTracer(t, ready.Line, args...)
 				child.run(t)
 
 				var rows []tableRow
@@ -165,7 +166,7 @@ func TestOpenFilters(t *testing.T) {
 			if filter == "comm" {
 				value = child.comm
 			}
-			tr := startTracer(t, "tracing file opens", "open", "--show-tid", "--"+filter, value)
+			tr := startTracer(t, ready.Line, "open", "--show-tid", "--"+filter, value)
 			child.run(t)
 			header := false
 			var others []string
@@ -193,7 +194,7 @@ func TestOpenFilters(t *testing.T) {
 		})
 	}
 	t.Run("no match prints only the header", func(t *testing.T) {
-		tr := startTracer(t, "tracing file opens", "open", "--pid", "4194000", "--duration", "2s")
+		tr := startTracer(t, ready.Line, "open", "--pid", "4194000", "--duration", "2s")
 		code, stderr := tr.wait(t, 20*time.Second)
 		var out []string
 		for line := range tr.lines {
@@ -215,7 +216,7 @@ func TestOpenCountsLostEvents(t *testing.T) {
 		t.Run(buffer, func(t *testing.T) {
 			before := ourPrograms(t)
 			child := startOpener(t, 50000)
-			tr := startTracer(t, "tracing file opens", "open", "--buffer", buffer, "--pages", "1", "--pid", strconv.Itoa(child.pid))
+			tr := startTracer(t, ready.Line, "open", "--buffer", buffer, "--pages", "1", "--pid", strconv.Itoa(child.pid))
 			child.run(t)
 			time.Sleep(500 * time.Millisecond) // let the loss check run
 			code, stderr := tr.stop(t)

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ebpf-hello/ebpf-hello/internal/ready"
 )
 
 // printkLine is one `printk --format json` line.
@@ -45,14 +47,12 @@ func keepOpening(t *testing.T) {
 	t.Cleanup(func() { close(stop); <-done })
 }
 
-const printkReady = "reading "
-
 // TestPrintkCountPrintsHelloLines: --count 3 stops after three Hello lines,
 // each split into the fields the tutorial explains.
 func TestPrintkCountPrintsHelloLines(t *testing.T) {
 	before := ourPrograms(t)
 	keepOpening(t)
-	tr := startTracer(t, printkReady, "printk", "--count", "3", "--format", "json")
+	tr := startTracer(t, ready.Line, "printk", "--count", "3", "--format", "json")
 	code, stderr := tr.wait(t, 30*time.Second)
 	var lines []printkLine
 	for raw := range tr.lines {
@@ -84,7 +84,7 @@ func TestPrintkCountPrintsHelloLines(t *testing.T) {
 // TestPrintkExplainsFields: the default format explains each field.
 func TestPrintkExplainsFields(t *testing.T) {
 	keepOpening(t)
-	tr := startTracer(t, printkReady, "printk", "--count", "2")
+	tr := startTracer(t, ready.Line, "printk", "--count", "2")
 	code, stderr := tr.wait(t, 30*time.Second)
 	var out []string
 	for line := range tr.lines {
@@ -144,7 +144,7 @@ func TestPrintkEachAttachMode(t *testing.T) {
 // TestPrintkAllShowsOtherLines: --all shows a line written to trace_marker,
 // which the default filter hides.
 func TestPrintkAllShowsOtherLines(t *testing.T) {
-	tr := startTracer(t, printkReady, "printk", "--all", "--format", "json")
+	tr := startTracer(t, ready.Line, "printk", "--all", "--format", "json")
 	marker := fmt.Sprintf("ebpf-hello test marker %d", time.Now().UnixNano())
 	if err := os.WriteFile("/sys/kernel/tracing/trace_marker", []byte(marker), 0); err != nil {
 		t.Fatal(err)

@@ -18,6 +18,8 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/ebpf-hello/ebpf-hello/internal/ready"
+
 	"github.com/ebpf-hello/ebpf-hello/internal/textsafe"
 	"github.com/ebpf-hello/ebpf-hello/internal/tracepipe"
 )
@@ -84,7 +86,7 @@ func (d *doctor) selftestOpen(exe string) error {
 	tid := <-tids
 	defer close(opens)
 
-	out, stderr, err := runLive(exe, "tracing file opens", func() { opens <- struct{}{} },
+	out, stderr, err := runLive(exe, func() { opens <- struct{}{} },
 		"open", "--json", "--count", "1", "--tid", strconv.Itoa(tid))
 	if err != nil {
 		return d.selfFail("selftest_open", fmt.Errorf("%v: %s", err, lastLine(stderr)))
@@ -118,7 +120,7 @@ func (d *doctor) selftestPrintk(exe string) error {
 	if d.pipeBusy("") {
 		return nil
 	}
-	out, stderr, err := runLive(exe, "reading ", poke, "printk", "--count", "1", "--format", "json")
+	out, stderr, err := runLive(exe, poke, "printk", "--count", "1", "--format", "json")
 	if err != nil && d.pipeBusy(stderr) { // a reader that started meanwhile
 		return nil
 	}
@@ -140,9 +142,9 @@ func (d *doctor) selfFail(name string, err error) error {
 	return err
 }
 
-// runLive runs exe args, waits until its stderr contains ready, then calls
+// runLive runs exe args, waits until its stderr has ready.Line, then calls
 // poke every 100 ms until the command exits; returns its first stdout line.
-func runLive(exe, ready string, poke func(), args ...string) (string, string, error) {
+func runLive(exe string, poke func(), args ...string) (string, string, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), selftestTimeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, exe, args...)
@@ -185,7 +187,7 @@ func runLive(exe, ready string, poke func(), args ...string) (string, string, er
 			}
 			return line, errText(), nil
 		case <-tick.C:
-			if strings.Contains(errText(), ready) {
+			if ready.In(errText()) {
 				poke()
 			}
 		case <-ctx.Done():

@@ -14,6 +14,7 @@ import (
 	"github.com/ebpf-hello/ebpf-hello/internal/kernel"
 	"github.com/ebpf-hello/ebpf-hello/internal/output"
 	"github.com/ebpf-hello/ebpf-hello/internal/probe"
+	"github.com/ebpf-hello/ebpf-hello/internal/ready"
 	"github.com/ebpf-hello/ebpf-hello/internal/tracefs"
 )
 
@@ -164,6 +165,9 @@ func Run(ctx context.Context, opts Options, stdout, stderr io.Writer) error {
 		return err
 	}
 	notify(fmt.Sprintf("tracing file opens (%s buffer); Ctrl-C to end", opts.Buffer))
+	if err := ready.Announce(stderr); err != nil {
+		return err
+	}
 
 	s := &streamer{opts: opts, reader: reader, loaded: loaded, printer: printer, notify: notify,
 		sorter: reorderer{window: uint64(reorderWindow)}}

@@ -13,6 +13,7 @@ import (
 	"github.com/ebpf-hello/ebpf-hello/bpf"
 	"github.com/ebpf-hello/ebpf-hello/internal/kernel"
 	"github.com/ebpf-hello/ebpf-hello/internal/probe"
+	"github.com/ebpf-hello/ebpf-hello/internal/ready"
 	"github.com/ebpf-hello/ebpf-hello/internal/tracefs"
 	"github.com/ebpf-hello/ebpf-hello/internal/tracepipe"
 )
@@ -95,6 +96,9 @@ func Run(ctx context.Context, opts Options, stdout, stderr io.Writer) error {
 		marker = ""
 	}
 	notify(fmt.Sprintf("reading %s; this consumes it: each line reaches one reader only, and recent kernels let no other reader in meanwhile. Ctrl-C to end", pipePath))
+	if err := ready.Announce(stderr); err != nil {
+		return err
+	}
 
 	if opts.Duration > 0 {
 		var cancel context.CancelFunc

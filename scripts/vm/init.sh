@@ -188,7 +188,7 @@ check_printk() {
 wait_ready() {
 	n=0
 	while [ "$n" -lt $((TOOL_TIMEOUT * 5)) ]; do
-		grep -q 'tracing file opens' "$2" && return 0
+		grep -qx 'ebpf-hello: ready' "$2" && return 0 # the stable line (internal/ready)
 		kill -0 "$1" 2>/dev/null || return 1
 		sleep 0.2
 		n=$((n + 1))
