@@ -40,6 +40,7 @@ EXAMPLES:
 			newPrintkCommand(),
 			newOpenCommand(),
 			newDoctorCommand(),
+			newRunCommand(),
 		},
 		// Without a command: the help. With an unknown one: one line, exit 1
 		// (urfave/cli would print "No help topic for 'bogus'").
@@ -69,17 +70,22 @@ func usageError(c *cli.Context, err error, _ bool) error {
 // attachFlag is --attach, shared by every command that hooks file opens.
 var attachFlag = &cli.StringFlag{
 	Name:  "attach",
-	Value: string(probe.Auto),
+	Value: "auto",
 	Usage: "how to hook file opens: auto (kprobe, else fentry, else tracepoint), kprobe, fentry or tracepoint",
 }
 
 // attachMode checks a command line that hooks file opens: no stray
 // arguments, and a valid --attach.
-func attachMode(c *cli.Context) (probe.Mode, error) {
+func attachMode(c *cli.Context) (string, error) {
 	if err := noArgs(c); err != nil {
 		return "", err
 	}
-	return probe.ParseMode(c.String("attach"))
+	switch mode := c.String("attach"); mode {
+	case "auto", "kprobe", "fentry", "tracepoint":
+		return mode, nil
+	default:
+		return "", fmt.Errorf("invalid --attach %q: want auto, kprobe, fentry or tracepoint", mode)
+	}
 }
 
 // limitFlags are --count and --duration.

@@ -249,21 +249,32 @@ func ourPrograms(t *testing.T) map[int]string {
 	}
 	ours := map[int]string{}
 	for _, p := range progs {
-		if strings.HasPrefix(p.Name, "open_") || strings.HasPrefix(p.Name, "hello_") {
+		if strings.HasPrefix(p.Name, "open_") || strings.HasPrefix(p.Name, "hello_") || strings.HasPrefix(p.Name, "run_") {
 			ours[p.ID] = p.Name
 		}
 	}
 	return ours
 }
 
-// assertNothingLeft fails if a program of ours not in before is still loaded.
+// assertNothingLeft fails if a program of ours not in before is still
+// loaded. The kernel frees a detached program after an RCU grace period:
+// it may take a moment.
 func assertNothingLeft(t *testing.T, before map[int]string) {
 	t.Helper()
-	for id, name := range ourPrograms(t) {
-		if _, ok := before[id]; !ok {
-			t.Errorf("BPF program %s (id %d) still loaded after ebpf-hello exited", name, id)
+	var left []string
+	for try := 0; try < 20; try++ {
+		left = nil
+		for id, name := range ourPrograms(t) {
+			if _, ok := before[id]; !ok {
+				left = append(left, fmt.Sprintf("%s (id %d)", name, id))
+			}
 		}
+		if len(left) == 0 {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
+	t.Errorf("BPF programs still loaded after ebpf-hello exited: %s", strings.Join(left, ", "))
 }
 
 // runCommand runs argv to completion (at most a minute) and returns what it printed.

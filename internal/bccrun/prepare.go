@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 
 	"github.com/ebpf-hello/ebpf-hello/internal/bcc"
@@ -37,11 +38,14 @@ func IsScript(path string, text []byte) bool {
 
 // IsBCC tells BCC-dialect C from libbpf-style C: a .bpf.c file, or one
 // with SEC() annotations or vmlinux.h, is libbpf-style.
+// includesVmlinux: libbpf-style C includes vmlinux.h (a comment naming it does not count).
+var includesVmlinux = regexp.MustCompile(`(?m)^\s*#\s*include\s*[<"]vmlinux\.h[>"]`)
+
 func IsBCC(path string, text []byte) bool {
 	if strings.HasSuffix(path, ".bpf.c") || strings.HasSuffix(path, ".o") {
 		return false
 	}
-	return !bytes.Contains(text, []byte("SEC(\"")) && !bytes.Contains(text, []byte("vmlinux.h"))
+	return !bytes.Contains(text, []byte("SEC(\"")) && !includesVmlinux.Match(text)
 }
 
 // Prepare reads in.Path (and the C it names) and returns the translated

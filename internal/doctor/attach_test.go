@@ -4,8 +4,6 @@ import (
 	"errors"
 	"strings"
 	"testing"
-
-	"github.com/ebpf-hello/ebpf-hello/internal/probe"
 )
 
 // TestJudgeAttachFollowsAuto: the attach checks must say what auto would do.
@@ -25,26 +23,26 @@ func TestJudgeAttachFollowsAuto(t *testing.T) {
 	}{
 		{
 			name:        "rt: kprobe works, tracepoints refused",
-			tried:       []attempt{{mode: probe.Kprobe, where: "kprobe on do_sys_openat2"}, {mode: probe.Fentry, where: "fentry on do_sys_openat2"}, {mode: probe.Tracepoint, err: eacces}},
+			tried:       []attempt{{mode: "kprobe", where: "kprobe on do_sys_openat2"}, {mode: "fentry", where: "fentry on do_sys_openat2"}, {mode: "tracepoint", err: eacces}},
 			want:        map[string]Status{"attach_kprobe": OK, "attach_fentry": OK, "attach_tracepoint": Warn},
 			hintHas:     map[string]string{"attach_tracepoint": "auto uses kprobe"},
 			hintHasNone: map[string]string{"attach_tracepoint": "CONFIG_FTRACE_SYSCALLS"},
 		},
 		{
 			name:    "this machine: only tracepoints",
-			tried:   []attempt{{mode: probe.Kprobe, err: noKprobes}, {mode: probe.Fentry, err: eperm}, {mode: probe.Tracepoint, where: "tracepoints"}},
+			tried:   []attempt{{mode: "kprobe", err: noKprobes}, {mode: "fentry", err: eperm}, {mode: "tracepoint", where: "tracepoints"}},
 			want:    map[string]Status{"attach_kprobe": Warn, "attach_fentry": Warn, "attach_tracepoint": OK},
 			hintHas: map[string]string{"attach_fentry": "auto uses tracepoint"},
 		},
 		{
 			name:    "nothing works, tracepoints missing",
-			tried:   []attempt{{mode: probe.Kprobe, err: noKprobes}, {mode: probe.Fentry, err: eperm}, {mode: probe.Tracepoint, err: missing}},
+			tried:   []attempt{{mode: "kprobe", err: noKprobes}, {mode: "fentry", err: eperm}, {mode: "tracepoint", err: missing}},
 			want:    map[string]Status{"attach_kprobe": Warn, "attach_fentry": Warn, "attach_tracepoint": Fail},
 			hintHas: map[string]string{"attach_tracepoint": "CONFIG_FTRACE_SYSCALLS"},
 		},
 		{
 			name:        "nothing works, tracepoints refused",
-			tried:       []attempt{{mode: probe.Kprobe, err: noKprobes}, {mode: probe.Fentry, err: eperm}, {mode: probe.Tracepoint, err: eacces}},
+			tried:       []attempt{{mode: "kprobe", err: noKprobes}, {mode: "fentry", err: eperm}, {mode: "tracepoint", err: eacces}},
 			want:        map[string]Status{"attach_tracepoint": Fail},
 			hintHasNone: map[string]string{"attach_tracepoint": "CONFIG_FTRACE_SYSCALLS"},
 		},

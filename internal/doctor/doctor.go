@@ -40,6 +40,7 @@ func Run(opts Options) *Report {
 	d.checkBuffers()
 	d.checkAttachModes()
 	d.checkMemlock()
+	d.checkRun()
 	d.checkInfo()
 	if opts.Selftest && d.root && d.attach != "" {
 		d.selftest(opts.Exe)
@@ -240,8 +241,10 @@ func (d *doctor) checkAttachModes() {
 		return
 	}
 	var tried []attempt
-	for _, mode := range probe.Chain {
-		l, err := probe.Load(opens.Spec(opts), probe.Options{Mode: mode, Tracefs: d.tracefs})
+	spec := opens.Spec(opts)
+	for _, way := range spec.Ways {
+		mode := way.Label
+		l, err := probe.Load(spec, probe.Options{Way: mode, Tracefs: d.tracefs})
 		a := attempt{mode: mode, err: err}
 		if err == nil {
 			a.where = l.Where
@@ -254,7 +257,7 @@ func (d *doctor) checkAttachModes() {
 	}
 	for _, a := range tried {
 		if a.err == nil {
-			d.attach = string(a.mode)
+			d.attach = a.mode
 			break
 		}
 	}
@@ -262,7 +265,7 @@ func (d *doctor) checkAttachModes() {
 
 // attempt is one mode tried by checkAttachModes.
 type attempt struct {
-	mode  probe.Mode
+	mode  string // the way's label: kprobe, fentry, tracepoint
 	where string // what attached, when err is nil
 	err   error
 }
@@ -271,7 +274,7 @@ type attempt struct {
 // follow what auto does: a mode that fails is only a warning while another
 // one works (auto uses that one), and the hint names the real cause.
 func judgeAttach(tried []attempt, lang string) []Check {
-	var used probe.Mode // the mode auto picks
+	var used string // the mode auto picks
 	for _, a := range tried {
 		if a.err == nil {
 			used = a.mode
@@ -280,7 +283,7 @@ func judgeAttach(tried []attempt, lang string) []Check {
 	}
 	var checks []Check
 	for _, a := range tried {
-		name := "attach_" + string(a.mode)
+		name := "attach_" + a.mode
 		if a.err == nil {
 			checks = append(checks, Check{Name: name, Status: OK, Detail: mLoaded.in(lang, attachWhere(lang, a.where))})
 			continue
@@ -288,15 +291,15 @@ func judgeAttach(tried []attempt, lang string) []Check {
 		c := Check{Name: name, Status: Warn, Detail: mNotLoaded.in(lang, attachReason(lang, errorsUnwrapped(a.err)))}
 		switch {
 		case used != "":
-			c.Hint = mAutoUses.in(lang, attachMode(lang, string(used)))
-		case a.mode == probe.Tracepoint:
+			c.Hint = mAutoUses.in(lang, attachMode(lang, used))
+		case a.mode == "tracepoint":
 			c.Status = Fail
 			if errors.Is(a.err, tracefs.ErrNoAccess) {
 				c.Hint = mCapsNoTracefsHint.in(lang) // a capability is missing, not a kernel option
 			} else if strings.Contains(a.err.Error(), "none of the tracepoints") {
 				c.Hint = mTpHint.in(lang)
 			}
-		case a.mode == probe.Kprobe:
+		case a.mode == "kprobe":
 			c.Hint = mSymHint.in(lang)
 		default:
 			c.Hint = mFentryHint.in(lang)

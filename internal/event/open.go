@@ -1,6 +1,7 @@
 package event
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"syscall"
@@ -115,4 +116,14 @@ func (o *Open) FileOrError() string {
 		return "<empty>"
 	}
 	return o.File
+}
+
+// Time reads a sample's ts_ns without decoding the rest (0 for a sample
+// too short to hold it), to put samples in time order.
+func Time(sample []byte) uint64 {
+	off := int(unsafe.Offsetof(rawOpen{}.TsNs))
+	if len(sample) < off+8 {
+		return 0
+	}
+	return binary.NativeEndian.Uint64(sample[off:])
 }

@@ -8,13 +8,12 @@ import (
 	"os"
 	"time"
 
-	"golang.org/x/sys/unix"
-
 	"github.com/ebpf-hello/ebpf-hello/internal/event"
 	"github.com/ebpf-hello/ebpf-hello/internal/kernel"
 	"github.com/ebpf-hello/ebpf-hello/internal/output"
 	"github.com/ebpf-hello/ebpf-hello/internal/probe"
 	"github.com/ebpf-hello/ebpf-hello/internal/ready"
+	"github.com/ebpf-hello/ebpf-hello/internal/samples"
 	"github.com/ebpf-hello/ebpf-hello/internal/tracefs"
 )
 
@@ -43,7 +42,7 @@ const (
 
 // Options are the settings of one `ebpf-hello open` run.
 type Options struct {
-	Attach    probe.Mode
+	Attach    string // the way to attach: auto, kprobe, fentry or tracepoint
 	Buffer    string // BufferPerf or BufferRing
 	Pages     int    // buffer size in pages (power of two); 0 picks the default
 	PID, TID  int    // filters; 0 means any
@@ -148,14 +147,17 @@ func Run(ctx context.Context, opts Options, stdout, stderr io.Writer) error {
 		notify(fmt.Sprintf("tracefs unavailable (%v): tracepoints cannot be used", err))
 		root = ""
 	}
-	loaded, err := probe.Load(spec(opts), probe.Options{Mode: opts.Attach, Tracefs: root, Notify: notify})
+	loaded, err := probe.Load(spec(opts), probe.Options{Way: opts.Attach, Tracefs: root})
 	if err != nil {
 		return err
 	}
 	defer loaded.Close()
-	opts.Output.Attach = string(loaded.Mode)
+	for _, note := range loaded.Notes {
+		notify(note)
+	}
+	opts.Output.Attach = loaded.Way
 
-	reader := loaded.Reader // opened before attaching: no event finds it missing
+	reader := loaded.Readers["events"]
 
 	printer := output.NewOpenPrinter(stdout, opts.Output)
 	if err := printer.Header(); err != nil {
@@ -169,8 +171,14 @@ func Run(ctx context.Context, opts Options, stdout, stderr io.Writer) error {
 		return err
 	}
 
-	s := &streamer{opts: opts, reader: reader, loaded: loaded, printer: printer, notify: notify,
-		sorter: reorderer{window: uint64(reorderWindow)}}
+	if opts.Duration > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, opts.Duration)
+		defer cancel()
+	}
+	stream := samples.NewStream(reader, event.Time)
+	defer stream.Close()
+	s := &streamer{opts: opts, stream: stream, reader: reader, loaded: loaded, printer: printer, notify: notify}
 	err = s.run(ctx)
 	s.countLost()                      // the final count
 	s.stats.Events = printer.Written() // only events whose line was written
@@ -178,119 +186,78 @@ func Run(ctx context.Context, opts Options, stdout, stderr io.Writer) error {
 	return err
 }
 
-// streamer reads, orders and prints events, and keeps the counts.
-//
-// It reads the buffers every pollInterval instead of sleeping until the
-// kernel wakes it: a wakeup per event costs the traced program more than
-// writing the event itself, while a timer costs nothing per event, and a
-// whole burst then crosses from C to Go in one call.
+// streamer prints events in time order, and keeps the counts.
 type streamer struct {
 	opts              Options
+	stream            *samples.Stream
 	reader            *probe.Reader
 	loaded            *probe.Loaded
 	printer           *output.OpenPrinter
 	notify            func(string)
-	sorter            reorderer
 	stats             Stats
 	reported          uint64    // losses already warned about
 	unmatchedReported uint64    // opens without their result already warned about
 	lastWarning       time.Time // warnings repeat at most every warnEvery
 	ev                event.Open
 	queued            uint64 // events handed to the printer (for --count)
-	stop              bool   // --count reached
-	err               error  // first output error
 }
 
-// run prints events until ctx ends, the count or the duration is reached.
+// run prints events until ctx ends or the count is reached; then prints
+// what is still in the buffers: events already written are shown, not dropped.
 func (s *streamer) run(ctx context.Context) error {
-	var deadline <-chan time.Time
-	if s.opts.Duration > 0 {
-		timer := time.NewTimer(s.opts.Duration)
-		defer timer.Stop()
-		deadline = timer.C
-	}
-	poll := time.NewTicker(pollInterval)
-	defer poll.Stop()
 	// Losses are counted in a BPF map: look often, to warn as soon as they start.
 	lossCheck := time.NewTicker(lossCheckInterval)
 	defer lossCheck.Stop()
-
 	for {
+		batch, err := s.stream.Next(ctx)
+		if ctx.Err() != nil {
+			batch, err = s.stream.Drain()
+		}
+		if err != nil {
+			return err
+		}
+		if stop, err := s.print(batch); stop || err != nil || ctx.Err() != nil {
+			return err
+		}
 		select {
-		case <-ctx.Done():
-			return s.finish()
-		case <-deadline:
-			return s.finish()
 		case <-lossCheck.C:
 			s.countLost()
-		case <-poll.C:
-			if err := s.read(monotonicNow()); err != nil || s.stop {
-				return err
-			}
+		default:
 		}
 	}
 }
 
-// read takes every waiting sample, then prints those that are due.
-func (s *streamer) read(now uint64) error {
-	err := s.reader.Read(func(sample []byte) {
-		if s.stop || s.err != nil {
-			return
-		}
+// print prints a batch of samples and flushes; stop is true once --count is reached.
+func (s *streamer) print(batch [][]byte) (stop bool, err error) {
+	for _, sample := range batch {
 		if err := event.Decode(sample, &s.ev); err != nil {
 			if s.stats.Malformed++; s.stats.Malformed == 1 {
 				s.notify("warning: " + err.Error())
 			}
-			return
+			continue
 		}
-		s.sorter.add(&s.ev)
-		// Under a flood, print as we go rather than hold everything.
-		if s.sorter.len() >= maxPending {
-			s.release(monotonicNow())
+		if s.ev.NameErr != 0 {
+			s.stats.NameErrors++
 		}
-	})
-	if err != nil {
-		return err
+		if err := s.printer.Print(&s.ev); err != nil {
+			return true, err
+		}
+		s.queued++
+		if s.opts.Count > 0 && s.queued >= uint64(s.opts.Count) {
+			stop = true
+			break
+		}
 	}
-	s.release(now)
-	return s.err
-}
-
-// release prints the events that are due (all of them when now is 0) and flushes.
-func (s *streamer) release(now uint64) {
-	if s.stop || s.err != nil {
-		return
+	if len(batch) == 0 {
+		return stop, nil
 	}
-	stop, err := s.sorter.release(now, s.emit)
-	if err == nil {
-		err = s.printer.Flush()
-	}
-	s.stop, s.err = stop, err
-}
-
-func (s *streamer) emit(e *event.Open) (stop bool, err error) {
-	if e.NameErr != 0 {
-		s.stats.NameErrors++
-	}
-	if err := s.printer.Print(e); err != nil {
-		return true, err
-	}
-	s.queued++
-	return s.opts.Count > 0 && s.queued >= uint64(s.opts.Count), nil
-}
-
-// finish prints what is still in the buffers when Ctrl-C (or --duration)
-// comes: events already written are shown, not dropped.
-func (s *streamer) finish() error {
-	if err := s.read(0); err != nil {
-		return err
-	}
-	s.release(0)
-	return s.err
+	return stop, s.printer.Flush()
 }
 
 // countLost adds up the losses and the opens that could not wait for their
-// result, and warns as soon as either grows.
+// result, and warns as soon as either grows. open.bpf.c counts full-buffer
+// losses itself, exactly and at once, so the perf buffer's own (later) loss
+// reports are not added: they are the same events.
 func (s *streamer) countLost() {
 	total := s.reader.Overflow()
 	drops, err := readDrops(s.loaded)
@@ -322,30 +289,11 @@ func (s *streamer) countLost() {
 	}
 }
 
-// pollInterval is how often the buffers are read; an event waits at most
-// reorderWindow plus this before it is printed.
-const pollInterval = 5 * time.Millisecond
-
 // warnEvery spaces out the warnings while losses go on.
 const warnEvery = 5 * time.Second
 
 // lossCheckInterval is how often the loss counters are read.
 const lossCheckInterval = 100 * time.Millisecond
-
-// reorderWindow is how long an event waits for older ones from other CPUs.
-const reorderWindow = 10 * time.Millisecond
-
-// maxPending triggers an early release under load.
-const maxPending = 4096
-
-// monotonicNow is the kernel clock bpf_ktime_get_ns reads, in nanoseconds.
-func monotonicNow() uint64 {
-	var ts unix.Timespec
-	if err := unix.ClockGettime(unix.CLOCK_MONOTONIC, &ts); err != nil {
-		return 0
-	}
-	return uint64(ts.Nano())
-}
 
 // drops are the BPF side's counters (open.h DROP_*).
 type drops struct{ bufferFull, stashFull uint64 }

@@ -38,7 +38,7 @@ func TestTracepointsAttachWhatExists(t *testing.T) {
 			t.Fatal(err)
 		}
 		arm64 := fakeTracefs(t, "sys_enter_openat", "sys_exit_openat", "sys_enter_openat2", "sys_exit_openat2")
-		l, err := probe.Load(spec(opts), probe.Options{Mode: probe.Tracepoint, Tracefs: arm64})
+		l, err := probe.Load(spec(opts), probe.Options{Way: "tracepoint", Tracefs: arm64})
 		if err != nil {
 			t.Fatalf("entry-only %v, only openat/openat2: %v", entryOnly, err)
 		}
@@ -47,7 +47,7 @@ func TestTracepointsAttachWhatExists(t *testing.T) {
 		}
 		l.Close()
 
-		l, err = probe.Load(spec(opts), probe.Options{Mode: probe.Tracepoint, Tracefs: fakeTracefs(t)})
+		l, err = probe.Load(spec(opts), probe.Options{Way: "tracepoint", Tracefs: fakeTracefs(t)})
 		if err == nil {
 			l.Close()
 			t.Fatal("attached although no tracepoint exists")

@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strconv"
 	"time"
 
 	"github.com/ebpf-hello/ebpf-hello/bpf"
@@ -23,7 +22,7 @@ const Message = "Hello, World!"
 
 // Options are the settings of one `ebpf-hello printk` run.
 type Options struct {
-	Attach   probe.Mode
+	Attach   string // the way to attach: auto, kprobe, fentry or tracepoint
 	Format   Format
 	All      bool // show every trace_pipe line, not only ours
 	Count    int  // stop after this many lines (0: no limit)
@@ -46,17 +45,24 @@ func (o Options) Validate() error {
 var spec = probe.Spec{
 	Name:   "hello.bpf.o",
 	Object: bpf.Hello,
-	Hooks: map[probe.Mode][]probe.Hook{
-		probe.Kprobe: {{Program: "hello_kprobe", Kind: probe.KprobeEntry}},
-		probe.Fentry: {{Program: "hello_fentry", Kind: probe.FentryEntry}},
-		// One program per open syscall; those this kernel lacks are switched off.
-		probe.Tracepoint: {
-			{Program: "hello_open", Kind: probe.SECTracepoint},
-			{Program: "hello_creat", Kind: probe.SECTracepoint},
-			{Program: "hello_openat", Kind: probe.SECTracepoint},
-			{Program: "hello_openat2", Kind: probe.SECTracepoint},
-		},
+	Ways: []probe.Way{
+		{Label: "kprobe", Hooks: []probe.Hook{{Program: "hello_kprobe", Kind: probe.Kprobe, Resolve: resolveOpenFunc}}},
+		{Label: "fentry", Hooks: []probe.Hook{{Program: "hello_fentry", Kind: probe.Fentry, Target: kernel.OpenFunc}}},
+		// One program per open syscall, attached where its SEC() says;
+		// those this kernel lacks are switched off.
+		{Label: "tracepoint", Hooks: []probe.Hook{
+			{Program: "hello_open", Kind: probe.Tracepoint},
+			{Program: "hello_creat", Kind: probe.Tracepoint},
+			{Program: "hello_openat", Kind: probe.Tracepoint},
+			{Program: "hello_openat2", Kind: probe.Tracepoint},
+		}},
 	},
+}
+
+// resolveOpenFunc finds the open function to kprobe on this kernel.
+func resolveOpenFunc(f probe.Facts) (string, string, error) {
+	sym, err := kernel.ResolveOpenFunc(f.Version)
+	return sym.Name, sym.Note, err
 }
 
 // Run loads hello.bpf.c and prints trace_pipe lines until ctx is cancelled,
@@ -74,28 +80,28 @@ func Run(ctx context.Context, opts Options, stdout, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("printk output is read from tracefs, which is unavailable: %w", err)
 	}
-	pipePath := filepath.Join(root, "trace_pipe")
-	pipe, err := tracepipe.Open(pipePath)
+	pipe, err := OpenPipe(root)
 	if err != nil {
 		return err
 	}
 	defer pipe.Close()
 
-	loaded, err := probe.Load(spec, probe.Options{Mode: opts.Attach, Tracefs: root, Notify: notify})
+	loaded, err := probe.Load(spec, probe.Options{Way: opts.Attach, Tracefs: root})
 	if err != nil {
 		return err
 	}
 	defer loaded.Close()
+	for _, note := range loaded.Notes {
+		notify(note)
+	}
 
 	// trace_pipe may still hold lines from before we started (another run
 	// stopped by --count, another tool). A marker written now, after
 	// attaching, separates them from ours: lines before it are skipped.
-	marker := "ebpf-hello start " + strconv.Itoa(os.Getpid())
-	if err := writeMarker(root, marker); err != nil {
+	if err := pipe.Mark(); err != nil {
 		notify(fmt.Sprintf("warning: cannot write trace_marker (%v): older lines in trace_pipe will be shown too", err))
-		marker = ""
 	}
-	notify(fmt.Sprintf("reading %s; this consumes it: each line reaches one reader only, and recent kernels let no other reader in meanwhile. Ctrl-C to end", pipePath))
+	notify(fmt.Sprintf("reading %s; this consumes it: each line reaches one reader only, and recent kernels let no other reader in meanwhile. Ctrl-C to end", pipe.Path))
 	if err := ready.Announce(stderr); err != nil {
 		return err
 	}
@@ -107,7 +113,7 @@ func Run(ctx context.Context, opts Options, stdout, stderr io.Writer) error {
 	}
 	printer := newPrinter(stdout, opts.Format)
 	printer.lang = opts.Lang
-	stats, err := stream(ctx, pipe, marker, opts, printer, notify)
+	stats, err := stream(ctx, pipe, opts, printer, notify)
 	if ferr := printer.flush(); err == nil {
 		err = ferr
 	}
@@ -139,28 +145,18 @@ func (s Stats) String() string {
 }
 
 // stream reads, filters and prints lines.
-func stream(ctx context.Context, pipe *tracepipe.Reader, marker string, opts Options, p *printer, notify func(string)) (Stats, error) {
-	var stats Stats
+func stream(ctx context.Context, pipe *Pipe, opts Options, p *printer, notify func(string)) (stats Stats, err error) {
 	var lost lossWarner
 	defer func() { // losses not warned about yet are in the summary too
 		if msg, _, ok := lost.flush(); ok {
 			notify(msg)
 		}
+		stats.Stale = pipe.Stale
 	}()
-	started := marker == ""
 	for {
-		raw, err := pipe.Next(ctx)
+		line, err := pipe.Next(ctx)
 		if err != nil {
 			return stats, err
-		}
-		line := tracepipe.Parse(raw)
-		if !started {
-			if line.Function == "tracing_mark_write" && line.Message == marker {
-				started = true
-			} else {
-				stats.Stale++
-			}
-			continue
 		}
 		if line.LostEvents > 0 {
 			stats.Lost += uint64(line.LostEvents)

@@ -1,6 +1,8 @@
 package probe
 
 import (
+	"bytes"
+	"encoding/binary"
 	"errors"
 	"os"
 	"os/exec"
@@ -9,18 +11,27 @@ import (
 	"testing"
 
 	"github.com/ebpf-hello/ebpf-hello/bpf"
+	"github.com/ebpf-hello/ebpf-hello/internal/kernel"
 	"github.com/ebpf-hello/ebpf-hello/internal/testenv"
 )
 
 const tracefsRoot = "/sys/kernel/tracing"
 
+func resolveOpen(f Facts) (string, string, error) {
+	sym, err := kernel.ResolveOpenFunc(f.Version)
+	return sym.Name, sym.Note, err
+}
+
 var helloSpec = Spec{
 	Name:   "hello.bpf.o",
 	Object: bpf.Hello,
-	Hooks: map[Mode][]Hook{
-		Kprobe:     {{Program: "hello_kprobe", Kind: KprobeEntry}},
-		Fentry:     {{Program: "hello_fentry", Kind: FentryEntry}},
-		Tracepoint: {{Program: "hello_openat", Kind: SECTracepoint}, {Program: "hello_open", Kind: SECTracepoint}},
+	Ways: []Way{
+		{Label: "kprobe", Hooks: []Hook{{Program: "hello_kprobe", Kind: Kprobe, Resolve: resolveOpen}}},
+		{Label: "fentry", Hooks: []Hook{{Program: "hello_fentry", Kind: Fentry, Target: kernel.OpenFunc}}},
+		{Label: "tracepoint", Hooks: []Hook{
+			{Program: "hello_openat", Kind: Tracepoint}, // where its SEC() says
+			{Program: "hello_open", Kind: Tracepoint, Target: "syscalls:sys_enter_no_such_syscall"},
+		}},
 	},
 }
 
@@ -35,69 +46,141 @@ func requireTracefs(t *testing.T) {
 	}
 }
 
-// documentedReasons are the only ways a mode may fail on a healthy kernel.
-var documentedReasons = map[Mode][]string{
-	Kprobe: {"kernel built without CONFIG_KPROBES", "not in /proc/kallsyms", "not found by the kernel"},
-	Fentry: {"kernel refused to load", "fentry needs kernel 5.5"},
+// documentedReasons are the only ways a way may fail on a healthy kernel.
+var documentedReasons = map[string][]string{
+	"kprobe": {"kernel built without CONFIG_KPROBES", "not in /proc/kallsyms", "not found by the kernel"},
+	"fentry": {"kernel refused to load", "fentry needs kernel 5.5"},
 }
 
-// TestEachModeAttachesOrFailsAsDocumented loads the hello program with each
-// mode on this kernel; then auto must pick the first mode that worked alone,
+// TestEachWayAttachesOrFailsAsDocumented loads the hello program each way
+// on this kernel; then auto must pick the first way that worked alone,
 // reporting the others' reasons.
-func TestEachModeAttachesOrFailsAsDocumented(t *testing.T) {
+func TestEachWayAttachesOrFailsAsDocumented(t *testing.T) {
 	requireTracefs(t)
-	alone := map[Mode]error{}
-	for _, mode := range Chain {
-		l, err := Load(helloSpec, Options{Mode: mode, Tracefs: tracefsRoot})
-		alone[mode] = err
+	alone := map[string]error{}
+	for _, way := range helloSpec.Ways {
+		l, err := Load(helloSpec, Options{Way: way.Label, Tracefs: tracefsRoot})
+		alone[way.Label] = err
 		if err == nil {
-			if l.Mode != mode {
-				t.Errorf("--attach %s attached %s", mode, l.Mode)
+			if l.Way != way.Label {
+				t.Errorf("--attach %s attached %s", way.Label, l.Way)
 			}
 			l.Close()
-			t.Logf("%s: attached", mode)
+			t.Logf("%s: attached", way.Label)
 			continue
 		}
-		t.Logf("%s: %v", mode, err)
+		t.Logf("%s: %v", way.Label, err)
 		ok := false
-		for _, reason := range documentedReasons[mode] {
+		for _, reason := range documentedReasons[way.Label] {
 			ok = ok || strings.Contains(err.Error(), reason)
 		}
 		if !ok {
-			t.Errorf("--attach %s failed for an undocumented reason: %v", mode, err)
+			t.Errorf("--attach %s failed for an undocumented reason: %v", way.Label, err)
 		}
 	}
-	if alone[Tracepoint] != nil {
-		t.Fatalf("tracepoints must work on any kernel with tracefs: %v", alone[Tracepoint])
+	if alone["tracepoint"] != nil {
+		t.Fatalf("tracepoints must work on any kernel with tracefs: %v", alone["tracepoint"])
 	}
 
-	var notes []string
-	l, err := Load(helloSpec, Options{Mode: Auto, Tracefs: tracefsRoot, Notify: func(m string) { notes = append(notes, m) }})
+	l, err := Load(helloSpec, Options{Tracefs: tracefsRoot})
 	if err != nil {
 		t.Fatalf("auto: %v", err)
 	}
 	defer l.Close()
-	var want Mode
-	for _, mode := range Chain {
-		if alone[mode] == nil {
-			want = mode
+	var want string
+	for _, way := range helloSpec.Ways {
+		if alone[way.Label] == nil {
+			want = way.Label
 			break
 		}
 	}
-	if l.Mode != want {
-		t.Errorf("auto picked %s, want %s (the first mode that works alone)", l.Mode, want)
+	if l.Way != want {
+		t.Errorf("auto picked %s, want %s (the first way that works alone)", l.Way, want)
 	}
 	for _, s := range l.Skipped {
-		// Alone, the reason comes wrapped as "--attach MODE: reason".
-		if alone[s.Mode] == nil || s.Reason.Error() != errors.Unwrap(alone[s.Mode]).Error() {
-			t.Errorf("auto skipped %s with %q, alone it gave %v", s.Mode, s.Reason, alone[s.Mode])
+		// Alone, the reason comes wrapped as "--attach WAY: reason".
+		if alone[s.Way] == nil || s.Reason.Error() != errors.Unwrap(alone[s.Way]).Error() {
+			t.Errorf("auto skipped %s with %q, alone it gave %v", s.Way, s.Reason, alone[s.Way])
 		}
 	}
-	if last := notes[len(notes)-1]; !strings.Contains(last, "attach: using "+string(want)) {
-		t.Errorf("last note %q does not say which mode is used", last)
+	if last := l.Notes[len(l.Notes)-1]; !strings.HasPrefix(last, "attach: using "+want+" on ") {
+		t.Errorf("last note %q does not say which way is used", last)
 	}
-	if want == Tracepoint && !strings.Contains(l.Where, "syscalls:sys_enter_openat") {
-		t.Errorf("Where = %q, want the attached tracepoints listed", l.Where)
+	if want == "tracepoint" {
+		if l.Where != "tracepoint on syscalls:sys_enter_openat" {
+			t.Errorf("Where = %q, want the attached tracepoint listed", l.Where)
+		}
+		if len(l.Absent) != 1 || l.Absent[0].Target != "syscalls:sys_enter_no_such_syscall" {
+			t.Errorf("Absent = %v, want the missing tracepoint", l.Absent)
+		}
+	}
+}
+
+// TestKprobeProgramLoadsAsTracepoint: a SEC("kprobe") program that reads no
+// registers runs as a tracepoint program when its hook says so.
+func TestKprobeProgramLoadsAsTracepoint(t *testing.T) {
+	requireTracefs(t)
+	spec := helloSpec
+	spec.Ways = []Way{{Label: "tracepoint", Hooks: []Hook{{Program: "hello_kprobe", Kind: Tracepoint, Target: "syscalls:sys_enter_openat"}}}}
+	l, err := Load(spec, Options{Tracefs: tracefsRoot})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	if len(l.Attached) != 1 || l.Attached[0].Program != "hello_kprobe" {
+		t.Errorf("attached %v, want hello_kprobe", l.Attached)
+	}
+}
+
+// TestGlobalsAreCheckedAgainstBTF sets open.bpf.c's const volatile knobs:
+// values that fit are taken, the others fail before anything is loaded.
+func TestGlobalsAreCheckedAgainstBTF(t *testing.T) {
+	requireTracefs(t)
+	spec := Spec{Name: "open_perf.bpf.o", Object: bpf.OpenPerf, Ways: []Way{{Label: "tracepoint",
+		Hooks: []Hook{{Program: "open_enter_openat", Kind: Tracepoint, Target: "syscalls:sys_enter_openat"}}}}}
+	good := map[string]any{"targ_pid": "4194304", "targ_uid": uint32(1000), "targ_comm": "bash", "targ_failed": true}
+	spec.Globals = good
+	l, err := Load(spec, Options{Tracefs: tracefsRoot})
+	if err != nil {
+		t.Fatalf("good globals refused: %v", err)
+	}
+	rodata, err := l.Map(".rodata")
+	if err != nil {
+		t.Fatal(err)
+	}
+	image, err := rodata.Lookup(make([]byte, 4))
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.Close()
+	for _, want := range [][]byte{binary.NativeEndian.AppendUint32(nil, 4194304), binary.NativeEndian.AppendUint32(nil, 1000), []byte("bash\x00")} {
+		if !bytes.Contains(image, want) {
+			t.Errorf(".rodata in the kernel %v lacks %v", image, want)
+		}
+	}
+	for _, bad := range []struct {
+		name  string
+		value any
+		want  string
+	}{
+		{"targ_pid", uint64(1) << 40, "does not fit its unsigned 32-bit integer"},
+		{"targ_pid", -1, "does not fit"},
+		{"targ_pid", "12x", "not a valid unsigned 32-bit integer"},
+		{"targ_comm", "a-much-too-long-command-name", "too long"},
+		{"targ_comm", 7, "does not fit its char[16]"},
+		{"no_such_global", 1, "no such global variable"},
+	} {
+		spec.Globals = map[string]any{bad.name: bad.value}
+		l, err := Load(spec, Options{Tracefs: tracefsRoot})
+		if err == nil {
+			l.Close()
+			t.Errorf("%s = %v (%T) accepted", bad.name, bad.value, bad.value)
+			continue
+		}
+		var g *GlobalError
+		if !errors.As(err, &g) || !strings.Contains(err.Error(), bad.want) {
+			t.Errorf("%s = %v: got %v, want a GlobalError saying %q", bad.name, bad.value, err, bad.want)
+		}
 	}
 }
 
@@ -129,14 +212,10 @@ int bad_tracepoint(void *ctx)
 	if out, err := exec.Command(clang, "-g", "-O2", "-target", "bpf", "-I"+vmlinux, "-c", src, "-o", obj).CombinedOutput(); err != nil {
 		t.Fatalf("clang: %v\n%s", err, out)
 	}
-	object, err := os.ReadFile(obj)
-	if err != nil {
-		t.Fatal(err)
-	}
-	spec := Spec{Name: "bad.bpf.o", Object: object, Hooks: map[Mode][]Hook{
-		Tracepoint: {{Program: "bad_tracepoint", Kind: SyscallTracepoints, Tracepoints: []string{"sys_enter_openat"}}},
-	}}
-	l, err := Load(spec, Options{Mode: Auto, Tracefs: tracefsRoot})
+	// From a path, not bytes: run loads the learner's file this way.
+	spec := Spec{Name: "bad.bpf.o", Path: obj, Ways: []Way{{Label: "tracepoint",
+		Hooks: []Hook{{Program: "bad_tracepoint", Kind: Tracepoint, Target: "syscalls:sys_enter_openat"}}}}}
+	l, err := Load(spec, Options{Tracefs: tracefsRoot})
 	if err == nil {
 		l.Close()
 		t.Fatal("the verifier accepted a NULL dereference")
@@ -151,16 +230,12 @@ int bad_tracepoint(void *ctx)
 	if !strings.Contains(err.Error(), "invalid mem access") {
 		t.Errorf("the verifier's reason is missing from:\n%v", err)
 	}
-	t.Logf("%v", err)
 }
 
-func TestParseMode(t *testing.T) {
-	for _, s := range []string{"auto", "kprobe", "fentry", "tracepoint"} {
-		if m, err := ParseMode(s); err != nil || string(m) != s {
-			t.Errorf("ParseMode(%q) = %q, %v", s, m, err)
-		}
-	}
-	if _, err := ParseMode("uprobe"); err == nil || !strings.Contains(err.Error(), "want auto, kprobe, fentry or tracepoint") {
-		t.Errorf("ParseMode(uprobe) error = %v", err)
+func TestUnknownWayIsRefused(t *testing.T) {
+	requireTracefs(t)
+	_, err := Load(helloSpec, Options{Way: "uprobe", Tracefs: tracefsRoot})
+	if err == nil || !strings.Contains(err.Error(), "want auto, kprobe, fentry, tracepoint") {
+		t.Errorf("--attach uprobe: %v", err)
 	}
 }

@@ -1,0 +1,141 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/ebpf-hello/ebpf-hello/internal/compile"
+	"github.com/ebpf-hello/ebpf-hello/internal/runner"
+	"github.com/ebpf-hello/ebpf-hello/internal/runplan"
+	"github.com/ebpf-hello/ebpf-hello/internal/textsafe"
+)
+
+func newRunCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "run",
+		Usage:     "load YOUR BPF program into the kernel, attach it, and show what it produces",
+		ArgsUsage: "FILE",
+		Description: `Runs a BPF program you wrote, as BCC does: FILE is a libbpf-style .bpf.c
+(compiled here with clang), an already compiled .bpf.o, or a BCC program
+(a .py script or BCC-dialect C). The code is loaded into the kernel as root
+and runs there until you stop it: only run programs you trust.
+
+Every program is attached where its SEC() says (kprobe, kretprobe, fentry,
+fexit, tracepoint, raw_tracepoint, uprobe, uretprobe); stderr says how each
+attached. What it produces is shown with no user-space code:
+  - bpf_printk / bpf_trace_printk lines from trace_pipe (--format raw: as
+    BCC's trace_print shows them);
+  - perf event array and ring buffer events, one row per event, decoded by
+    the event struct's BTF. The struct is --event-type NAME, else the one a
+    marker points at (const struct event *unused_MAP __attribute__((unused));
+    as libbpf-bootstrap declares), else struct MAP_event, event or data_t;
+  - hash and array maps at exit and every --interval, sorted by value; a
+    map named *hist* as a log2 histogram.
+Ctrl-C, --duration or --count end it and detach everything (a second Ctrl-C
+exits at once).
+
+EXAMPLES:
+   sudo ebpf-hello run hello.bpf.c                      # bpf_printk lines
+   sudo ebpf-hello run opensnoop.bpf.c --json -n 10     # ten events as JSON
+   sudo ebpf-hello run execs.bpf.o --set targ_pid=1234  # a const volatile filter
+   sudo ebpf-hello run counts.bpf.c --interval 1s       # a map, every second
+   sudo ebpf-hello run hello.py                         # the tutorial's BCC script`,
+		Flags: append(append([]cli.Flag{
+			&cli.StringSliceFlag{Name: "set", Usage: "set the const volatile global `NAME=VALUE` before loading (checked against its type)"},
+			&cli.DurationFlag{Name: "interval", Aliases: []string{"i"}, Usage: "print maps every `D` as well as at exit"},
+			&cli.BoolFlag{Name: "json", Usage: "events, lines and map items as JSON lines"},
+			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Usage: "trace_pipe lines: table (default), raw (as BCC's trace_print), fields or json"},
+			&cli.StringFlag{Name: "event-type", Usage: "the `STRUCT` the perf/ring buffer events are"},
+			&cli.IntFlag{Name: "pages", Value: 64, Usage: "perf buffer size per CPU, in `PAGES` (a power of two)"},
+		}, limitFlags("events or lines")...), bccFlags()...),
+		OnUsageError: usageError,
+		Action:       runAction,
+	}
+}
+
+func runAction(c *cli.Context) error {
+	if args := c.Args().Slice(); len(args) > 1 && strings.HasPrefix(args[1], "-") {
+		// urfave/cli stops at FILE; flags after it (run FILE --set x) are
+		// parsed again with FILE moved last.
+		again := []string{c.App.Name}
+		if c.Bool("verbose") {
+			again = append(again, "--verbose")
+		}
+		again = append(append(append(again, "run"), args[1:]...), args[0])
+		return c.App.RunContext(c.Context, again)
+	}
+	if c.NArg() != 1 {
+		return fmt.Errorf("want one FILE (.bpf.c, .bpf.o, .py or BCC C), got %d arguments (see '%s --help')", c.NArg(), c.Command.HelpName)
+	}
+	path := c.Args().First()
+	if c.Int("pages") <= 0 || c.Int("pages")&(c.Int("pages")-1) != 0 {
+		return fmt.Errorf("invalid --pages %d: must be a power of two", c.Int("pages"))
+	}
+	if c.Int("count") < 0 || c.Duration("duration") < 0 || c.Duration("interval") < 0 {
+		return fmt.Errorf("--count, --duration and --interval must not be negative")
+	}
+	opts := runner.Options{
+		Name:      filepath.Base(path),
+		Sets:      c.StringSlice("set"),
+		Format:    c.String("format"),
+		JSON:      c.Bool("json"),
+		EventType: c.String("event-type"),
+		Count:     c.Int("count"),
+		Duration:  c.Duration("duration"),
+		Pages:     c.Int("pages"),
+	}
+	var err error
+	opts.Object, opts.Plan, err = objectOf(c, path)
+	if err != nil || opts.Object == nil {
+		return err // nil: --emit printed the C
+	}
+	if d := c.Duration("interval"); d > 0 {
+		opts.Plan.Interval = d
+	}
+	return runner.Run(c.Context, opts, c.App.Writer, c.App.ErrWriter)
+}
+
+// objectOf gives FILE as a BPF object and the plan that came with it.
+func objectOf(c *cli.Context, path string) ([]byte, runplan.Plan, error) {
+	if strings.HasSuffix(path, ".o") {
+		obj, err := os.ReadFile(path)
+		return obj, runplan.Plan{}, err
+	}
+	bcc, isBCC, err := prepareBCC(c, path)
+	if err != nil {
+		return nil, runplan.Plan{}, err
+	}
+	src := compile.Source{Path: path, Name: filepath.Base(path)}
+	var plan runplan.Plan
+	if !isBCC {
+		// C that `run --emit` wrote carries its plan (fallbacks included).
+		text, err := os.ReadFile(path)
+		if err != nil {
+			return nil, plan, err
+		}
+		p, err := runplan.FromSource(text)
+		if err != nil {
+			return nil, plan, fmt.Errorf("%s: %w", textsafe.Escape(path), err)
+		}
+		if p != nil {
+			plan = *p
+		}
+	}
+	if isBCC {
+		if c.Bool("emit") {
+			_, err := c.App.Writer.Write(bcc.C)
+			return nil, plan, err
+		}
+		src = compile.Source{Path: path, Text: bcc.C, Name: bcc.Name}
+		plan = bcc.Plan
+	}
+	obj, err := compile.Object(c.Context, src)
+	if err != nil {
+		return nil, plan, fmt.Errorf("%s: %w", textsafe.Escape(path), err)
+	}
+	return obj, plan, nil
+}

@@ -1,0 +1,178 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// The programs under testdata/run are the learner's: libbpf-style C that
+// `run` compiles, attaches by SEC() and shows with no Go of their own.
+func runProgram(name string) string { return filepath.Join("testdata", "run", name) }
+
+// TestRunRingBufferTracepoint: a tracepoint program's ring buffer events,
+// one JSON object per event, decoded by the struct its marker points at.
+func TestRunRingBufferTracepoint(t *testing.T) {
+	before := ourPrograms(t)
+	o := startOpener(t, 5)
+	tr := startTracer(t, "running", "run", runProgram("ring_tracepoint.bpf.c"), "--set", "targ_comm="+o.comm, "--json", "-n", "5")
+	o.run(t)
+	lines := tr.collect(t, 5, 10*time.Second, func(string) bool { return true })
+	code, stderr := tr.wait(t, 15*time.Second)
+	if code != 0 || len(lines) != 5 {
+		t.Fatalf("exit %d, %d lines %q; stderr:\n%s", code, len(lines), lines, stderr)
+	}
+	for _, line := range lines {
+		var ev struct {
+			TS   uint64 `json:"ts"`
+			PID  int    `json:"pid"`
+			Comm string `json:"comm"`
+			File string `json:"file"`
+		}
+		if err := json.Unmarshal([]byte(line), &ev); err != nil {
+			t.Fatalf("%q: %v", line, err)
+		}
+		if ev.PID != o.pid || ev.Comm != o.comm || !strings.HasPrefix(o.path, ev.File) || ev.TS == 0 {
+			t.Errorf("event %+v, want pid %d comm %s file %s", ev, o.pid, o.comm, o.path)
+		}
+	}
+	for _, want := range []string{"attach: run_ring_openat: tracepoint syscalls:sys_enter_openat", "events: 5 events, 0 lost"} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, stderr)
+		}
+	}
+	assertNothingLeft(t, before)
+}
+
+// TestRunPerfBufferUprobe: a uprobe on libc's strlen, an IFUNC, sends
+// events through a perf event array when a program of ours runs.
+func TestRunPerfBufferUprobe(t *testing.T) {
+	before := ourPrograms(t)
+	comm := fmt.Sprintf("ehupr%d", time.Now().UnixNano()%1e8)
+	echo := filepath.Join(t.TempDir(), comm)
+	if out, err := exec.Command("cp", "/bin/echo", echo).CombinedOutput(); err != nil {
+		t.Fatalf("cp: %v %s", err, out)
+	}
+	tr := startTracer(t, "running", "run", runProgram("perf_uprobe.bpf.c"), "--set", "targ_comm="+comm, "-n", "1")
+	var lines []string
+	for i := 0; i < 20 && len(lines) == 0; i++ {
+		if out, err := exec.Command(echo, "hello", "uprobe").CombinedOutput(); err != nil {
+			t.Fatalf("%s: %v %s", echo, err, out)
+		}
+		lines = append(lines, tr.collect(t, 2, 500*time.Millisecond, func(string) bool { return true })...)
+	}
+	code, stderr := tr.wait(t, 15*time.Second)
+	if code != 0 || len(lines) != 2 || !strings.HasPrefix(lines[0], "pid") || !strings.Contains(lines[1], comm) {
+		t.Fatalf("exit %d, lines %q (want the header and one row of %s); stderr:\n%s", code, lines, comm, stderr)
+	}
+	if !strings.Contains(stderr, "attach: run_perf_strlen: uprobe ") || !strings.Contains(stderr, "IFUNC") {
+		t.Errorf("stderr does not say where the uprobe went:\n%s", stderr)
+	}
+	assertNothingLeft(t, before)
+}
+
+// TestRunHashMapRawTracepoint: a raw tracepoint counts a process's
+// syscalls in a hash map, printed at Ctrl-C.
+func TestRunHashMapRawTracepoint(t *testing.T) {
+	before := ourPrograms(t)
+	o := startOpener(t, 7)
+	tr := startTracer(t, "running", "run", runProgram("hash_raw_tracepoint.bpf.c"), "--set", "targ_pid="+strconv.Itoa(o.pid))
+	o.run(t)
+	time.Sleep(100 * time.Millisecond)
+	code, stderr := tr.stop(t)
+	out := strings.Join(tr.collect(t, 100, time.Second, func(string) bool { return true }), "\n")
+	if code != 0 || !strings.Contains(out, "syscalls:") {
+		t.Fatalf("exit %d, stdout %q; stderr:\n%s", code, out, stderr)
+	}
+	// openat(2) and close(2) ran 7 times each: some row counts at least 7.
+	found := false
+	for _, m := range regexp.MustCompile(`(?m)^\s*\d+\s+(\d+)\s*$`).FindAllStringSubmatch(out, -1) {
+		n, _ := strconv.Atoi(m[1])
+		found = found || n >= 7
+	}
+	if !found {
+		t.Errorf("no syscall counted 7 times in:\n%s", out)
+	}
+	if !strings.Contains(stderr, "attach: run_hash_sys_enter: raw_tracepoint sys_enter") {
+		t.Errorf("stderr:\n%s", stderr)
+	}
+	assertNothingLeft(t, before)
+}
+
+// TestRunLog2Histogram: an array map named *hist* is printed as BCC's
+// print_log2_hist at the end of --duration.
+func TestRunLog2Histogram(t *testing.T) {
+	o := startOpener(t, 5)
+	tr := startTracer(t, "running", "run", runProgram("log2_hist.bpf.c"), "--set", "targ_pid="+strconv.Itoa(o.pid), "-d", "2s")
+	o.run(t)
+	code, stderr := tr.wait(t, 15*time.Second)
+	out := strings.Join(tr.collect(t, 100, time.Second, func(string) bool { return true }), "\n")
+	// O_RDONLY|O_CLOEXEC is 0x80000 (plus O_LARGEFILE on some arches): slot 2^19.
+	if code != 0 || !regexp.MustCompile(`524288 -> 1048575\s+: 5\s+\|\*+\|`).MatchString(out) {
+		t.Fatalf("exit %d, no log2 row of 5 for 524288 -> 1048575 in:\n%s\nstderr:\n%s", code, out, stderr)
+	}
+}
+
+// TestRunPrintk: bpf_printk lines from trace_pipe, as BCC's trace_print
+// shows them. The program is a kprobe that reads no registers: on kernels
+// without kprobes it runs on the open syscalls' tracepoints.
+func TestRunPrintk(t *testing.T) {
+	before := ourPrograms(t)
+	o := startOpener(t, 3)
+	tr := startTracer(t, "running", "run", runProgram("printk.bpf.c"), "--set", "targ_pid="+strconv.Itoa(o.pid), "--format", "raw", "-n", "3")
+	o.run(t)
+	lines := tr.collect(t, 3, 10*time.Second, func(string) bool { return true })
+	code, stderr := tr.wait(t, 15*time.Second)
+	want := fmt.Sprintf("run test: open by %d", o.pid)
+	if code != 0 || len(lines) != 3 {
+		t.Fatalf("exit %d, lines %q; stderr:\n%s", code, lines, stderr)
+	}
+	for _, l := range lines {
+		if !strings.HasSuffix(l, want) {
+			t.Errorf("line %q does not end in %q", l, want)
+		}
+	}
+	if !strings.Contains(stderr, "attach: run_printk_open: kprobe do_sys_openat2") && !strings.Contains(stderr, "runs as a tracepoint program on syscalls:sys_enter_open") {
+		t.Errorf("stderr does not say how the kprobe program attached:\n%s", stderr)
+	}
+	assertNothingLeft(t, before)
+}
+
+// TestRunErrorsAreOneLine: what the learner gets wrong is said in one line
+// (clang's own lines for a compile error), with exit code 1.
+func TestRunErrorsAreOneLine(t *testing.T) {
+	bin := binary(t)
+	requireRootAndSetpriv(t)
+	dir := t.TempDir()
+	write := func(name, text string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	head := "#include \"vmlinux.h\"\n#include <bpf/bpf_helpers.h>\nchar LICENSE[] SEC(\"license\") = \"GPL\";\n"
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"run"}, "want one FILE"},
+		{[]string{"run", filepath.Join(dir, "missing.bpf.c")}, "no such file"},
+		{[]string{"run", write("xdp.bpf.c", head+"SEC(\"xdp\") int run_xdp(void *ctx) { return 2; }\n")}, `SEC("xdp") is not a hook run can attach`},
+		{[]string{"run", write("typo.bpf.c", head+"SEC(\"tracepoint/syscalls/sys_enter_openat\") int run_typo(void *ctx) { return nope; }\n")}, "typo.bpf.c:4"},
+		{[]string{"run", runProgram("hash_raw_tracepoint.bpf.c"), "--set", "targ_pid=-1"}, "--set targ_pid=-1"},
+		{[]string{"run", runProgram("hash_raw_tracepoint.bpf.c"), "--set", "no_such=1"}, "no global variable no_such"},
+	} {
+		r := runBinary(t, bin, c.args...)
+		if r.code != 1 || !strings.Contains(r.stderr, c.want) || strings.Contains(r.stderr, "panic") {
+			t.Errorf("%v: exit %d, stderr %q; want exit 1 and %q", c.args, r.code, r.stderr, c.want)
+		}
+	}
+}

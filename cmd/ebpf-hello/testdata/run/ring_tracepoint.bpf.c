@@ -1,0 +1,53 @@
+// run test: a tracepoint program sending one event per openat(2) through a
+// ring buffer, found by its marker; only the command targ_comm.
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+
+char LICENSE[] SEC("license") = "GPL";
+
+const volatile char targ_comm[16] = {};
+
+struct open_event {
+	__u64 ts;
+	__u32 pid;
+	char comm[16];
+	char file[64];
+};
+const struct open_event *unused_events __attribute__((unused));
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 256 * 1024);
+} events SEC(".maps");
+
+static __always_inline bool is_target(void)
+{
+	char comm[16];
+
+	bpf_get_current_comm(comm, sizeof(comm));
+	for (int i = 0; i < 16; i++) {
+		if (comm[i] != targ_comm[i])
+			return false;
+		if (!comm[i])
+			break;
+	}
+	return true;
+}
+
+SEC("tracepoint/syscalls/sys_enter_openat")
+int run_ring_openat(struct trace_event_raw_sys_enter *ctx)
+{
+	struct open_event *e;
+
+	if (!is_target())
+		return 0;
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e)
+		return 0;
+	e->ts = bpf_ktime_get_ns();
+	e->pid = bpf_get_current_pid_tgid() >> 32;
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	bpf_probe_read_user_str(e->file, sizeof(e->file), (const char *)ctx->args[1]);
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}

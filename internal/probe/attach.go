@@ -1,0 +1,201 @@
+package probe
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+
+	bpf "github.com/aquasecurity/libbpfgo"
+
+	"github.com/ebpf-hello/ebpf-hello/internal/kernel"
+	tfs "github.com/ebpf-hello/ebpf-hello/internal/tracefs"
+)
+
+// resolvedHook is a Hook whose target was checked on this kernel.
+type resolvedHook struct {
+	Hook
+	note   string // why the target is not the obvious one
+	path   string // uprobes: the binary
+	offset uint64 // uprobes: the function's file offset
+}
+
+// prepareHooks checks what each hook needs before anything is loaded, so
+// the reason a way cannot work is the real one, and resolves the targets.
+// Tracepoints this kernel lacks are returned apart, as absent.
+func prepareHooks(way Way, facts Facts, secs map[string]string) (present []resolvedHook, absent []Hook, err error) {
+	var missingTracepoints []string
+	for _, h := range way.Hooks {
+		sec, ok := secs[h.Program]
+		if !ok {
+			return nil, nil, fmt.Errorf("program %s not found in the BPF object", h.Program)
+		}
+		r, err := resolve(h, facts, sec)
+		if err != nil {
+			return nil, nil, &HookError{Hook: h, Err: err}
+		}
+		if h.Kind != Tracepoint {
+			present = append(present, r)
+			continue
+		}
+		exists, err := tracepointExists(facts.Tracefs, r.Target)
+		if err != nil {
+			return nil, nil, &HookError{Hook: h, Err: err}
+		}
+		if !exists {
+			absent = append(absent, r.Hook)
+			missingTracepoints = append(missingTracepoints, r.Target)
+			continue
+		}
+		present = append(present, r)
+	}
+	if len(present) == 0 {
+		if len(missingTracepoints) > 0 {
+			return nil, nil, fmt.Errorf("none of the tracepoints %s exist (kernel without CONFIG_FTRACE_SYSCALLS?)", strings.Join(missingTracepoints, ", "))
+		}
+		return nil, nil, errors.New("no programs to attach")
+	}
+	return present, absent, nil
+}
+
+// resolve fills in a hook's target (from its Resolver, else the program's
+// SEC() when the hook names none) and checks the kernel can hook it.
+func resolve(h Hook, facts Facts, sec string) (resolvedHook, error) {
+	r := resolvedHook{Hook: h}
+	switch h.Kind {
+	case Kprobe, Kretprobe:
+		if !kernel.HasKprobes(facts.Tracefs) {
+			return r, errors.New("kernel built without CONFIG_KPROBES")
+		}
+	case Fentry, Fexit:
+		if !facts.Version.AtLeast(5, 5) {
+			return r, fmt.Errorf("%s needs kernel 5.5 or newer, this is %s", h.Kind, facts.Version)
+		}
+	case Tracepoint:
+		if facts.Tracefs == "" {
+			return r, errors.New("tracefs is not mounted")
+		}
+	case RawTracepoint:
+		if !facts.Version.AtLeast(4, 17) {
+			return r, fmt.Errorf("raw tracepoints need kernel 4.17 or newer, this is %s", facts.Version)
+		}
+	case Uprobe, Uretprobe:
+	default:
+		return r, fmt.Errorf("program %s: unknown hook kind %q", h.Program, h.Kind)
+	}
+	if h.Resolve != nil {
+		target, note, err := h.Resolve(facts)
+		if err != nil {
+			return r, err
+		}
+		r.Target, r.note = target, note
+	}
+	if r.Target == "" {
+		if _, target, ok := ParseSEC(sec); ok {
+			r.Target = target
+		}
+	}
+	if r.Target == "" {
+		return r, fmt.Errorf("program %s: SEC(%q) names no %s target, and none was given", h.Program, sec, h.Kind)
+	}
+	switch h.Kind {
+	case Tracepoint:
+		if !strings.Contains(r.Target, ":") {
+			return r, fmt.Errorf("tracepoint %q: want category:event", r.Target)
+		}
+	case Uprobe, Uretprobe:
+		path, offset, note, err := resolveUprobe(r.Target)
+		if err != nil {
+			return r, err
+		}
+		r.path, r.offset = path, offset
+		if note != "" {
+			r.note = note
+		}
+	}
+	return r, nil
+}
+
+// tracepointExists says whether "category:name" exists here. A permission
+// error is an error: it says nothing about the kernel.
+func tracepointExists(tracefs, target string) (bool, error) {
+	category, name, _ := strings.Cut(target, ":")
+	path := filepath.Join(tracefs, "events", category, name)
+	_, err := os.Stat(path)
+	switch {
+	case err == nil:
+		return true, nil
+	case errors.Is(err, os.ErrNotExist):
+		return false, nil
+	}
+	return false, fmt.Errorf("look for tracepoint %s: %w", target, tfs.AccessError(path, err))
+}
+
+// secPrefixes maps libbpf's SEC() prefixes to hook kinds.
+var secPrefixes = map[string]Kind{
+	"kprobe": Kprobe, "kretprobe": Kretprobe, "fentry": Fentry, "fexit": Fexit,
+	"tracepoint": Tracepoint, "tp": Tracepoint, "raw_tracepoint": RawTracepoint, "raw_tp": RawTracepoint,
+	"uprobe": Uprobe, "uretprobe": Uretprobe,
+}
+
+// ParseSEC reads a program's SEC() name as libbpf does: the hook kind and
+// the target in this package's form ("tracepoint/syscalls/sys_enter_openat"
+// -> Tracepoint, "syscalls:sys_enter_openat"; "uprobe//bin/bash:readline" ->
+// Uprobe, "/bin/bash:readline"). target is "" when the SEC names none
+// (SEC("kprobe")); ok is false for a prefix that is not a tracing hook.
+func ParseSEC(sec string) (kind Kind, target string, ok bool) {
+	prefix, rest, _ := strings.Cut(sec, "/")
+	kind, ok = secPrefixes[prefix]
+	if !ok {
+		return "", "", false
+	}
+	switch kind {
+	case Tracepoint:
+		category, name, found := strings.Cut(rest, "/")
+		if !found || category == "" || name == "" || strings.Contains(name, "/") {
+			return kind, "", true
+		}
+		return kind, category + ":" + name, true
+	case Kprobe, Kretprobe:
+		// "kprobe/func+0x10" offsets are not supported: keep the name only if plain.
+		if strings.ContainsAny(rest, "+/") {
+			return kind, "", true
+		}
+	}
+	return kind, rest, true
+}
+
+func (l *Loaded) attach(h resolvedHook) error {
+	prog, err := l.module.GetProgram(h.Program)
+	if err != nil {
+		return fmt.Errorf("find program %s: %w", h.Program, err)
+	}
+	var link *bpf.BPFLink
+	switch h.Kind {
+	case Kprobe:
+		link, err = prog.AttachKprobe(h.Target)
+	case Kretprobe:
+		link, err = prog.AttachKretprobe(h.Target)
+	case Fentry, Fexit:
+		link, err = prog.AttachGeneric()
+	case Tracepoint:
+		category, name, _ := strings.Cut(h.Target, ":")
+		link, err = prog.AttachTracepoint(category, name)
+	case RawTracepoint:
+		link, err = prog.AttachRawTracepoint(h.Target)
+	case Uprobe:
+		link, err = prog.AttachUprobe(-1, h.path, uint32(h.offset))
+	case Uretprobe:
+		link, err = prog.AttachURetprobe(-1, h.path, uint32(h.offset))
+	}
+	if err != nil {
+		if (h.Kind == Kprobe || h.Kind == Kretprobe) && (isErrno(err, syscall.ENOENT) || isErrno(err, syscall.EINVAL)) {
+			return fmt.Errorf("symbol %s not found by the kernel", h.Target)
+		}
+		return fmt.Errorf("attach %s to %s %s: %s", h.Program, h.Kind, h.Target, errnoText(err))
+	}
+	l.links = append(l.links, link)
+	return nil
+}

@@ -1,0 +1,141 @@
+package runner
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+
+	"github.com/ebpf-hello/ebpf-hello/internal/probe"
+	"github.com/ebpf-hello/ebpf-hello/internal/runplan"
+)
+
+// entry is one program to attach and how it attaches now.
+type entry struct {
+	want    runplan.Attach
+	hooks   []probe.Hook // what is tried now
+	how     string       // in words, when not the program's own way
+	dropped bool         // optional and unavailable: left out
+	moved   bool         // already on a fallback: no second one
+}
+
+// plannedAttach lists the programs to attach: the plan's, else every
+// program whose SEC() names a tracing hook.
+func plannedAttach(plan runplan.Plan, progs []probe.Program) ([]runplan.Attach, error) {
+	if len(plan.Attach) > 0 {
+		return plan.Attach, nil
+	}
+	var out []runplan.Attach
+	for _, p := range progs {
+		kind, target, ok := probe.ParseSEC(p.Section)
+		if !ok {
+			return nil, fmt.Errorf("program %s: SEC(%q) is not a hook run can attach (kprobe, kretprobe, fentry, fexit, tracepoint, raw_tracepoint, uprobe, uretprobe)", p.Name, p.Section)
+		}
+		out = append(out, runplan.Attach{Program: p.Name, Kind: runplan.AttachKind(kind), Target: target})
+	}
+	if len(out) == 0 {
+		return nil, errors.New("the object has no programs")
+	}
+	return out, nil
+}
+
+// hooksFor turns an Attach into probe hooks; kprobe targets are checked
+// against what the kernel can probe.
+func hooksFor(a runplan.Attach, tracefs string) []probe.Hook {
+	h := probe.Hook{Program: a.Program, Kind: probe.Kind(a.Kind), Target: a.Target}
+	if (h.Kind == probe.Kprobe || h.Kind == probe.Kretprobe) && a.Target != "" {
+		target := a.Target
+		h.Target = ""
+		h.Resolve = func(probe.Facts) (string, string, error) { return probeableFunc(tracefs, target) }
+	}
+	return []probe.Hook{h}
+}
+
+// probeableFunc finds target in available_filter_functions, or a variant
+// the compiler renamed (do_sys_openat2.isra.0). Without the file (no
+// ftrace) the name is taken as is and the kernel judges.
+func probeableFunc(tracefs, target string) (string, string, error) {
+	f, err := os.Open(filepath.Join(tracefs, "available_filter_functions"))
+	if err != nil {
+		return target, "", nil
+	}
+	defer f.Close()
+	variant := ""
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		name, _, _ := strings.Cut(sc.Text(), " ") // "func [module]"
+		if name == target {
+			return target, "", nil
+		}
+		if variant == "" && strings.HasPrefix(name, target+".") {
+			variant = name
+		}
+	}
+	if variant != "" {
+		return variant, fmt.Sprintf("%s was renamed %s by the compiler", target, variant), nil
+	}
+	return "", "", fmt.Errorf("%s cannot be probed: not in available_filter_functions (inlined, renamed or blacklisted)", target)
+}
+
+// syscallFunc matches kernel functions that are a syscall's entry.
+var syscallFunc = regexp.MustCompile(`^(?:__x64_|__arm64_|__riscv_|__s390x_|__ia32_|__se_|__do_)?sys_([a-z0-9_]+)$`)
+
+// syscallTracepoints gives the syscalls:sys_enter_* tracepoints that see
+// what a kprobe on function sees, or nil.
+func syscallTracepoints(function string) []string {
+	switch function {
+	case "do_sys_openat2", "do_sys_open":
+		return []string{"syscalls:sys_enter_open", "syscalls:sys_enter_openat", "syscalls:sys_enter_openat2", "syscalls:sys_enter_creat"}
+	}
+	if m := syscallFunc.FindStringSubmatch(function); m != nil {
+		return []string{"syscalls:sys_enter_" + m[1]}
+	}
+	return nil
+}
+
+// fallBack moves an entry that cannot attach to another way, or says why
+// there is none. reason is why its hooks failed.
+func fallBack(e *entry, reason error, progs map[string]probe.Program, tracefs string) error {
+	a := e.want
+	if !e.moved && len(a.Fallback) > 0 {
+		e.moved = true
+		e.hooks = nil
+		var names []string
+		for _, f := range a.Fallback {
+			e.hooks = append(e.hooks, hooksFor(f, tracefs)...)
+			names = append(names, fmt.Sprintf("%s %s (%s)", f.Kind, f.Target, f.Program))
+		}
+		e.how = fmt.Sprintf("%s %s unavailable (%v): using %s", a.Kind, a.Target, reason, strings.Join(names, ", "))
+		return nil
+	}
+	if !e.moved && a.Kind == runplan.Kprobe {
+		if tps := syscallTracepoints(a.Target); tps != nil {
+			if progs[a.Program].ReadsContext {
+				return fmt.Errorf("program %s: kprobe %s unavailable (%v), and it reads the probe's registers, which a tracepoint does not have: use SEC(\"tracepoint/%s\") and read the syscall's arguments from its record", a.Program, a.Target, reason, strings.ReplaceAll(tps[len(tps)-1], ":", "/"))
+			}
+			e.moved = true
+			e.hooks = nil
+			for _, tp := range tps {
+				e.hooks = append(e.hooks, probe.Hook{Program: a.Program, Kind: probe.Tracepoint, Target: tp})
+			}
+			e.how = fmt.Sprintf("kprobe %s unavailable (%v): it reads no registers, so it runs as a tracepoint program on %s", a.Target, reason, strings.Join(tps, ", "))
+			return nil
+		}
+	}
+	if a.Optional {
+		e.dropped = true
+		e.how = fmt.Sprintf("%s %s unavailable (%v): left out (optional)", a.Kind, a.Target, reason)
+		return nil
+	}
+	hint := ""
+	switch a.Kind {
+	case runplan.Kprobe, runplan.Kretprobe:
+		hint = ": a portable alternative is a tracepoint, e.g. SEC(\"tracepoint/syscalls/sys_enter_openat\") (see /sys/kernel/tracing/events)"
+	case runplan.Fentry, runplan.Fexit:
+		hint = ": kprobes or tracepoints work on more kernels"
+	}
+	return fmt.Errorf("program %s: %s %s: %v%s", a.Program, a.Kind, a.Target, reason, hint)
+}

@@ -1,0 +1,614 @@
+package runner
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/ebpf-hello/ebpf-hello/internal/btfview"
+	"github.com/ebpf-hello/ebpf-hello/internal/kernel"
+	"github.com/ebpf-hello/ebpf-hello/internal/printk"
+	"github.com/ebpf-hello/ebpf-hello/internal/probe"
+	"github.com/ebpf-hello/ebpf-hello/internal/pyfmt"
+	"github.com/ebpf-hello/ebpf-hello/internal/ready"
+	"github.com/ebpf-hello/ebpf-hello/internal/runplan"
+	"github.com/ebpf-hello/ebpf-hello/internal/samples"
+	"github.com/ebpf-hello/ebpf-hello/internal/textsafe"
+	"github.com/ebpf-hello/ebpf-hello/internal/tracefs"
+)
+
+// Options are the settings of one run.
+type Options struct {
+	Name      string // the object's name, for messages
+	Object    []byte // the compiled BPF object
+	Plan      runplan.Plan
+	Sets      []string // --set NAME=VALUE
+	Format    string   // trace_pipe lines: printk's formats; "" is table
+	JSON      bool     // events and maps as JSON lines
+	EventType string   // --event-type: the struct of every buffer's events
+	Count     int      // stop after this many events or lines (0: no limit)
+	Duration  time.Duration
+	Pages     int // perf buffer pages per CPU (0: 64)
+}
+
+// Run loads the object, attaches it, and shows its output until ctx ends,
+// Count events were shown or Duration passed.
+func Run(ctx context.Context, opts Options, stdout, stderr io.Writer) error {
+	notify := func(msg string) { fmt.Fprintln(stderr, "ebpf-hello: "+msg) }
+	if err := kernel.CheckPrivileges(); err != nil {
+		return err
+	}
+	obj, err := btfview.Load(opts.Object)
+	if err != nil {
+		return fmt.Errorf("%s: %w", opts.Name, err)
+	}
+	spec := probe.Spec{Name: opts.Name, Object: opts.Object, Globals: map[string]any{}}
+	if err := setGlobals(obj, opts, spec.Globals); err != nil {
+		return err
+	}
+	progs, err := probe.Inspect(spec)
+	if err != nil {
+		return err
+	}
+	maps, err := obj.Maps()
+	if err != nil {
+		return fmt.Errorf("%s: %w", opts.Name, err)
+	}
+	outputs := opts.Plan.Outputs
+	if len(outputs) == 0 {
+		outputs = inferOutputs(progs, maps)
+	}
+	for _, note := range opts.Plan.Notes {
+		notify("note: " + note)
+	}
+
+	root, err := tracefs.Ensure(notify)
+	if err != nil {
+		notify(fmt.Sprintf("tracefs unavailable (%v): tracepoints cannot be used", err))
+		root = ""
+	}
+	var pipe *printk.Pipe
+	for _, o := range outputs {
+		if o.Kind == runplan.TracePipe && pipe == nil {
+			if root == "" {
+				return errors.New("bpf_trace_printk output is read from tracefs, which is unavailable")
+			}
+			// Opened before loading: trace_pipe takes one reader at a time.
+			if pipe, err = printk.OpenPipe(root); err != nil {
+				return err
+			}
+			defer pipe.Close()
+		}
+		if o.Kind == runplan.Events {
+			pages := opts.Pages
+			if pages == 0 {
+				pages = 64
+			}
+			spec.Buffers = append(spec.Buffers, probe.Buffer{Map: o.Map, Pages: pages})
+		}
+	}
+
+	loaded, err := attach(spec, opts.Plan, progs, root, notify)
+	if err != nil {
+		return err
+	}
+	defer loaded.Close()
+
+	s := &show{opts: opts, obj: obj, loaded: loaded, out: &lockedWriter{w: stdout}, notify: notify}
+	if opts.Duration > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, opts.Duration)
+		defer cancel()
+	}
+	ctx, s.stop = context.WithCancel(ctx)
+	defer s.stop()
+	for _, line := range opts.Plan.Header {
+		fmt.Fprintln(s.out, line)
+	}
+	if pipe != nil {
+		if err := pipe.Mark(); err != nil {
+			notify(fmt.Sprintf("warning: cannot write trace_marker (%v): older lines in trace_pipe will be shown too", err))
+		}
+	}
+	notify("running " + textsafe.Escape(opts.Name) + "; Ctrl-C to end")
+	if err := ready.Announce(stderr); err != nil {
+		return err
+	}
+	return s.run(ctx, outputs, pipe)
+}
+
+// setGlobals parses --set and the plan's globals by the variables' BTF types.
+func setGlobals(obj *btfview.Object, opts Options, into map[string]any) error {
+	settings := opts.Sets
+	for name, value := range opts.Plan.Globals {
+		settings = append(settings, name+"="+value)
+	}
+	if len(settings) == 0 {
+		return nil
+	}
+	globals, err := obj.Globals()
+	if err != nil {
+		return err
+	}
+	for _, s := range settings {
+		g, b, err := btfview.ParseSetting(globals, s)
+		if err != nil {
+			return err
+		}
+		into[g.Name] = b
+	}
+	return nil
+}
+
+// attach loads the object with every program attached, moving those that
+// cannot attach to their fallbacks, and reports each program's way.
+func attach(spec probe.Spec, plan runplan.Plan, progs []probe.Program, root string, notify func(string)) (*probe.Loaded, error) {
+	wanted, err := plannedAttach(plan, progs)
+	if err != nil {
+		return nil, err
+	}
+	byName := map[string]probe.Program{}
+	for _, p := range progs {
+		byName[p.Name] = p
+	}
+	entries := make([]*entry, len(wanted))
+	for i, a := range wanted {
+		entries[i] = &entry{want: a, hooks: hooksFor(a, root)}
+	}
+	for attempt := 0; attempt <= 2*len(entries); attempt++ {
+		var hooks []probe.Hook
+		for _, e := range entries {
+			if !e.dropped {
+				hooks = append(hooks, e.hooks...)
+			}
+		}
+		if len(hooks) == 0 {
+			return nil, errors.New("no program could attach")
+		}
+		spec.Ways = []probe.Way{{Label: "run", Hooks: hooks}}
+		l, err := probe.Load(spec, probe.Options{Tracefs: root})
+		if err == nil {
+			report(l, entries, notify)
+			return l, nil
+		}
+		if err := moveFailed(err, entries, byName, root); err != nil {
+			return nil, err
+		}
+	}
+	return nil, errors.New("no way to attach every program was found")
+}
+
+// moveFailed moves the entries a load error blames to their fallbacks,
+// or returns the error to show.
+func moveFailed(err error, entries []*entry, progs map[string]probe.Program, root string) error {
+	var rejected *probe.VerifierError
+	var global *probe.GlobalError
+	if errors.As(err, &rejected) || errors.As(err, &global) {
+		return err
+	}
+	reason := err
+	if inner := errors.Unwrap(err); inner != nil {
+		reason = inner // without "--attach run: "
+	}
+	var hookErr *probe.HookError
+	if errors.As(err, &hookErr) {
+		for _, e := range entries {
+			for _, h := range e.hooks {
+				if h.Program == hookErr.Hook.Program && !e.dropped {
+					return fallBack(e, hookErr.Err, progs, root)
+				}
+			}
+		}
+		return reason
+	}
+	// The kernel refused the whole object: fentry/fexit are the usual cause
+	// (refused on some kernels): move those.
+	moved := false
+	for _, e := range entries {
+		if e.dropped || len(e.hooks) == 0 || (e.hooks[0].Kind != probe.Fentry && e.hooks[0].Kind != probe.Fexit) {
+			continue
+		}
+		if err := fallBack(e, reason, progs, root); err != nil {
+			return err
+		}
+		moved = true
+	}
+	if !moved {
+		return reason
+	}
+	return nil
+}
+
+// report says how each program attached.
+func report(l *probe.Loaded, entries []*entry, notify func(string)) {
+	for _, n := range l.Notes {
+		if strings.HasPrefix(n, "warning") {
+			notify(n)
+		}
+	}
+	for _, e := range entries {
+		var where []string
+		for _, h := range l.Attached {
+			for _, eh := range e.hooks {
+				if eh.Program == h.Program && !e.dropped {
+					w := fmt.Sprintf("%s %s", h.Kind, h.Target)
+					if h.Note != "" {
+						w += " (" + h.Note + ")"
+					}
+					where = append(where, w)
+					break
+				}
+			}
+		}
+		for _, h := range l.Absent {
+			if h.Program == e.want.Program {
+				notify(fmt.Sprintf("attach: %s: tracepoint %s does not exist here, skipped", h.Program, h.Target))
+			}
+		}
+		switch {
+		case e.how != "":
+			notify(fmt.Sprintf("attach: %s: %s", e.want.Program, e.how))
+		case len(where) > 0:
+			notify(fmt.Sprintf("attach: %s: %s", e.want.Program, strings.Join(dedup(where), ", ")))
+		}
+	}
+}
+
+func dedup(s []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, x := range s {
+		if !seen[x] {
+			seen[x] = true
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// show runs the outputs and keeps the counts.
+type show struct {
+	opts   Options
+	obj    *btfview.Object
+	loaded *probe.Loaded
+	out    *lockedWriter
+	notify func(string)
+	stop   context.CancelFunc
+	shown  atomic.Uint64 // events and lines, for --count
+}
+
+// counted notes n more rows shown; at --count it stops the run.
+func (s *show) counted(n int) {
+	if total := s.shown.Add(uint64(n)); s.opts.Count > 0 && total >= uint64(s.opts.Count) {
+		s.stop()
+	}
+}
+
+func (s *show) run(ctx context.Context, outputs []runplan.Output, pipe *printk.Pipe) error {
+	var wg sync.WaitGroup
+	errs := make(chan error, len(outputs))
+	var maps []runplan.Output
+	for _, o := range outputs {
+		switch o.Kind {
+		case runplan.TracePipe:
+			wg.Add(1)
+			go func() { defer wg.Done(); errs <- s.tracePipe(ctx, pipe, o) }()
+		case runplan.Events:
+			ev, err := s.newEvents(o)
+			if err != nil {
+				return err
+			}
+			wg.Add(1)
+			go func() { defer wg.Done(); errs <- ev.run(ctx) }()
+		case runplan.Items, runplan.Log2Hist, runplan.LinearHist:
+			maps = append(maps, o)
+		default:
+			return fmt.Errorf("unknown output %q", o.Kind)
+		}
+	}
+	interval := s.opts.Plan.Interval
+	if interval > 0 && len(maps) > 0 {
+		tick := time.NewTicker(interval)
+		defer tick.Stop()
+	loop:
+		for {
+			select {
+			case <-ctx.Done():
+				break loop
+			case <-tick.C:
+				if err := s.printMaps(maps); err != nil {
+					s.stop()
+					return err
+				}
+			}
+		}
+	} else {
+		<-ctx.Done()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded) {
+			return err
+		}
+	}
+	if interval == 0 || len(maps) == 0 {
+		return s.printMaps(maps)
+	}
+	return nil
+}
+
+// tracePipe prints bpf_trace_printk lines.
+func (s *show) tracePipe(ctx context.Context, pipe *printk.Pipe, o runplan.Output) error {
+	format := printk.Table
+	switch {
+	case o.Format == "raw" || s.opts.Format == "raw":
+		format = printk.Raw
+	case s.opts.JSON:
+		format = printk.JSON
+	case s.opts.Format != "":
+		f, err := printk.ParseFormat(s.opts.Format)
+		if err != nil {
+			return err
+		}
+		format = f
+	}
+	p := printk.NewPrinter(s.out, format, "en")
+	var py *pyfmt.Printer
+	if o.Print != nil && format != printk.Raw && !s.opts.JSON {
+		py = &pyfmt.Printer{P: *o.Print}
+	}
+	var lost, printed uint64
+	defer func() {
+		msg := fmt.Sprintf("trace_pipe: %d lines printed, %d lost", printed, lost)
+		if pipe.Stale > 0 {
+			msg += fmt.Sprintf(", %d from before we started skipped", pipe.Stale)
+		}
+		s.notify(msg)
+	}()
+	for {
+		line, err := pipe.Next(ctx)
+		if err != nil {
+			return err
+		}
+		if line.LostEvents > 0 {
+			lost += uint64(line.LostEvents)
+			s.notify(fmt.Sprintf("warning: the kernel dropped %d trace lines on CPU %d (trace buffer full)", line.LostEvents, line.CPU))
+			continue
+		}
+		if line.Parsed && !line.IsBPFPrintk() {
+			continue // trace_marker writes and other tracers' lines
+		}
+		if py != nil {
+			row, err := py.Row(pyfmt.TraceValues(line))
+			if err != nil {
+				return err
+			}
+			fmt.Fprintln(s.out, row)
+		} else {
+			if err := p.Print(line); err != nil {
+				return err
+			}
+			if err := p.Flush(); err != nil {
+				return err
+			}
+		}
+		printed++
+		s.counted(1)
+	}
+}
+
+// events prints one perf event array's or ring buffer's events.
+type events struct {
+	s       *show
+	name    string
+	reader  *probe.Reader
+	layout  *btfview.Layout
+	printer *btfview.EventPrinter
+	py      *pyfmt.Printer
+	buf     bytes.Buffer
+	shown   uint64
+	bad     uint64
+}
+
+func (s *show) newEvents(o runplan.Output) (*events, error) {
+	typeName := o.Type
+	if typeName == "" {
+		typeName = s.opts.EventType
+	}
+	layout, err := s.obj.EventType(o.Map, typeName)
+	if err != nil {
+		return nil, err
+	}
+	e := &events{s: s, name: o.Map, reader: s.loaded.Readers[o.Map], layout: layout}
+	if o.Print != nil && !s.opts.JSON {
+		e.py = &pyfmt.Printer{P: *o.Print}
+	} else {
+		e.printer = btfview.NewEventPrinter(&e.buf, layout, s.opts.JSON)
+	}
+	return e, nil
+}
+
+// timestamp reads the event's time field (the TIME(s) column) for ordering.
+func timestamp(l *btfview.Layout) func([]byte) uint64 {
+	i := btfview.TimeField(l)
+	if i < 0 {
+		return nil
+	}
+	off := l.Fields[i].Offset
+	return func(b []byte) uint64 {
+		if len(b) < off+8 {
+			return 0
+		}
+		return binary.NativeEndian.Uint64(b[off:])
+	}
+}
+
+func (e *events) run(ctx context.Context) error {
+	stream := samples.NewStream(e.reader, timestamp(e.layout))
+	defer stream.Close()
+	defer func() {
+		lost := e.reader.Lost() + e.reader.Overflow()
+		msg := fmt.Sprintf("%s: %d events, %d lost", e.name, e.shown, lost)
+		if e.bad > 0 {
+			msg += fmt.Sprintf(", %d too short to decode", e.bad)
+		}
+		e.s.notify(msg)
+	}()
+	var reported uint64
+	for {
+		batch, err := stream.Next(ctx)
+		done := ctx.Err() != nil
+		if done {
+			batch, err = stream.Drain()
+		}
+		if err != nil {
+			return err
+		}
+		if err := e.print(batch); err != nil {
+			return err
+		}
+		if lost := e.reader.Lost() + e.reader.Overflow(); lost > reported {
+			e.s.notify(fmt.Sprintf("warning: %s: %d events lost so far (buffer full): try a larger --pages", e.name, lost))
+			reported = lost
+		}
+		if done {
+			return nil
+		}
+	}
+}
+
+func (e *events) print(batch [][]byte) error {
+	e.buf.Reset()
+	for _, sample := range batch {
+		if e.s.opts.Count > 0 && e.s.shown.Load() >= uint64(e.s.opts.Count) {
+			break
+		}
+		var err error
+		if e.py != nil {
+			var rec btfview.Record
+			if rec, err = e.layout.Decode(sample); err == nil {
+				var row string
+				if row, err = e.py.Row(pyfmt.EventValues(rec)); err != nil {
+					return err
+				}
+				e.buf.WriteString(row + "\n")
+			}
+		} else {
+			err = e.printer.Print(sample)
+		}
+		if err != nil {
+			if e.bad++; e.bad == 1 {
+				e.s.notify(fmt.Sprintf("warning: %s: %v", e.name, err))
+			}
+			continue
+		}
+		e.shown++
+		e.s.counted(1)
+	}
+	if e.buf.Len() == 0 {
+		return nil
+	}
+	_, err := e.s.out.Write(e.buf.Bytes())
+	return err
+}
+
+// printMaps prints every map output once.
+func (s *show) printMaps(outputs []runplan.Output) error {
+	var b bytes.Buffer
+	for _, o := range outputs {
+		if err := s.printMap(&b, o); err != nil {
+			return err
+		}
+	}
+	_, err := s.out.Write(b.Bytes())
+	return err
+}
+
+func (s *show) printMap(w *bytes.Buffer, o runplan.Output) error {
+	m, err := s.obj.Map(o.Map)
+	if err != nil {
+		return err
+	}
+	km, err := s.loaded.Map(o.Map)
+	if err != nil {
+		return err
+	}
+	raw, err := km.Items()
+	if err != nil {
+		return err
+	}
+	entries := make([]btfview.Entry, 0, len(raw))
+	for _, it := range raw {
+		value := it.Value
+		if km.PerCPU && m.Value != nil {
+			stride := (m.Value.Size + 7) &^ 7
+			if value, err = btfview.SumPerCPU(m.Value, it.Value, len(it.Value)/stride); err != nil {
+				return err
+			}
+		}
+		entries = append(entries, btfview.Entry{Key: it.Key, Value: value})
+	}
+	title := o.Title
+	if title == "" {
+		title = o.Map
+	}
+	switch o.Kind {
+	case runplan.Items:
+		items, err := btfview.Items(m, entries)
+		if err != nil {
+			return err
+		}
+		if len(items) > 0 && !s.opts.JSON {
+			fmt.Fprintf(w, "\n%s:\n", textsafe.Escape(title))
+		}
+		err = btfview.PrintItems(w, m, items, s.opts.JSON)
+		if err != nil {
+			return err
+		}
+	default:
+		max := btfview.Log2Slots
+		if o.Kind == runplan.LinearHist {
+			max = btfview.LinearSlots
+		}
+		sections, err := btfview.HistSections(m, entries, max)
+		if err != nil {
+			return err
+		}
+		label := o.Title
+		if label == "" {
+			label = "value"
+		}
+		if len(entries) > 0 {
+			fmt.Fprintf(w, "\n%s:\n", textsafe.Escape(o.Map))
+		}
+		if err := btfview.PrintHist(w, sections, label, "bucket", o.Kind == runplan.Log2Hist); err != nil {
+			return err
+		}
+	}
+	if o.Clear {
+		for _, it := range raw {
+			_ = km.Delete(it.Key) // arrays cannot delete: their slots stay
+		}
+	}
+	return nil
+}
+
+// lockedWriter lets the outputs write whole chunks to one stdout.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
