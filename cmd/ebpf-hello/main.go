@@ -19,7 +19,8 @@ func main() {
 	stdout := &trackedWriter{w: os.Stdout}
 	handleSignals(cancel, stdout)
 	watchStdout(ctx, cancel)
-	err := newApp(stdout, os.Stderr).RunContext(ctx, os.Args)
+	app := newApp(stdout, os.Stderr)
+	err := app.RunContext(ctx, flagsFirst(app, os.Args))
 	cancel()
 	if err != nil {
 		if msg := err.Error(); msg != "" { // doctor's "not ready" has said it all already
