@@ -125,11 +125,12 @@ func TestRunLog2Histogram(t *testing.T) {
 // without kprobes it runs on the open syscalls' tracepoints.
 func TestRunPrintk(t *testing.T) {
 	before := ourPrograms(t)
-	o := startOpener(t, 3)
+	o := startOpener(t, 6) // more lines than -n 3 asks for: the rest must not be printed
 	tr := startTracer(t, "running", "run", runProgram("printk.bpf.c"), "--set", "targ_pid="+strconv.Itoa(o.pid), "--format", "raw", "-n", "3")
 	o.run(t)
 	lines := tr.collect(t, 3, 10*time.Second, func(string) bool { return true })
 	code, stderr := tr.wait(t, 15*time.Second)
+	lines = append(lines, tr.collect(t, 1, time.Second, func(string) bool { return true })...)
 	want := fmt.Sprintf("run test: open by %d", o.pid)
 	if code != 0 || len(lines) != 3 {
 		t.Fatalf("exit %d, lines %q; stderr:\n%s", code, lines, stderr)

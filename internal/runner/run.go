@@ -284,6 +284,11 @@ type show struct {
 	shown  atomic.Uint64 // events and lines, for --count
 }
 
+// full says --count rows were shown: rows read after that are not printed.
+func (s *show) full() bool {
+	return s.opts.Count > 0 && s.shown.Load() >= uint64(s.opts.Count)
+}
+
 // counted notes n more rows shown; at --count it stops the run.
 func (s *show) counted(n int) {
 	if total := s.shown.Add(uint64(n)); s.opts.Count > 0 && total >= uint64(s.opts.Count) {
@@ -385,6 +390,9 @@ func (s *show) tracePipe(ctx context.Context, pipe *printk.Pipe, o runplan.Outpu
 		}
 		if line.Parsed && !line.IsBPFPrintk() {
 			continue // trace_marker writes and other tracers' lines
+		}
+		if s.full() {
+			return nil
 		}
 		if py != nil {
 			row, err := py.Row(pyfmt.TraceValues(line))
@@ -488,7 +496,7 @@ func (e *events) run(ctx context.Context) error {
 func (e *events) print(batch [][]byte) error {
 	e.buf.Reset()
 	for _, sample := range batch {
-		if e.s.opts.Count > 0 && e.s.shown.Load() >= uint64(e.s.opts.Count) {
+		if e.s.full() {
 			break
 		}
 		var err error
