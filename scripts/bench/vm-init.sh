@@ -99,6 +99,17 @@ while [ "$r" -le "$ROUNDS" ]; do
 		continue
 	fi
 	measure "ebpf-hello-cold-cache" "$r" env EBPF_HELLO_CACHE="/tmp/cache-$r" "$B/ebpf-hello" run hello2.py --src hello2.c
+	# The first compile makes the precompiled header in the background: a
+	# warm run is one that finds the cache complete.
+	t=$(now_ms)
+	n=0
+	until ls /tmp/cache-$r/*/common.h.pch /tmp/cache-$r/*/common.h.pch.failed >/dev/null 2>&1 &&
+		! ls /tmp/cache-$r/*/common.h.pch.tmp-* >/dev/null 2>&1; do
+		[ "$n" -lt 3000 ] || break
+		sleep 0.1
+		n=$((n + 1))
+	done
+	echo "BENCH-NOTE|round $r: the cache was complete $(($(now_ms) - t)) ms after the cold run ended: $(ls /tmp/cache-$r/*/ | tr '\n' ' ')"
 	measure "ebpf-hello-warm-cache" "$r" env EBPF_HELLO_CACHE="/tmp/cache-$r" "$B/ebpf-hello" run hello2.py --src hello2.c
 	r=$((r + 1))
 done
