@@ -126,7 +126,7 @@ measure() {
 # and a "warm" run means one that finds it.
 wait_cache() {
 	local deadline=$(($(now_ms) + 60000))
-	until ls "$1"/*/common.h.pch "$1"/*/common.h.pch.failed >/dev/null 2>&1 &&
+	until { ls "$1"/*/common.h.pch || ls "$1"/*/common.h.pch.failed; } >/dev/null 2>&1 &&
 		! ls "$1"/*/common.h.pch.tmp-* >/dev/null 2>&1; do
 		[ "$(now_ms)" -lt "$deadline" ] || { say "warning: no precompiled header in $1 after 60 s"; return 0; }
 		sleep 0.05

@@ -103,9 +103,9 @@ while [ "$r" -le "$ROUNDS" ]; do
 	# warm run is one that finds the cache complete.
 	t=$(now_ms)
 	n=0
-	until ls /tmp/cache-$r/*/common.h.pch /tmp/cache-$r/*/common.h.pch.failed >/dev/null 2>&1 &&
+	until { ls /tmp/cache-$r/*/common.h.pch || ls /tmp/cache-$r/*/common.h.pch.failed; } >/dev/null 2>&1 &&
 		! ls /tmp/cache-$r/*/common.h.pch.tmp-* >/dev/null 2>&1; do
-		[ "$n" -lt 3000 ] || break
+		[ "$n" -lt 1200 ] || break
 		sleep 0.1
 		n=$((n + 1))
 	done
