@@ -391,6 +391,9 @@ func (s *show) tracePipe(ctx context.Context, pipe *printk.Pipe, o runplan.Outpu
 		if line.Parsed && !line.IsBPFPrintk() {
 			continue // trace_marker writes and other tracers' lines
 		}
+		if !line.Parsed && strings.TrimSpace(line.Raw) == "" {
+			continue // the rest of a message ending in \n (BCC's trace_fields skips it too)
+		}
 		if s.full() {
 			return nil
 		}

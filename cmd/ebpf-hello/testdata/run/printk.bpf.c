@@ -15,6 +15,6 @@ int run_printk_open(void *ctx)
 
 	if (pid != targ_pid)
 		return 0;
-	bpf_printk("run test: open by %d", pid);
+	bpf_printk("run test: open by %d\n", pid); /* most programs end with \n */
 	return 0;
 }
