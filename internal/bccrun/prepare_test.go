@@ -83,6 +83,8 @@ func TestIsBCC(t *testing.T) {
 		{"hello.c", "int hello_world(void *ctx) { return 0; }", true},
 		{"x.bpf.c", "int x;", false},
 		{"x.c", "#include \"vmlinux.h\"\nSEC(\"tp/x/y\") int f() {}", false},
+		{"x.c", "SEC(\"tp/x/y\")\nint f() {}", false},
+		{"count.c", "BPF_HASH(config); // config is a type in vmlinux.h\n", true},
 	} {
 		if got := IsBCC(tt.path, []byte(tt.text)); got != tt.bcc {
 			t.Errorf("IsBCC(%s) = %v", tt.path, got)
