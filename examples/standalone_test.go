@@ -31,7 +31,7 @@ func exampleDirs(t *testing.T) []string {
 }
 
 // TestExamplesImportNothingOfTheTool: each folder is its own Go module,
-// and builds from libbpfgo alone.
+// builds from libbpfgo alone, and passes go vet.
 func TestExamplesImportNothingOfTheTool(t *testing.T) {
 	if _, err := exec.LookPath("go"); err != nil {
 		testenv.Skip(t, "no go command")
@@ -51,6 +51,12 @@ func TestExamplesImportNothingOfTheTool(t *testing.T) {
 		if err != nil {
 			t.Errorf("%s: go list -deps: %v\n%s", dir, err, out)
 			continue
+		}
+		// go vet ./... at the top does not reach into these modules: vet them here.
+		vet := exec.Command("go", "vet", ".")
+		vet.Dir = dir
+		if out, err := vet.CombinedOutput(); err != nil {
+			t.Errorf("%s: go vet: %v\n%s", dir, err, out)
 		}
 		if !strings.Contains(string(out), "github.com/aquasecurity/libbpfgo") {
 			t.Errorf("%s: libbpfgo not among its dependencies:\n%s", dir, out)
@@ -181,5 +187,29 @@ func targetArch() string {
 		return "x86"
 	default:
 		return runtime.GOARCH
+	}
+}
+
+// TestCOnlyLibbpfSolutionsCompile: the C-only track's libbpf-style
+// solutions compile with clang against vmlinux.h, as `ebpf-hello run`
+// compiles them. (Running them needs run; see the workshop sheet.)
+func TestCOnlyLibbpfSolutionsCompile(t *testing.T) {
+	vmlinux, err := filepath.Abs("../bpf/vmlinux.h")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(vmlinux); err != nil {
+		testenv.Skip(t, "../bpf/vmlinux.h not generated: run make examples")
+	}
+	files, err := filepath.Glob("solutions/c-only/*/*.bpf.c")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no C-only libbpf solutions found (%v)", err)
+	}
+	for _, f := range files {
+		out, err := exec.Command("clang", "-g", "-O2", "-Wall", "-Werror", "-target", "bpf", "-D__TARGET_ARCH_"+targetArch(),
+			"-I", filepath.Dir(vmlinux), "-c", f, "-o", filepath.Join(t.TempDir(), "x.o")).CombinedOutput()
+		if err != nil {
+			t.Errorf("%s: %v\n%s", f, err, out)
+		}
 	}
 }
