@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ebpf-hello/ebpf-hello/internal/bcc"
+	"github.com/ebpf-hello/ebpf-hello/internal/bccrun"
 	"github.com/ebpf-hello/ebpf-hello/internal/testenv"
 )
 
@@ -87,6 +89,40 @@ func TestSideBySideCodeCompiles(t *testing.T) {
 		}
 		if n != 2 {
 			t.Errorf("%s: %d libbpf-style blocks, want 2 (hello and trace-open)", page, n)
+		}
+	}
+}
+
+// TestSideBySideEmitIsCurrent: the excerpts of `run --emit` output the
+// side-by-side pages show are what the BCC translator prints today. When
+// the translator changes on purpose, update the pages' emit blocks (run
+// `ebpf-hello run --emit examples/c-only/bcc/hello2.py`).
+func TestSideBySideEmitIsCurrent(t *testing.T) {
+	blockRE := regexp.MustCompile("(?s)```c emit:([a-z0-9.]+)\n(.*?)```")
+	for _, page := range []string{"../docs/bcc-to-libbpf.md", "../docs/bcc-to-libbpf.zh.md"} {
+		text, err := os.ReadFile(page)
+		if err != nil {
+			t.Fatal(err)
+		}
+		blocks := blockRE.FindAllStringSubmatch(string(text), -1)
+		if len(blocks) == 0 {
+			t.Fatalf("%s shows no run --emit output", page)
+		}
+		for _, b := range blocks {
+			prog, err := bccrun.Prepare(bccrun.Input{Path: "c-only/bcc/" + b[1], Options: bcc.Options{Tracefs: "/sys/kernel/tracing"}})
+			if err != nil {
+				t.Fatalf("%s: translate %s: %v", page, b[1], err)
+			}
+			emitted := map[string]bool{}
+			for _, line := range strings.Split(string(prog.C), "\n") {
+				emitted[strings.TrimSpace(line)] = true
+			}
+			for _, line := range strings.Split(b[2], "\n") {
+				line = strings.TrimSpace(line)
+				if line != "" && line != "..." && !emitted[line] {
+					t.Errorf("%s: %q is not in run --emit %s's output any more", page, line, b[1])
+				}
+			}
 		}
 	}
 }
