@@ -95,8 +95,8 @@ func TestSideBySideCodeCompiles(t *testing.T) {
 
 // TestSideBySideEmitIsCurrent: the excerpts of `run --emit` output the
 // side-by-side pages show are what the BCC translator prints today. When
-// the translator changes on purpose, update the pages' emit blocks (run
-// `ebpf-hello run --emit examples/c-only/bcc/hello2.py`).
+// the translator changes on purpose, update the pages' emit blocks (both
+// languages) from `ebpf-hello run --emit examples/c-only/bcc/hello2.py`.
 func TestSideBySideEmitIsCurrent(t *testing.T) {
 	blockRE := regexp.MustCompile("(?s)```c emit:([a-z0-9.]+)\n(.*?)```")
 	for _, page := range []string{"../docs/bcc-to-libbpf.md", "../docs/bcc-to-libbpf.zh.md"} {
