@@ -99,14 +99,6 @@ func (u *unit) args(open, close int) [][2]int {
 	return append(out, [2]int{start, close - 1})
 }
 
-// text is the source text of tokens from..to (inclusive), as written.
-func (u *unit) text(from, to int) string {
-	if from > to || from < 0 || to >= len(u.toks) {
-		return ""
-	}
-	return u.src[u.toks[from].pos:u.toks[to].end]
-}
-
 // squash is the text of tokens from..to with single spaces between them.
 func (u *unit) squash(from, to int) string {
 	var b strings.Builder

@@ -4,8 +4,9 @@ import "unicode/utf8"
 
 const hexDigits = "0123456789abcdef"
 
-// AppendJSONString appends s as a JSON string. Comm and file names are
-// arbitrary bytes: invalid UTF-8 becomes U+FFFD so every line stays valid JSON.
+// AppendJSONString appends s as a JSON string. Callers pass names through
+// textsafe.Escape first, so nothing is lost; invalid UTF-8 that still reaches
+// here becomes U+FFFD, so every line stays valid JSON.
 func AppendJSONString(b []byte, s string) []byte {
 	b = append(b, '"')
 	for i := 0; i < len(s); {

@@ -33,18 +33,6 @@ func (l *Loaded) Map(name string) (*Map, error) {
 		KeyType: m.BTFKeyTypeID(), ValueType: m.BTFValueTypeID(), m: m}, nil
 }
 
-// Maps lists the object's maps, libbpf's internal ones (.rodata, .bss, ...) included.
-func (l *Loaded) Maps() []*Map {
-	var maps []*Map
-	it := l.module.Iterator()
-	for m := it.NextMap(); m != nil; m = it.NextMap() {
-		if mm, err := l.Map(m.Name()); err == nil {
-			maps = append(maps, mm)
-		}
-	}
-	return maps
-}
-
 // Lookup reads the value under key (for a per-CPU map, every CPU's value).
 func (m *Map) Lookup(key []byte) ([]byte, error) {
 	if len(key) != m.KeySize {

@@ -35,9 +35,6 @@ func Escape(s string) string {
 	return string(Append(make([]byte, 0, len(s)+16), s))
 }
 
-// EscapeBytes is Escape for a byte slice (for example a C char array cut at its NUL).
-func EscapeBytes(b []byte) string { return Escape(string(b)) }
-
 // NeedsEscape reports whether Escape would change s.
 func NeedsEscape(s string) bool {
 	for i := 0; i < len(s); {
