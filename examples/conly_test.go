@@ -4,8 +4,8 @@ package examples_test
 
 // The C-only track's BCC-dialect files and solutions, taken as far as `run`
 // takes them before loading: translated by the BCC front end (what `run
-// --emit` prints), compiled by run's compiler, and showing what the sheet
-// says run prints. Running them needs `run` itself (see the sheet).
+// --emit` prints), compiled by run's compiler, and planned to show what the
+// sheet says run prints. conly_run_test.go runs them for real.
 
 import (
 	"context"

@@ -51,7 +51,13 @@ func start(t *testing.T, dir string, args ...string) *example {
 	if _, err := os.Stat(bin); err != nil {
 		testenv.Skip(t, bin+" not built: run make examples")
 	}
-	e := &example{cmd: exec.Command("./"+bin, args...), done: make(chan struct{})}
+	return startCmd(t, exec.Command("./"+bin, args...), func(stderr string) bool { return strings.Contains(stderr, "attached") })
+}
+
+// startCmd starts cmd and waits until its stderr so far satisfies ready.
+func startCmd(t *testing.T, cmd *exec.Cmd, ready func(stderr string) bool) *example {
+	t.Helper()
+	e := &example{cmd: cmd, done: make(chan struct{})}
 	e.cmd.Stdout = lockedWriter{&e.mu, &e.stdout}
 	e.cmd.Stderr = lockedWriter{&e.mu, &e.stderr}
 	if err := e.cmd.Start(); err != nil {
@@ -60,12 +66,12 @@ func start(t *testing.T, dir string, args ...string) *example {
 	go func() { _ = e.cmd.Wait(); close(e.done) }()
 	t.Cleanup(func() { _ = e.cmd.Process.Kill(); <-e.done })
 	deadline := time.After(30 * time.Second)
-	for !strings.Contains(e.errText(), "attached") {
+	for !ready(e.errText()) {
 		select {
 		case <-e.done:
-			t.Fatalf("%s exited before attaching: %s", bin, e.errText())
+			t.Fatalf("%v exited before it was ready: %s", cmd.Args, e.errText())
 		case <-deadline:
-			t.Fatalf("%s did not attach within 30s: %s", bin, e.errText())
+			t.Fatalf("%v not ready within 30s: %s", cmd.Args, e.errText())
 		case <-time.After(20 * time.Millisecond):
 		}
 	}

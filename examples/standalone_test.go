@@ -192,7 +192,7 @@ func targetArch() string {
 
 // TestCOnlyLibbpfSolutionsCompile: the C-only track's libbpf-style
 // solutions compile with clang against vmlinux.h, as `ebpf-hello run`
-// compiles them. (Running them needs run; see the workshop sheet.)
+// compiles them. (conly_run_test.go runs them with run.)
 func TestCOnlyLibbpfSolutionsCompile(t *testing.T) {
 	vmlinux, err := filepath.Abs("../bpf/vmlinux.h")
 	if err != nil {
