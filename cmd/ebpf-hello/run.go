@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -43,7 +44,9 @@ EXAMPLES:
    sudo ebpf-hello run opensnoop.bpf.c --json -n 10     # ten events as JSON
    sudo ebpf-hello run execs.bpf.o --set targ_pid=1234  # a const volatile filter
    sudo ebpf-hello run counts.bpf.c --interval 1s       # a map, every second
-   sudo ebpf-hello run hello.py                         # the tutorial's BCC script`,
+   sudo ebpf-hello run hello.py                         # the tutorial's BCC script
+   ebpf-hello run hello.py --emit-object hello.bpf.o    # compile only: for a machine without clang
+   sudo ebpf-hello run hello.bpf.o                      #   ... which then runs it as 'run hello.py' does`,
 		Flags: append(append([]cli.Flag{
 			&cli.StringSliceFlag{Name: "set", Usage: "set the const volatile global `NAME=VALUE` before loading (checked against its type)"},
 			&cli.DurationFlag{Name: "interval", Aliases: []string{"i"}, Usage: "print maps every `D` as well as at exit"},
@@ -51,6 +54,7 @@ EXAMPLES:
 			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Usage: "trace_pipe lines: table (default), raw (as BCC's trace_print), fields or json"},
 			&cli.StringFlag{Name: "event-type", Usage: "the `STRUCT` the perf/ring buffer events are"},
 			&cli.IntFlag{Name: "pages", Value: 64, Usage: "perf buffer size per CPU, in `PAGES` (a power of two)"},
+			&cli.StringFlag{Name: "emit-object", Usage: "compile FILE into the BPF object `OUT` and stop (no root needed); a BCC program's attach points and printing go inside it, so 'run OUT' works the same on a machine without clang"},
 		}, limitFlags("events or lines")...), bccFlags()...),
 		OnUsageError: usageError,
 		Action:       runAction,
@@ -91,7 +95,7 @@ func runAction(c *cli.Context) error {
 	var err error
 	opts.Object, opts.Plan, err = objectOf(c, path)
 	if err != nil || opts.Object == nil {
-		return err // nil: --emit printed the C
+		return err // nil: --emit printed the C, or --emit-object wrote the object
 	}
 	if d := c.Duration("interval"); d > 0 {
 		opts.Plan.Interval = d
@@ -100,42 +104,91 @@ func runAction(c *cli.Context) error {
 }
 
 // objectOf gives FILE as a BPF object and the plan that came with it.
+// With --emit (BCC programs) it prints the generated C instead, and with
+// --emit-object it writes the object to a file: both return a nil object.
 func objectOf(c *cli.Context, path string) ([]byte, runplan.Plan, error) {
 	if strings.HasSuffix(path, ".o") {
+		if c.String("emit-object") != "" {
+			return nil, runplan.Plan{}, fmt.Errorf("%s is compiled already: --emit-object is for C (.bpf.c, BCC C or .py)", textsafe.Escape(path))
+		}
 		obj, err := os.ReadFile(path)
-		return obj, runplan.Plan{}, err
+		if err != nil {
+			return nil, runplan.Plan{}, err
+		}
+		// An object compiled by run --emit-object carries its plan.
+		p, err := runplan.FromObject(obj)
+		if err != nil {
+			return nil, runplan.Plan{}, fmt.Errorf("%s: %w", textsafe.Escape(path), err)
+		}
+		if p == nil {
+			return obj, runplan.Plan{}, nil
+		}
+		return obj, *p, nil
 	}
 	bcc, isBCC, err := prepareBCC(c, path)
 	if err != nil {
 		return nil, runplan.Plan{}, err
 	}
 	src := compile.Source{Path: path, Name: filepath.Base(path)}
-	var plan runplan.Plan
+	var plan *runplan.Plan
 	if !isBCC {
 		// C that `run --emit` wrote carries its plan (fallbacks included).
 		text, err := os.ReadFile(path)
 		if err != nil {
-			return nil, plan, err
+			return nil, runplan.Plan{}, err
 		}
-		p, err := runplan.FromSource(text)
-		if err != nil {
-			return nil, plan, fmt.Errorf("%s: %w", textsafe.Escape(path), err)
+		if plan, err = runplan.FromSource(text); err != nil {
+			return nil, runplan.Plan{}, fmt.Errorf("%s: %w", textsafe.Escape(path), err)
 		}
-		if p != nil {
-			plan = *p
+		if plan != nil {
+			src.Text = text
 		}
 	}
 	if isBCC {
 		if c.Bool("emit") {
 			_, err := c.App.Writer.Write(bcc.C)
-			return nil, plan, err
+			return nil, runplan.Plan{}, err
 		}
 		src = compile.Source{Path: path, Text: bcc.C, Name: bcc.Name}
-		plan = bcc.Plan
+		plan = &bcc.Plan
+	}
+	if plan != nil {
+		// The object keeps the plan too, for run --emit-object.
+		src.Text = append(bytes.Clone(src.Text), plan.ObjectAsm()...)
+	} else {
+		plan = &runplan.Plan{}
 	}
 	obj, err := compile.Object(c.Context, src)
 	if err != nil {
-		return nil, plan, fmt.Errorf("%s: %w", textsafe.Escape(path), err)
+		return nil, *plan, fmt.Errorf("%s: %w", textsafe.Escape(path), err)
 	}
-	return obj, plan, nil
+	if out := c.String("emit-object"); out != "" {
+		return nil, *plan, writeObject(out, obj)
+	}
+	return obj, *plan, nil
+}
+
+// writeObject writes obj to path whole or not at all (a half-written
+// object must not be loaded later).
+func writeObject(path string, obj []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return fmt.Errorf("--emit-object: %w", err)
+	}
+	defer os.Remove(tmp.Name()) // after the rename: nothing to remove
+	if _, err := tmp.Write(obj); err != nil {
+		tmp.Close()
+		return fmt.Errorf("--emit-object: %w", err)
+	}
+	if err := tmp.Chmod(0o644); err != nil {
+		tmp.Close()
+		return fmt.Errorf("--emit-object: %w", err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("--emit-object: %w", err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("--emit-object: %w", err)
+	}
+	return nil
 }

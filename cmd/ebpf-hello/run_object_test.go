@@ -1,0 +1,108 @@
+package main
+
+// run --emit-object: a program compiled here runs elsewhere (a machine or
+// VM without clang) as `run` of its source does, BCC plan included.
+
+import (
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// hello2.py compiled by a non-root user, then run from the object: the
+// script's header, print format and kprobe (with its tracepoint fallback)
+// travel inside it.
+func TestRunEmitObjectHello2(t *testing.T) {
+	needRun(t)
+	requireRootAndSetpriv(t)
+	// Directories nobody can use (t.TempDir's parent is root's alone).
+	dir, home := sharedDir(t), sharedDir(t)
+	for _, n := range []string{"hello2.py", "hello2.c"} {
+		if err := os.Rename(filepath.Join(copyTutorial(t, n), n), filepath.Join(dir, n)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	obj := filepath.Join(dir, "hello2.bpf.o")
+	r := runCommand(t, "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all",
+		"env", "HOME="+home, "XDG_CACHE_HOME=", "EBPF_HELLO_CACHE=",
+		binary(t), "run", "--src", filepath.Join(dir, "hello2.c"), "--emit-object", obj, filepath.Join(dir, "hello2.py"))
+	if r.code != 0 || r.stdout != "" {
+		t.Fatalf("--emit-object as nobody: exit %d, stdout %q, stderr:\n%s", r.code, r.stdout, r.stderr)
+	}
+
+	before := ourPrograms(t)
+	tr := startTracer(t, runReady, "run", obj)
+	o := startOpener(t, 20)
+	o.run(t)
+	var header string
+	rows := tr.collect(t, 20, 10*time.Second, func(l string) bool {
+		if strings.HasPrefix(l, "TIME(s)") {
+			header = l
+			return false
+		}
+		f := strings.Fields(l)
+		return len(f) == 4 && f[1] == o.comm && f[2] == strconv.Itoa(o.tid) && f[3] == o.path
+	})
+	code, stderr := tr.stop(t)
+	if header != "TIME(s)            COMM             PID    FILE            " || len(rows) != 20 {
+		t.Fatalf("header %q, %d rows naming the child's file (want 20); exit %d, stderr:\n%s", header, len(rows), code, stderr)
+	}
+	// The plan's attach list, not every SEC() of the object: the kprobe,
+	// or where kprobes are missing its planned tracepoint programs.
+	if !strings.Contains(stderr, "attach: hello_world: kprobe do_sys_openat2") {
+		t.Errorf("stderr does not say how hello_world attached:\n%s", stderr)
+	}
+	if strings.Contains(stderr, "attach: hello_world__openat:") {
+		t.Errorf("the fallback programs were attached on their own (the plan was lost):\n%s", stderr)
+	}
+	assertNothingLeft(t, before)
+}
+
+// sharedDir is a fresh directory every user may write to.
+func sharedDir(t *testing.T) string {
+	t.Helper()
+	dir, err := os.MkdirTemp("", "ebpf-hello-test-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	if err := os.Chmod(dir, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// A plan section that is not a plan, or --emit-object of an object: one
+// line, exit 1.
+func TestRunEmitObjectErrors(t *testing.T) {
+	needRun(t)
+	requireRootAndSetpriv(t)
+	dir := t.TempDir()
+	// The learner's own asm() fills the section with something else.
+	src := filepath.Join(dir, "bad.bpf.c")
+	text := "#include \"vmlinux.h\"\n#include <bpf/bpf_helpers.h>\nchar LICENSE[] SEC(\"license\") = \"GPL\";\n" +
+		"SEC(\"tracepoint/syscalls/sys_enter_openat\") int run_bad(void *ctx) { return 0; }\n" +
+		"asm(\".pushsection .ebpf_hello.plan,\\\"\\\",@progbits\\n.ascii \\\"{\\\\\\\"Attach\\\\\\\": [\\\"\\n.popsection\");\n"
+	if err := os.WriteFile(src, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	obj := filepath.Join(dir, "bad.bpf.o")
+	if r := runCommand(t, binary(t), "run", "--emit-object", obj, src); r.code != 0 {
+		t.Fatalf("--emit-object: exit %d, stderr:\n%s", r.code, r.stderr)
+	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"run", obj}, "bad.bpf.o: its .ebpf_hello.plan section is not a plan"},
+		{[]string{"run", "--emit-object", filepath.Join(dir, "x.o"), obj}, "compiled already"},
+	} {
+		r := runCommand(t, append([]string{binary(t)}, c.args...)...)
+		if r.code != 1 || !strings.Contains(r.stderr, c.want) || strings.Count(strings.TrimSpace(r.stderr), "\n") != 0 {
+			t.Errorf("%v: exit %d, stderr %q; want exit 1 and one line with %q", c.args, r.code, r.stderr, c.want)
+		}
+	}
+}
