@@ -11,8 +11,8 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/ebpf-hello/ebpf-hello/internal/builtins"
 	"github.com/ebpf-hello/ebpf-hello/internal/kernel"
-	"github.com/ebpf-hello/ebpf-hello/internal/opens"
 	"github.com/ebpf-hello/ebpf-hello/internal/probe"
 	"github.com/ebpf-hello/ebpf-hello/internal/tracefs"
 )
@@ -209,14 +209,14 @@ func (d *doctor) checkBuffers() {
 		d.add("buffers", Skip, mNeedRoot.in(d.lang, "perf event array, ring buffer"), mNoCapsHint.in(d.lang))
 		return
 	}
-	for _, kind := range []string{opens.BufferPerf, opens.BufferRing} {
+	for _, kind := range []string{builtins.BufferPerf, builtins.BufferRing} {
 		ok, err := probe.BufferSupported(kind)
 		name := kind + "_buffer"
 		switch {
 		case ok:
 			d.add(name, OK, mBuffer.in(d.lang), "")
-			d.ring = d.ring || kind == opens.BufferRing
-		case kind == opens.BufferRing:
+			d.ring = d.ring || kind == builtins.BufferRing
+		case kind == builtins.BufferRing:
 			d.add(name, Warn, mNoBuffer.in(d.lang), mRingHint.in(d.lang))
 		default:
 			detail := mNoBuffer.in(d.lang)
@@ -235,13 +235,8 @@ func (d *doctor) checkAttachModes() {
 		d.add("attach", Skip, mNeedRoot.in(d.lang, "kprobe, fentry, tracepoint"), mNoCapsHint.in(d.lang))
 		return
 	}
-	opts := opens.Options{Buffer: opens.BufferPerf, UID: -1}
-	if err := opts.Validate(); err != nil {
-		d.add("attach", Fail, err.Error(), "")
-		return
-	}
 	var tried []attempt
-	spec := opens.Spec(opts)
+	spec := builtins.Open(builtins.OpenConfig{Buffer: builtins.BufferPerf, Pages: builtins.DefaultPerfPages, UID: -1})
 	for _, way := range spec.Ways {
 		mode := way.Label
 		l, err := probe.Load(spec, probe.Options{Way: mode, Tracefs: d.tracefs})
@@ -354,12 +349,12 @@ func (d *doctor) summarize() {
 		r.Summary = mSummaryNo.in(d.lang)
 	default:
 		r.Ready = true
-		r.Attach, r.Buffer = d.attach, opens.BufferPerf
+		r.Attach, r.Buffer = d.attach, builtins.BufferPerf
 		ring := mUnavailable.in(d.lang)
 		if d.ring {
 			ring = mAvailable.in(d.lang)
 		}
-		r.Summary = mSummaryOK.in(d.lang, attachMode(d.lang, d.attach), opens.BufferPerf, ring)
+		r.Summary = mSummaryOK.in(d.lang, attachMode(d.lang, d.attach), builtins.BufferPerf, ring)
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/ebpf-hello/ebpf-hello/internal/builtins"
 	"github.com/ebpf-hello/ebpf-hello/internal/event"
 	"github.com/ebpf-hello/ebpf-hello/internal/kernel"
 	"github.com/ebpf-hello/ebpf-hello/internal/output"
@@ -17,20 +18,12 @@ import (
 	"github.com/ebpf-hello/ebpf-hello/internal/tracefs"
 )
 
-// Buffer kinds.
+// Buffer kinds and default sizes (internal/builtins has open.bpf.c's spec).
 const (
-	BufferPerf = "perf" // BPF perf event array, as the tutorial's BPF_PERF_OUTPUT
-	BufferRing = "ring" // BPF ring buffer (kernel 5.8+)
-)
-
-// pageSize is the unit of --pages: the machine's page, as for the perf buffer
-// (4 KiB on x86, up to 64 KiB on arm64).
-var pageSize = uint32(os.Getpagesize())
-
-// Default buffer sizes, in pages: perf buffers are per CPU, the ring buffer is shared.
-const (
-	DefaultPerfPages = 128  // 512 KiB per CPU
-	DefaultRingPages = 1024 // 4 MiB
+	BufferPerf       = builtins.BufferPerf
+	BufferRing       = builtins.BufferRing
+	DefaultPerfPages = builtins.DefaultPerfPages
+	DefaultRingPages = builtins.DefaultRingPages
 )
 
 // Id limits. MaxPID is the kernel's PID_MAX_LIMIT (pid_max can be raised

@@ -9,7 +9,7 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/ebpf-hello/ebpf-hello/bpf"
+	"github.com/ebpf-hello/ebpf-hello/internal/builtins"
 	"github.com/ebpf-hello/ebpf-hello/internal/kernel"
 	"github.com/ebpf-hello/ebpf-hello/internal/probe"
 	"github.com/ebpf-hello/ebpf-hello/internal/ready"
@@ -41,30 +41,6 @@ func (o Options) Validate() error {
 	return nil
 }
 
-// spec: hello.bpf.c has one program per attach mode.
-var spec = probe.Spec{
-	Name:   "hello.bpf.o",
-	Object: bpf.Hello,
-	Ways: []probe.Way{
-		{Label: "kprobe", Hooks: []probe.Hook{{Program: "hello_kprobe", Kind: probe.Kprobe, Resolve: resolveOpenFunc}}},
-		{Label: "fentry", Hooks: []probe.Hook{{Program: "hello_fentry", Kind: probe.Fentry, Target: kernel.OpenFunc}}},
-		// One program per open syscall, attached where its SEC() says;
-		// those this kernel lacks are switched off.
-		{Label: "tracepoint", Hooks: []probe.Hook{
-			{Program: "hello_open", Kind: probe.Tracepoint},
-			{Program: "hello_creat", Kind: probe.Tracepoint},
-			{Program: "hello_openat", Kind: probe.Tracepoint},
-			{Program: "hello_openat2", Kind: probe.Tracepoint},
-		}},
-	},
-}
-
-// resolveOpenFunc finds the open function to kprobe on this kernel.
-func resolveOpenFunc(f probe.Facts) (string, string, error) {
-	sym, err := kernel.ResolveOpenFunc(f.Version)
-	return sym.Name, sym.Note, err
-}
-
 // Run loads hello.bpf.c and prints trace_pipe lines until ctx is cancelled,
 // Count lines were printed or Duration passed.
 func Run(ctx context.Context, opts Options, stdout, stderr io.Writer) error {
@@ -86,7 +62,7 @@ func Run(ctx context.Context, opts Options, stdout, stderr io.Writer) error {
 	}
 	defer pipe.Close()
 
-	loaded, err := probe.Load(spec, probe.Options{Way: opts.Attach, Tracefs: root})
+	loaded, err := probe.Load(builtins.Hello(), probe.Options{Way: opts.Attach, Tracefs: root})
 	if err != nil {
 		return err
 	}

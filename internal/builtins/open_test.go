@@ -1,4 +1,4 @@
-package opens
+package builtins
 
 import (
 	"os"
@@ -33,12 +33,9 @@ func TestTracepointsAttachWhatExists(t *testing.T) {
 		testenv.Skip(t, "needs tracefs at /sys/kernel/tracing with syscall tracepoints")
 	}
 	for _, entryOnly := range []bool{false, true} {
-		opts := Options{Buffer: BufferPerf, UID: -1, EntryOnly: entryOnly}
-		if err := opts.Validate(); err != nil {
-			t.Fatal(err)
-		}
+		c := OpenConfig{Buffer: BufferPerf, Pages: DefaultPerfPages, UID: -1, EntryOnly: entryOnly}
 		arm64 := fakeTracefs(t, "sys_enter_openat", "sys_exit_openat", "sys_enter_openat2", "sys_exit_openat2")
-		l, err := probe.Load(spec(opts), probe.Options{Way: "tracepoint", Tracefs: arm64})
+		l, err := probe.Load(Open(c), probe.Options{Way: "tracepoint", Tracefs: arm64})
 		if err != nil {
 			t.Fatalf("entry-only %v, only openat/openat2: %v", entryOnly, err)
 		}
@@ -47,7 +44,7 @@ func TestTracepointsAttachWhatExists(t *testing.T) {
 		}
 		l.Close()
 
-		l, err = probe.Load(spec(opts), probe.Options{Way: "tracepoint", Tracefs: fakeTracefs(t)})
+		l, err = probe.Load(Open(c), probe.Options{Way: "tracepoint", Tracefs: fakeTracefs(t)})
 		if err == nil {
 			l.Close()
 			t.Fatal("attached although no tracepoint exists")
