@@ -17,7 +17,7 @@ export PATH := $(shell scripts/find-go.sh 2>/dev/null | sed 's/$$/:/')$(PATH)
 export GOTOOLCHAIN := local
 
 BPF_CFLAGS := -g -O2 -Wall -Werror -target bpf -D__TARGET_ARCH_$(ARCH) -Ibpf -MMD -MP
-BPF_OBJS   := bpf/hello.bpf.o bpf/open_perf.bpf.o bpf/open_ring.bpf.o
+BPF_OBJS   := bpf/hello.bpf.o bpf/open_perf.bpf.o bpf/open_ring.bpf.o bpf/exec.bpf.o
 
 # libbpf's BPF-side headers, embedded in the binary for `run` (internal/compile);
 # copied from libbpf-dev, not committed.
@@ -44,6 +44,10 @@ bpf/vmlinux.h:
 	$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $@
 
 bpf/hello.bpf.o: bpf/hello.bpf.c bpf/vmlinux.h
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+	$(LLVM_STRIP) -g $@
+
+bpf/exec.bpf.o: bpf/exec.bpf.c bpf/vmlinux.h
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 	$(LLVM_STRIP) -g $@
 

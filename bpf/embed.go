@@ -22,3 +22,8 @@ var OpenPerf []byte
 //
 //go:embed open_ring.bpf.o
 var OpenRing []byte
+
+// Exec is exec.bpf.c: one event per execve/execveat, with its arguments and result.
+//
+//go:embed exec.bpf.o
+var Exec []byte

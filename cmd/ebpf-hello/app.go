@@ -17,14 +17,15 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 		Usage:   "the eBPF hello-world tutorial, as a tool you can run and read",
 		Version: version,
 		Description: `Each command loads a small BPF program into the kernel, attaches it to file
-opens, and shows what it sees. Needs root (or CAP_BPF + CAP_PERFMON, and
+opens (or, for exec, to process executions), and shows what it sees. Needs root (or CAP_BPF + CAP_PERFMON, and
 CAP_DAC_READ_SEARCH to read tracefs).
 
 EXAMPLES:
    sudo ebpf-hello printk --count 3          # tutorial steps 1-3: Hello, World! per open
    sudo ebpf-hello printk --format fields    # ... with each trace_pipe field explained
    sudo ebpf-hello open                      # tutorial step 4: TIME(s) COMM PID FILE
-   sudo ebpf-hello open --comm cat --json    # only cat's opens, as JSON lines`,
+   sudo ebpf-hello open --comm cat --json    # only cat's opens, as JSON lines
+   sudo ebpf-hello exec                      # every process execution, like execsnoop`,
 		Writer:    stdout,
 		ErrWriter: stderr,
 		Flags: []cli.Flag{
@@ -39,6 +40,7 @@ EXAMPLES:
 		Commands: []*cli.Command{
 			newPrintkCommand(),
 			newOpenCommand(),
+			newExecCommand(),
 			newDoctorCommand(),
 			newRunCommand(),
 		},

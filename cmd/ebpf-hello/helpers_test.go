@@ -31,6 +31,9 @@ func TestMain(m *testing.M) {
 	if spec := os.Getenv("EBPF_HELLO_OPENER"); spec != "" {
 		os.Exit(runOpener(spec))
 	}
+	if spec := os.Getenv("EBPF_HELLO_EXECER"); spec != "" {
+		os.Exit(runExecer(spec))
+	}
 	if spec := os.Getenv("EBPF_HELLO_FIFO_BLOCKERS"); spec != "" {
 		os.Exit(runFIFOBlockers(spec))
 	}
@@ -249,7 +252,7 @@ func ourPrograms(t *testing.T) map[int]string {
 	}
 	ours := map[int]string{}
 	for _, p := range progs {
-		if strings.HasPrefix(p.Name, "open_") || strings.HasPrefix(p.Name, "hello_") || strings.HasPrefix(p.Name, "run_") {
+		if strings.HasPrefix(p.Name, "open_") || strings.HasPrefix(p.Name, "hello_") || strings.HasPrefix(p.Name, "exec_") || strings.HasPrefix(p.Name, "run_") {
 			ours[p.ID] = p.Name
 		}
 	}

@@ -1,6 +1,9 @@
-// Package event decodes the open_event samples that open.bpf.c sends.
+// Package event decodes the samples the built-in programs send: open_event
+// (open.bpf.c) and exec_event (exec.bpf.c).
 //
-// The C definition in bpf/open.h is the one source of truth; rawOpen below
-// mirrors it byte for byte, and layout_test.go checks that against the BTF
-// of the compiled object, so the two cannot drift apart unnoticed.
+// The C definitions in bpf/open.h and bpf/exec.h are the one source of
+// truth; rawOpen and rawExec mirror them byte for byte, and layout_test.go
+// checks them and the constants against the BTF of the compiled objects, so
+// the two sides cannot drift apart unnoticed. Pure Go: it builds and tests
+// with CGO_ENABLED=0.
 package event

@@ -25,37 +25,50 @@ type btfStruct struct {
 	} `json:"members"`
 }
 
-// TestRawOpenMatchesBTF checks rawOpen against struct open_event as the
+// events are the C structs and their Go mirrors, with the objects they are compiled into.
+var events = []struct {
+	objects []string
+	cName   string
+	goType  reflect.Type
+}{
+	{[]string{"open_perf.bpf.o", "open_ring.bpf.o"}, "open_event", reflect.TypeOf(rawOpen{})},
+	{[]string{"exec.bpf.o"}, "exec_event", reflect.TypeOf(rawExec{})},
+}
+
+// TestEventsMatchBTF checks each Go mirror against its C struct as the
 // compiler laid it out in each compiled object: same size, same fields in
 // the same order at the same offsets.
-func TestRawOpenMatchesBTF(t *testing.T) {
+func TestEventsMatchBTF(t *testing.T) {
 	if _, err := exec.LookPath("bpftool"); err != nil {
 		testenv.Skip(t, "bpftool not installed (run make setup)")
 	}
-	for _, obj := range []string{"open_perf.bpf.o", "open_ring.bpf.o"} {
-		t.Run(obj, func(t *testing.T) {
-			path := filepath.Join("..", "..", "bpf", obj)
-			if _, err := os.Stat(path); err != nil {
-				testenv.Skip(t, path+" not built (run make bpf)")
-			}
-			c := findStruct(t, path, "open_event")
-			goType := reflect.TypeOf(rawOpen{})
-			if c.Size != int(goType.Size()) {
-				t.Errorf("size: C %d bytes, Go %d bytes", c.Size, goType.Size())
-			}
-			if len(c.Members) != goType.NumField() {
-				t.Fatalf("fields: C has %d, Go has %d", len(c.Members), goType.NumField())
-			}
-			for i, m := range c.Members {
-				f := goType.Field(i)
-				if want := snakeCase(f.Name); m.Name != want {
-					t.Errorf("field %d: C %q, Go %s (expected C name %q)", i, m.Name, f.Name, want)
-				}
-				if m.BitsOffset != int(f.Offset)*8 {
-					t.Errorf("field %s: C offset %d, Go offset %d", m.Name, m.BitsOffset/8, f.Offset)
-				}
-			}
-		})
+	for _, ev := range events {
+		for _, obj := range ev.objects {
+			t.Run(obj, func(t *testing.T) { checkStruct(t, obj, ev.cName, ev.goType) })
+		}
+	}
+}
+
+func checkStruct(t *testing.T, obj, cName string, goType reflect.Type) {
+	path := filepath.Join("..", "..", "bpf", obj)
+	if _, err := os.Stat(path); err != nil {
+		testenv.Skip(t, path+" not built (run make bpf)")
+	}
+	c := findStruct(t, path, cName)
+	if c.Size != int(goType.Size()) {
+		t.Errorf("size: C %d bytes, Go %d bytes", c.Size, goType.Size())
+	}
+	if len(c.Members) != goType.NumField() {
+		t.Fatalf("fields: C has %d, Go has %d", len(c.Members), goType.NumField())
+	}
+	for i, m := range c.Members {
+		f := goType.Field(i)
+		if want := snakeCase(f.Name); m.Name != want {
+			t.Errorf("field %d: C %q, Go %s (expected C name %q)", i, m.Name, f.Name, want)
+		}
+		if m.BitsOffset != int(f.Offset)*8 {
+			t.Errorf("field %s: C offset %d, Go offset %d", m.Name, m.BitsOffset/8, f.Offset)
+		}
 	}
 }
 
@@ -98,7 +111,7 @@ func TestConstantsMatchBTF(t *testing.T) {
 	if _, err := exec.LookPath("bpftool"); err != nil {
 		testenv.Skip(t, "bpftool not installed (run make setup)")
 	}
-	want := map[string]uint64{
+	openWant := map[string]uint64{
 		"COMM_LEN":         TaskCommLen,
 		"FNAME_LEN":        FnameLen,
 		"EVENT_HAS_RET":    flagHasRet,
@@ -107,7 +120,21 @@ func TestConstantsMatchBTF(t *testing.T) {
 		"DROP_STASH_FULL":  DropStashFull,
 		"INVALID_UID":      InvalidUID,
 	}
-	for _, obj := range []string{"open_perf.bpf.o", "open_ring.bpf.o"} {
+	execWant := map[string]uint64{
+		"EXEC_COMM_LEN":           ExecCommLen,
+		"EXEC_FILE_LEN":           ExecFileLen,
+		"EXEC_ARG_LEN":            ExecArgLen,
+		"EXEC_MAX_ARGS":           ExecMaxArgs,
+		"EXEC_ARGS_SIZE":          ExecArgsSize,
+		"EXEC_DROP_BUFFER_FULL":   ExecDropBufferFull,
+		"EXEC_DROP_INFLIGHT_FULL": ExecDropInflightFull,
+		"EXEC_INVALID_UID":        ExecInvalidUID,
+		"EXEC_FILE_CUT":           execFileCut,
+		"EXEC_FILE_UNREADABLE":    execFileUnreadable,
+		"EXEC_ARGS_MORE":          execArgsMore,
+		"EXEC_ARGS_UNREADABLE":    execArgsUnreadable,
+	}
+	for obj, want := range map[string]map[string]uint64{"open_perf.bpf.o": openWant, "open_ring.bpf.o": openWant, "exec.bpf.o": execWant} {
 		path := filepath.Join("..", "..", "bpf", obj)
 		if _, err := os.Stat(path); err != nil {
 			testenv.Skip(t, path+" not built (run make bpf)")

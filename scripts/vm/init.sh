@@ -321,6 +321,52 @@ check_doctor() {
 	fi
 }
 
+# --- exec checks (`ebpf-hello exec`), one block: a function and its calls below ---
+# check_exec MODE: a process execs busybox under a name no other program has,
+# with a marker argument; `exec --comm NAME` must report that exec with the
+# pid the shell started, ret 0, the marker among its args, and the expected
+# attach mode (exec has only the syscall tracepoints).
+EXECER=busybox-ehexec
+check_exec() {
+	mode=$1 want=$(expected_mode exec "$1" -)
+	out=$WORK/exec-$mode.out err=$WORK/exec-$mode.err
+	marker=ehexec-marker-$mode
+	[ -e "$WORK/bin/$EXECER" ] || ln -s "$BUSYBOX" "$WORK/bin/$EXECER"
+	: >"$err" # wait_ready may look before the tool has opened it
+	timeout "$TOOL_TIMEOUT" "$BIN" exec --attach "$mode" --json --comm "$EXECER" \
+		--count 1 --duration 8s >"$out" 2>"$err" &
+	tool=$!
+	if ! wait_ready "$tool" "$err"; then
+		kill "$tool" 2>/dev/null
+		wait "$tool"
+		rc=$?
+		[ "$rc" -ne 0 ] || rc=1
+		failed_run exec "$mode" - "$rc" "$err"
+		return
+	fi
+	"$WORK/bin/$EXECER" true "$marker" &
+	execd=$!
+	wait "$execd"
+	wait "$tool"
+	rc=$?
+	if [ "$rc" -ne 0 ]; then
+		failed_run exec "$mode" - "$rc" "$err"
+		return
+	fi
+	line=$(grep -F "\"$marker\"" "$out" | head -n 1)
+	pid=$(json_field "$line" pid)
+	ret=$(json_field "$line" ret)
+	attach=$(json_field "$line" attach)
+	if [ -z "$line" ]; then
+		report exec "$mode" - fail "no event with argument $marker ($(wc -l <"$out" | tr -d ' ') events; $(tail -n 1 "$err"))"
+	elif [ "$pid" != "$execd" ] || [ "$ret" != 0 ] || [ "$attach" != "$want" ]; then
+		report exec "$mode" - fail "pid $pid ret $ret attach $attach, expected pid $execd ret 0 attach $want: $line"
+	else
+		report exec "$mode" - pass "exec by pid $execd comm $EXECER, ret 0, args kept, attach $attach"
+	fi
+}
+# --- end of exec checks ---
+
 echo "VMTEST-BEGIN|$KERNEL"
 for mode in kprobe fentry tracepoint auto; do
 	check_printk "$mode"
@@ -334,6 +380,9 @@ done
 check_open auto perf
 for mode in kprobe fentry tracepoint; do
 	check_open_failed "$mode"
+done
+for mode in tracepoint auto; do
+	check_exec "$mode"
 done
 check_doctor
 echo "VMTEST-DONE|$KERNEL|$NCHECKS"
