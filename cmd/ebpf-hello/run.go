@@ -36,6 +36,10 @@ attached. What it produces is shown with no user-space code:
     as libbpf-bootstrap declares), else struct MAP_event, event or data_t;
   - hash and array maps at exit and every --interval, sorted by value; a
     map named *hist* as a log2 histogram.
+For a BCC script, rows follow the script's own print() of each event, trace
+line or map item (a %-format, an f-string or a .format() of their fields),
+maps in the order of its sorted(...); what run cannot follow is listed on
+stderr, and run shows it its own way.
 Ctrl-C, --duration or --count end it and detach everything (a second Ctrl-C
 exits at once).
 

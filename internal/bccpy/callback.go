@@ -97,6 +97,22 @@ func (e *env) fieldsOf() *env { return e }
 
 // printSpec turns print(FORMAT % (args...)) into a runplan.Print.
 func (r *reader) printSpec(n *node, en *env) (*runplan.Print, error) {
+	if len(n.args) == 1 {
+		if tmpl, vals, ok, err := r.template(n.args[0]); ok {
+			if err != nil {
+				return nil, err
+			}
+			p := &runplan.Print{Format: tmpl, Braces: true}
+			for _, v := range vals {
+				a, err := en.arg(v, r)
+				if err != nil {
+					return nil, err
+				}
+				p.Args = append(p.Args, a)
+			}
+			return p, nil
+		}
+	}
 	if len(n.args) != 1 || n.args[0].kind != "binop" || n.args[0].text != "%" {
 		// print(a, b, c): Python's str() of each, joined by sep
 		sep := " "
@@ -107,7 +123,7 @@ func (r *reader) printSpec(n *node, en *env) (*runplan.Print, error) {
 		var parts []string
 		for _, a := range n.args {
 			if a.kind == "call" && a.x.kind == "attr" && a.x.text == "format" || a.kind == "binop" && a.text == "%" {
-				return nil, fmt.Errorf("only print(FORMAT %% (values...)) and print(values...) are read")
+				return nil, fmt.Errorf("only print(FORMAT %% (values...)), print(f\"...\"), print(\"...\".format(...)) and print(values...) are read")
 			}
 			arg, err := en.arg(a, r)
 			if err != nil {

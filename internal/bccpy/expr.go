@@ -257,6 +257,8 @@ func (p *parser) atom() (*node, error) {
 		return &node{kind: "name", text: t.text, line: t.line}, nil
 	case tNumber:
 		return &node{kind: "num", text: t.text, line: t.line}, nil
+	case tFString:
+		return &node{kind: "fstring", text: t.text, line: t.line}, nil
 	case tString:
 		s := &node{kind: "str", text: t.text, bytes: t.bytes, line: t.line}
 		for p.peek().kind == tString && p.pos < len(p.toks) { // "a" "b" is "ab"

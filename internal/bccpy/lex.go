@@ -13,6 +13,7 @@ const (
 	tNumber
 	tString
 	tOp
+	tFString // an f-string: text is its template, braces and all
 )
 
 type ptok struct {
@@ -95,8 +96,7 @@ func lexLines(src string) ([]*stmt, error) {
 			}
 			cur.toks = append(cur.toks, ptok{kind: tString, text: val, bytes: strings.Contains(prefix, "b"), line: line})
 			if strings.Contains(prefix, "f") {
-				cur.toks[len(cur.toks)-1].kind = tName // an f-string: not a literal we can use
-				cur.toks[len(cur.toks)-1].text = "__fstring__"
+				cur.toks[len(cur.toks)-1].kind = tFString // not a literal: its fields are computed
 			}
 			line += lines
 			i = next

@@ -50,18 +50,22 @@ func (s *Script) Source(c []byte) []byte {
 }
 
 type reader struct {
-	s             *Script
-	arch          string
-	strs          map[string]string // string variables
-	nums          map[string]float64
-	bpf           map[string]bool   // variables holding BPF objects
-	tables        map[string]string // variables holding b["map"]
-	funcs         map[string]*stmt
-	repl          map[string][]*string // placeholder -> literal candidates (nil: not literal)
-	replOrd       []string
-	outputs       map[string]*runplan.Output // by map ("" for trace_pipe)
-	outOrd        []string
-	started       bool // a loop or a blocking call was seen: later prints are not headers
+	s       *Script
+	arch    string
+	strs    map[string]string // string variables
+	nums    map[string]float64
+	bpf     map[string]bool   // variables holding BPF objects
+	tables  map[string]string // variables holding b["map"]
+	funcs   map[string]*stmt
+	repl    map[string][]*string // placeholder -> literal candidates (nil: not literal)
+	replOrd []string
+	outputs map[string]*runplan.Output // by map ("" for trace_pipe)
+	outOrd  []string
+	started bool // a loop or a blocking call was seen: later prints are not headers
+	// pending are literal prints made once tracing started: the column
+	// titles of the items() loop that follows them, if one does.
+	pending       []pendingPrint
+	heads         []pendingPrint // pending prints, while the for loop after them is read
 	argv          bool
 	inFunc        map[string]bool // script functions being read (no recursion)
 	err           error           // an error met inside a function's body
@@ -72,6 +76,11 @@ type reader struct {
 	traceFields map[string]string
 	loopVals    map[string]runplan.PrintArg // names assigned from them in the loop
 	firsts      map[string]bool             // names holding the first line's value
+}
+
+type pendingPrint struct {
+	text string
+	line int
 }
 
 func (r *reader) traceEnv() *env {
@@ -192,6 +201,25 @@ func (r *reader) alternatives(branches []*stmt, inLoop bool) error {
 
 func (r *reader) stmt(st *stmt, inLoop bool) error {
 	head := st.toks[0].text
+	if head != "print" && head != "printb" && len(r.pending) > 0 {
+		// prints not followed by an items() loop: not reproduced
+		pending := r.pending
+		r.pending = nil
+		defer func() {
+			for _, p := range pending {
+				r.note(p.line, "this print is not reproduced")
+			}
+		}()
+		if head == "for" {
+			r.heads = pending
+			defer func() {
+				if r.heads == nil {
+					pending = nil // they became the loop's Head
+				}
+				r.heads = nil
+			}()
+		}
+	}
 	if st.toks[0].kind == tName {
 		switch head {
 		case "def":
@@ -708,7 +736,8 @@ func (r *reader) tableMethod(m, method string, n *node, st *stmt, inLoop bool) {
 // The loop's print of each item ("%-6d %d" % (k.value, v.value)) becomes
 // the output's Print, with fields key, key.F, value, value.F.
 func (r *reader) forItems(st *stmt, inLoop bool) bool {
-	found := false
+	found, sliced := false, false
+	var sorter *node // the sorted(...) call around items()
 	var walk func(n *node)
 	walk = func(n *node) {
 		if n == nil || found {
@@ -720,10 +749,17 @@ func (r *reader) forItems(st *stmt, inLoop bool) bool {
 				o := r.output(m, runplan.Output{Kind: runplan.Items, Map: m})
 				found = true
 				if n.x.text == "items" {
+					r.itemOrder(st, sorter, sliced, o)
 					r.itemPrint(st, o)
 				}
 				return
 			}
+		}
+		if n.kind == "index" {
+			sliced = true
+		}
+		if n.kind == "call" && n.x.dotted() == "sorted" {
+			sorter = n
 		}
 		walk(n.x)
 		walk(n.y)
@@ -747,27 +783,80 @@ func (r *reader) forItems(st *stmt, inLoop bool) bool {
 	return found
 }
 
-// itemPrint reads "for k, v in ...: print(...)".
+// itemPrint reads "for k, v in ...: print(...)". Whatever else the loop
+// does is listed in the notes.
 func (r *reader) itemPrint(st *stmt, o *runplan.Output) {
 	if len(st.toks) < 4 || st.toks[1].kind != tName || st.toks[2].text != "," || st.toks[3].kind != tName {
+		r.note(st.line, "the items() loop's names are not `k, v`: run prints the map its own way")
 		return
 	}
 	e := &env{key: st.toks[1].text, val: st.toks[3].text, locals: map[string]*node{}, firsts: map[string]bool{}}
+	printed := false
 	for _, b := range st.body {
-		if len(b.toks) == 0 || b.toks[0].text != "print" && b.toks[0].text != "printb" {
+		if len(b.toks) == 0 || b.toks[0].text != "print" && b.toks[0].text != "printb" || printed {
+			r.note(b.line, "this line of the items() loop is not reproduced")
 			continue
 		}
+		printed = true
 		n, err := parseExpr(b.toks)
 		if err != nil {
-			return
+			r.note(b.line, "print: cannot read it; run prints the map its own way")
+			continue
 		}
 		p, err := r.printSpec(n, e)
 		if err != nil {
 			r.note(b.line, "print: %v; run prints the map its own way", err)
-			return
+			continue
 		}
+		for _, h := range r.heads {
+			p.Head = append(p.Head, h.text)
+		}
+		r.heads = nil
 		o.Print = p
+	}
+	if !printed {
+		r.note(st.line, "the items() loop prints nothing run can read: run prints the map its own way")
+	}
+}
+
+// itemOrder reads the order of sorted(X.items(), key=lambda kv: kv[N]...,
+// reverse=True); a slice of the items ([:10], [-5:]) is not applied.
+func (r *reader) itemOrder(st *stmt, sorter *node, sliced bool, o *runplan.Output) {
+	if sliced {
+		r.note(st.line, "the items() loop's slice is not applied: every item is printed")
+	}
+	if sorter == nil {
 		return
+	}
+	if rev := sorter.kwargs["reverse"]; rev != nil {
+		if rev.kind == "name" && (rev.text == "True" || rev.text == "False") {
+			o.Reverse = rev.text == "True"
+		} else {
+			r.note(st.line, "sorted(reverse=...) is computed by the script: items are printed in ascending order")
+		}
+	}
+	key := sorter.kwargs["key"]
+	if key == nil {
+		o.ByKey = true // Python compares (key, value) tuples: keys first
+		return
+	}
+	side := ""
+	if key.kind == "other" && key.text == "lambda" {
+		for n := key.x; n != nil; n = n.x {
+			if n.kind == "index" && n.y != nil && n.y.kind == "num" && (n.y.text == "0" || n.y.text == "1") {
+				side = n.y.text
+			}
+			if n.kind != "attr" && n.kind != "index" {
+				break
+			}
+		}
+	}
+	switch side {
+	case "0":
+		o.ByKey = true
+	case "1":
+	default:
+		r.note(st.line, "the items() loop's sort key is not read: items are sorted by value")
 	}
 }
 
@@ -811,15 +900,14 @@ func (r *reader) topPrint(n *node, st *stmt, inLoop bool) {
 			}
 			return
 		}
-		r.note(n.line, "this print in the script's loop is not reproduced")
-		return
-	}
-	if r.started {
-		return
 	}
 	line, err := r.literalPrint(n)
 	if err != nil {
 		r.note(n.line, "print: %v; not shown", err)
+		return
+	}
+	if inLoop || r.started {
+		r.pending = append(r.pending, pendingPrint{text: line, line: n.line})
 		return
 	}
 	r.s.Plan.Header = append(r.s.Plan.Header, line)
@@ -830,6 +918,25 @@ func (r *reader) topPrint(n *node, st *stmt, inLoop bool) {
 func (r *reader) literalPrint(n *node) (string, error) {
 	var parts []string
 	for _, a := range n.args {
+		if tmpl, vals, ok, err := r.template(a); ok {
+			if err != nil {
+				return "", err
+			}
+			var args []any
+			for _, v := range vals {
+				x, ok := r.literal(v)
+				if !ok {
+					return "", fmt.Errorf("a value computed by the script")
+				}
+				args = append(args, x)
+			}
+			s, err := pyfmt.Format(tmpl, args...)
+			if err != nil {
+				return "", err
+			}
+			parts = append(parts, s)
+			continue
+		}
 		if a.kind == "binop" && a.text == "%" {
 			format, ok := r.str(a.x)
 			if !ok {
@@ -841,17 +948,11 @@ func (r *reader) literalPrint(n *node) (string, error) {
 				items = a.y.args
 			}
 			for _, it := range items {
-				if s, ok := r.str(it); ok {
-					vals = append(vals, s)
-				} else if f, ok := r.num(it); ok {
-					if f == float64(int64(f)) && it.kind == "num" && !strings.ContainsAny(it.text, ".eE") {
-						vals = append(vals, int64(f))
-					} else {
-						vals = append(vals, f)
-					}
-				} else {
+				x, ok := r.literal(it)
+				if !ok {
 					return "", fmt.Errorf("a value computed by the script")
 				}
+				vals = append(vals, x)
 			}
 			s, err := pyfmt.Sprintf(format, vals...)
 			if err != nil {
@@ -873,8 +974,26 @@ func (r *reader) literalPrint(n *node) (string, error) {
 	return strings.Join(parts, sep), nil
 }
 
+// literal evaluates a string or number the script spells out.
+func (r *reader) literal(n *node) (any, bool) {
+	if s, ok := r.str(n); ok {
+		return s, true
+	}
+	f, ok := r.num(n)
+	if !ok {
+		return nil, false
+	}
+	if f == float64(int64(f)) && n.kind == "num" && !strings.ContainsAny(n.text, ".eE") {
+		return int64(f), true
+	}
+	return f, true
+}
+
 // finish decides the substitutions and the outputs.
 func (r *reader) finish() {
+	for _, p := range r.pending {
+		r.note(p.line, "this print is not reproduced")
+	}
 	for _, old := range r.replOrd {
 		var lit *string
 		for _, c := range r.repl[old] {

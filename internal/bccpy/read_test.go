@@ -1,6 +1,8 @@
 package bccpy
 
 import (
+	"encoding/json"
+	"flag"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -127,6 +129,8 @@ func TestErrorsAreOneLine(t *testing.T) {
 
 func FuzzRead(f *testing.F) {
 	files, _ := filepath.Glob("testdata/*.py")
+	more, _ := filepath.Glob("testdata/items/*.py")
+	files = append(files, more...)
 	files = append(files, "../bcc/testdata/tutorial/hello.py", "../bcc/testdata/tutorial/hello2.py")
 	for _, file := range files {
 		py, _ := os.ReadFile(file)
@@ -260,5 +264,45 @@ if __name__ == "__main__":
 	}
 	if s.SourceFile != "x.c" || len(s.Attach) != 1 || len(s.Plan.Outputs) != 1 {
 		t.Errorf("%+v", s)
+	}
+}
+
+var update = flag.Bool("update", false, "rewrite the golden files of TestItemsLoopGolden")
+
+// Scripts that print a map with an items() loop: what the reader makes of
+// each (the loop's print as a %-format or a str.format() template, the
+// titles printed before it, the order, and the notes on what it cannot
+// follow) is compared with testdata/items/NAME.golden (go test -update
+// rewrites them; read the diff).
+func TestItemsLoopGolden(t *testing.T) {
+	files, err := filepath.Glob("testdata/items/*.py")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no scripts in testdata/items (%v)", err)
+	}
+	for _, file := range files {
+		t.Run(filepath.Base(file), func(t *testing.T) {
+			s := readFile(t, file)
+			got, err := json.MarshalIndent(struct {
+				SourceFile string
+				Plan       runplan.Plan
+			}{s.SourceFile, s.Plan}, "", "  ")
+			if err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, '\n')
+			golden := strings.TrimSuffix(file, ".py") + ".golden"
+			if *update {
+				if err := os.WriteFile(golden, got, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatalf("%v (go test -update writes it)", err)
+			}
+			if string(got) != string(want) {
+				t.Errorf("%s differs from %s:\n%s", file, golden, got)
+			}
+		})
 	}
 }

@@ -51,6 +51,26 @@ func Items(m Map, entries []Entry) ([]Item, error) {
 	return items, nil
 }
 
+// SortItems orders items as a script's sorted(items, key=...) does: by
+// key (then value) when byKey, else by value (then key), as Items does;
+// reverse puts the largest first.
+func SortItems(items []Item, byKey, reverse bool) {
+	sort.SliceStable(items, func(i, j int) bool {
+		a, b := items[i], items[j]
+		if reverse {
+			a, b = b, a
+		}
+		first, second := compareRecords(a.Value, b.Value), compareRecords(a.Key, b.Key)
+		if byKey {
+			first, second = second, first
+		}
+		if first != 0 {
+			return first < 0
+		}
+		return second < 0
+	})
+}
+
 // layouts gives the map's key and value layouts; a map declared with sizes
 // only (no BTF types) is shown as bytes.
 func layouts(m Map) (key, value *Layout, err error) {

@@ -209,7 +209,7 @@ func (p *Printer) Row(value func(field string) any) (string, error) {
 		}
 		v := value(a.Field)
 		if v == nil {
-			return "", fmt.Errorf("the event has no field %q", a.Field)
+			return "", fmt.Errorf("no field %q", a.Field)
 		}
 		if a.Since || a.Scale != 0 {
 			f, ok := asFloat(v)
@@ -230,6 +230,9 @@ func (p *Printer) Row(value func(field string) any) (string, error) {
 			v = f
 		}
 		args = append(args, v)
+	}
+	if p.P.Braces {
+		return Format(p.P.Format, args...)
 	}
 	return Sprintf(p.P.Format, args...)
 }

@@ -103,3 +103,54 @@ func TestItemValues(t *testing.T) {
 		t.Errorf("row %q, %v; want %q", got, err, want)
 	}
 }
+
+// The wants are what python3 prints for template.format(*args).
+func TestFormatMatchesPython(t *testing.T) {
+	tests := []struct {
+		template string
+		args     []any
+		want     string
+	}{
+		{"{} {} {}", []any{int64(1), "cat", 2.5}, "1 cat 2.5"},
+		{"{:<7} {:16} {:>6}|", []any{int64(42), []byte("cat"), uint64(7)}, "42      cat                   7|"},
+		{"{:7}|{:>7}|{:^7}|{:*^8}|", []any{"ab", int64(1), "mid", int64(3)}, "ab     |      1|  mid  |***3****|"},
+		{"{:08.3f} {:+d} {: d} {:,} {:_}", []any{3.14159, int64(5), int64(5), int64(1234567), int64(1234567)}, "0003.142 +5  5 1,234,567 1_234_567"},
+		{"{:#x} {:X} {:o} {:b} {:#o}", []any{int64(255), int64(255), int64(8), int64(5), int64(8)}, "0xff FF 10 101 0o10"},
+		{"{:.2e} {:.3g} {:.1%} {}", []any{12345.678, 0.000123456, 0.256, -2.5}, "1.23e+04 0.000123 25.6% -2.5"},
+		{"{:.3} {:.2s}|{{}}", []any{2.0, "abcdef"}, "2.0 ab|{}"},
+		{"{!s:>5}|{:=+6}", []any{"x", int64(42)}, "    x|+   42"},
+		{"{:06d}|{:-^9.2f}", []any{int64(-42), -3.14159}, "-00042|---3.14--"},
+	}
+	for _, tt := range tests {
+		got, err := Format(tt.template, tt.args...)
+		if err != nil || got != tt.want {
+			t.Errorf("Format(%q) = %q, %v; want %q", tt.template, got, err, tt.want)
+		}
+	}
+	for _, tt := range []struct {
+		template string
+		args     []any
+	}{
+		{"{} {}", []any{int64(1)}},
+		{"{:d}", []any{"x"}},
+		{"{0}", []any{int64(1)}},
+		{"{:{w}}", []any{int64(1)}},
+		{"{", []any{int64(1)}},
+		{"}", nil},
+		{"{:.f}", []any{1.0}},
+		{"{:q}", []any{int64(1)}},
+	} {
+		if _, err := Format(tt.template, tt.args...); err == nil {
+			t.Errorf("Format(%q, %v): no error", tt.template, tt.args)
+		}
+	}
+}
+
+func FuzzFormat(f *testing.F) {
+	f.Add("{:<16} {:>8.3f} {:#x}", "x", int64(3), 1.5)
+	f.Add("{:*^9,} {!s:5} {{}}", "y", int64(-1), -2.0)
+	f.Fuzz(func(t *testing.T, template, s string, i int64, x float64) {
+		_, _ = Format(template, s, i, x)
+		_, _ = Format(template, x, s, i)
+	})
+}

@@ -577,6 +577,20 @@ func (s *show) printMap(w *bytes.Buffer, o runplan.Output) error {
 		if err != nil {
 			return err
 		}
+		if o.ByKey || o.Reverse {
+			btfview.SortItems(items, o.ByKey, o.Reverse)
+		}
+		if o.Print != nil && !s.opts.JSON {
+			rows, err := scriptRows(*o.Print, items)
+			if err == nil {
+				for _, h := range o.Print.Head {
+					w.WriteString(h + "\n")
+				}
+				w.WriteString(rows)
+				break
+			}
+			s.notify(fmt.Sprintf("warning: %s: the script's print of each item does not fit the map (%v): printed run's own way", textsafe.Escape(o.Map), err))
+		}
 		if len(items) > 0 && !s.opts.JSON {
 			fmt.Fprintf(w, "\n%s:\n", textsafe.Escape(title))
 		}
@@ -610,6 +624,29 @@ func (s *show) printMap(w *bytes.Buffer, o runplan.Output) error {
 		}
 	}
 	return nil
+}
+
+// scriptRows formats items with the print of a script's items() loop.
+func scriptRows(p runplan.Print, items []btfview.Item) (string, error) {
+	py := &pyfmt.Printer{P: p}
+	var b strings.Builder
+	for _, it := range items {
+		row, err := py.Row(pyfmt.ItemValues(recordValue(it.Key), recordValue(it.Value)))
+		if err != nil {
+			return "", err
+		}
+		b.WriteString(row + "\n")
+	}
+	return b.String(), nil
+}
+
+// recordValue is a decoded key or value as one Value: a scalar as it is,
+// a struct as a record of its fields.
+func recordValue(r btfview.Record) btfview.Value {
+	if len(r) == 1 && r[0].Name == "" {
+		return r[0].Value
+	}
+	return btfview.Value{Kind: btfview.KindRecord, Fields: r}
 }
 
 // lockedWriter lets the outputs write whole chunks to one stdout.

@@ -74,6 +74,11 @@ type Output struct {
 	// trace line (TracePipe with Format "fields"): run formats rows with it
 	// (internal/pyfmt) instead of its own table.
 	Print *Print
+	// ByKey and Reverse are the order of a script's items() loop
+	// (sorted(..., key=lambda kv: kv[0]...), reverse=True); by default
+	// items are sorted by value, the largest last.
+	ByKey   bool `json:",omitempty"`
+	Reverse bool `json:",omitempty"`
 }
 
 // Print is a BCC script's print() of one event or trace line, reduced to a
@@ -81,6 +86,13 @@ type Output struct {
 type Print struct {
 	Format string // e.g. "%-18.9f %-16s %-6d %-16s"
 	Args   []PrintArg
+	// Braces says Format is a str.format() template with automatic fields
+	// ("{:<6} {}"), from an f-string or a .format() call.
+	Braces bool `json:",omitempty"`
+	// Head lines are printed before the rows each time a map is printed
+	// (Items): the column titles a script prints just before its items()
+	// loop.
+	Head []string `json:",omitempty"`
 }
 
 // PrintArg is one value of a Print.
