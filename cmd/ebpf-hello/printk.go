@@ -6,6 +6,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/ebpf-hello/ebpf-hello/internal/doctor"
+	"github.com/ebpf-hello/ebpf-hello/internal/output"
 	"github.com/ebpf-hello/ebpf-hello/internal/printk"
 )
 
@@ -32,7 +33,7 @@ EXAMPLES:
    sudo ebpf-hello printk --count 1 --lang zh  # 用中文解释各字段 (also when LANG=zh_CN.UTF-8)`,
 		Flags: append([]cli.Flag{
 			attachFlag,
-			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: string(printk.Fields), Usage: "fields (each line explained), table, raw (as the kernel wrote it) or json"},
+			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: string(output.PrintkFields), Usage: "fields (each line explained), table, raw (as the kernel wrote it) or json"},
 			&cli.BoolFlag{Name: "all", Aliases: []string{"a"}, Usage: "show every trace_pipe line, not only this program's"},
 			&cli.StringFlag{Name: "lang", Usage: "language of the field explanations: en or zh (default: from LANG)"},
 		}, limitFlags("lines")...),
@@ -42,7 +43,7 @@ EXAMPLES:
 			if err != nil {
 				return err
 			}
-			format, err := printk.ParseFormat(c.String("format"))
+			format, err := output.ParsePrintkFormat(c.String("format"))
 			if err != nil {
 				return err
 			}

@@ -5,29 +5,26 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/ebpf-hello/ebpf-hello/internal/builtins"
+	"github.com/ebpf-hello/ebpf-hello/internal/event"
 	"github.com/ebpf-hello/ebpf-hello/internal/kernel"
+	"github.com/ebpf-hello/ebpf-hello/internal/output"
 	"github.com/ebpf-hello/ebpf-hello/internal/probe"
 	"github.com/ebpf-hello/ebpf-hello/internal/ready"
 	"github.com/ebpf-hello/ebpf-hello/internal/tracefs"
 	"github.com/ebpf-hello/ebpf-hello/internal/tracepipe"
 )
 
-// Message is what hello.bpf.c prints.
-const Message = "Hello, World!"
-
 // Options are the settings of one `ebpf-hello printk` run.
 type Options struct {
 	Attach   string // the way to attach: auto, kprobe, fentry or tracepoint
-	Format   Format
+	Format   output.PrintkFormat
 	All      bool // show every trace_pipe line, not only ours
 	Count    int  // stop after this many lines (0: no limit)
 	Duration time.Duration
-	Lang     string // of --format fields' explanations: "en" or "zh" (explain_zh.go)
+	Lang     string // of --format fields' explanations: "en" or "zh" (internal/output/printk_zh.go)
 }
 
 // Validate checks option values before anything is loaded.
@@ -56,7 +53,7 @@ func Run(ctx context.Context, opts Options, stdout, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("printk output is read from tracefs, which is unavailable: %w", err)
 	}
-	pipe, err := OpenPipe(root)
+	pipe, err := tracepipe.OpenPipe(root)
 	if err != nil {
 		return err
 	}
@@ -87,10 +84,9 @@ func Run(ctx context.Context, opts Options, stdout, stderr io.Writer) error {
 		ctx, cancel = context.WithTimeout(ctx, opts.Duration)
 		defer cancel()
 	}
-	printer := newPrinter(stdout, opts.Format)
-	printer.lang = opts.Lang
+	printer := output.NewPrintkPrinter(stdout, opts.Format, opts.Lang)
 	stats, err := stream(ctx, pipe, opts, printer, notify)
-	if ferr := printer.flush(); err == nil {
+	if ferr := printer.Flush(); err == nil {
 		err = ferr
 	}
 	notify(stats.String())
@@ -121,10 +117,10 @@ func (s Stats) String() string {
 }
 
 // stream reads, filters and prints lines.
-func stream(ctx context.Context, pipe *Pipe, opts Options, p *printer, notify func(string)) (stats Stats, err error) {
-	var lost lossWarner
+func stream(ctx context.Context, pipe *tracepipe.Pipe, opts Options, p *output.PrintkPrinter, notify func(string)) (stats Stats, err error) {
+	var lost tracepipe.LossWarner
 	defer func() { // losses not warned about yet are in the summary too
-		if msg, _, ok := lost.flush(); ok {
+		if msg, _, ok := lost.Flush(); ok {
 			notify(msg)
 		}
 		stats.Stale = pipe.Stale
@@ -136,7 +132,7 @@ func stream(ctx context.Context, pipe *Pipe, opts Options, p *printer, notify fu
 		}
 		if line.LostEvents > 0 {
 			stats.Lost += uint64(line.LostEvents)
-			if msg, _, ok := lost.add(uint64(line.LostEvents), time.Now()); ok {
+			if msg, _, ok := lost.Add(uint64(line.LostEvents), time.Now()); ok {
 				notify(msg)
 			}
 			continue
@@ -146,7 +142,7 @@ func stream(ctx context.Context, pipe *Pipe, opts Options, p *printer, notify fu
 			continue
 		}
 		// A line that does not parse is shown raw: it could be ours.
-		if err := p.print(line); err != nil {
+		if err := p.Print(line); err != nil {
 			return stats, err
 		}
 		stats.Printed++
@@ -154,55 +150,13 @@ func stream(ctx context.Context, pipe *Pipe, opts Options, p *printer, notify fu
 			return stats, nil
 		}
 		// Lines come slowly (bpf_trace_printk is for debugging): show each at once.
-		if err := p.flush(); err != nil {
+		if err := p.Flush(); err != nil {
 			return stats, err
 		}
 	}
 }
 
-// lostWarnEvery is the shortest time between two warnings about lost lines:
-// a full trace buffer writes a LOST marker per CPU and per read, which was a
-// warning line every second or so.
-const lostWarnEvery = 10 * time.Second
-
-// lossWarner says the first loss at once, then sums losses into at most one
-// warning per lostWarnEvery.
-type lossWarner struct {
-	last    time.Time
-	pending uint64 // lost lines not warned about yet
-}
-
-// add counts n lost lines; it returns a warning (and the lines it covers) when one is due.
-func (w *lossWarner) add(n uint64, now time.Time) (string, uint64, bool) {
-	w.pending += n
-	if !w.last.IsZero() && now.Sub(w.last) < lostWarnEvery {
-		return "", 0, false
-	}
-	w.last = now
-	return w.flush()
-}
-
-// flush returns a warning for the losses not reported yet, if any.
-func (w *lossWarner) flush() (string, uint64, bool) {
-	n := w.pending
-	if n == 0 {
-		return "", 0, false
-	}
-	w.pending = 0
-	return fmt.Sprintf("warning: the kernel dropped %d trace lines (trace buffer full); at most one such warning per %s", n, lostWarnEvery), n, true
-}
-
 // isOurs: a bpf_trace_printk line carrying hello.bpf.c's message.
 func isOurs(l tracepipe.Line) bool {
-	return l.IsBPFPrintk() && l.Message == Message
-}
-
-func writeMarker(root, text string) error {
-	f, err := os.OpenFile(filepath.Join(root, "trace_marker"), os.O_WRONLY, 0)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	_, err = f.WriteString(text)
-	return err
+	return l.IsBPFPrintk() && l.Message == event.HelloMessage
 }

@@ -14,7 +14,7 @@ import (
 
 	"github.com/ebpf-hello/ebpf-hello/internal/btfview"
 	"github.com/ebpf-hello/ebpf-hello/internal/kernel"
-	"github.com/ebpf-hello/ebpf-hello/internal/printk"
+	"github.com/ebpf-hello/ebpf-hello/internal/output"
 	"github.com/ebpf-hello/ebpf-hello/internal/probe"
 	"github.com/ebpf-hello/ebpf-hello/internal/pyfmt"
 	"github.com/ebpf-hello/ebpf-hello/internal/ready"
@@ -22,6 +22,7 @@ import (
 	"github.com/ebpf-hello/ebpf-hello/internal/samples"
 	"github.com/ebpf-hello/ebpf-hello/internal/textsafe"
 	"github.com/ebpf-hello/ebpf-hello/internal/tracefs"
+	"github.com/ebpf-hello/ebpf-hello/internal/tracepipe"
 )
 
 // Options are the settings of one run.
@@ -74,14 +75,14 @@ func Run(ctx context.Context, opts Options, stdout, stderr io.Writer) error {
 		notify(fmt.Sprintf("tracefs unavailable (%v): tracepoints cannot be used", err))
 		root = ""
 	}
-	var pipe *printk.Pipe
+	var pipe *tracepipe.Pipe
 	for _, o := range outputs {
 		if o.Kind == runplan.TracePipe && pipe == nil {
 			if root == "" {
 				return errors.New("bpf_trace_printk output is read from tracefs, which is unavailable")
 			}
 			// Opened before loading: trace_pipe takes one reader at a time.
-			if pipe, err = printk.OpenPipe(root); err != nil {
+			if pipe, err = tracepipe.OpenPipe(root); err != nil {
 				return err
 			}
 			defer pipe.Close()
@@ -296,7 +297,7 @@ func (s *show) counted(n int) {
 	}
 }
 
-func (s *show) run(ctx context.Context, outputs []runplan.Output, pipe *printk.Pipe) error {
+func (s *show) run(ctx context.Context, outputs []runplan.Output, pipe *tracepipe.Pipe) error {
 	var wg sync.WaitGroup
 	errs := make(chan error, len(outputs))
 	var maps []runplan.Output
@@ -351,23 +352,23 @@ func (s *show) run(ctx context.Context, outputs []runplan.Output, pipe *printk.P
 }
 
 // tracePipe prints bpf_trace_printk lines.
-func (s *show) tracePipe(ctx context.Context, pipe *printk.Pipe, o runplan.Output) error {
-	format := printk.Table
+func (s *show) tracePipe(ctx context.Context, pipe *tracepipe.Pipe, o runplan.Output) error {
+	format := output.PrintkTable
 	switch {
 	case o.Format == "raw" || s.opts.Format == "raw":
-		format = printk.Raw
+		format = output.PrintkRaw
 	case s.opts.JSON:
-		format = printk.JSON
+		format = output.PrintkJSON
 	case s.opts.Format != "":
-		f, err := printk.ParseFormat(s.opts.Format)
+		f, err := output.ParsePrintkFormat(s.opts.Format)
 		if err != nil {
 			return err
 		}
 		format = f
 	}
-	p := printk.NewPrinter(s.out, format, "en")
+	p := output.NewPrintkPrinter(s.out, format, "en")
 	var py *pyfmt.Printer
-	if o.Print != nil && format != printk.Raw && !s.opts.JSON {
+	if o.Print != nil && format != output.PrintkRaw && !s.opts.JSON {
 		py = &pyfmt.Printer{P: *o.Print}
 	}
 	var lost, printed uint64

@@ -1,4 +1,4 @@
-package printk
+package output
 
 // The field explanations in Chinese, for the tutorial's readers
 // (`printk --lang zh`, or LANG=zh_CN.UTF-8). Terms follow the tutorial and

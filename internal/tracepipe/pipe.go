@@ -1,22 +1,19 @@
-package printk
+package tracepipe
 
 import (
 	"context"
-	"io"
 	"os"
 	"path/filepath"
 	"strconv"
-
-	"github.com/ebpf-hello/ebpf-hello/internal/tracepipe"
 )
 
 // Pipe reads trace_pipe, skipping the lines that were waiting in it before
-// Mark (from another run stopped by --count, from another tool). `run`
-// shares it with printk.
+// Mark (from another run stopped by --count, from another tool). printk
+// and run read it.
 type Pipe struct {
 	Path   string
 	root   string
-	r      *tracepipe.Reader
+	r      *Reader
 	marker string // "" once started
 	Stale  uint64 // lines from before Mark, skipped
 }
@@ -25,7 +22,7 @@ type Pipe struct {
 // trace_pipe takes one reader at a time.
 func OpenPipe(root string) (*Pipe, error) {
 	path := filepath.Join(root, "trace_pipe")
-	r, err := tracepipe.Open(path)
+	r, err := Open(path)
 	if err != nil {
 		return nil, err
 	}
@@ -45,13 +42,13 @@ func (p *Pipe) Mark() error {
 
 // Next returns the next line written after Mark ("CPU:N [LOST M EVENTS]"
 // lines included: the caller counts them).
-func (p *Pipe) Next(ctx context.Context) (tracepipe.Line, error) {
+func (p *Pipe) Next(ctx context.Context) (Line, error) {
 	for {
 		raw, err := p.r.Next(ctx)
 		if err != nil {
-			return tracepipe.Line{}, err
+			return Line{}, err
 		}
-		line := tracepipe.Parse(raw)
+		line := Parse(raw)
 		if p.marker == "" {
 			return line, nil
 		}
@@ -66,18 +63,12 @@ func (p *Pipe) Next(ctx context.Context) (tracepipe.Line, error) {
 // Close releases trace_pipe for other readers.
 func (p *Pipe) Close() error { return p.r.Close() }
 
-// Printer prints trace_pipe lines in a Format (shared with `run`).
-type Printer struct{ p *printer }
-
-// NewPrinter prints to w in format f, field explanations in lang ("en" or "zh").
-func NewPrinter(w io.Writer, f Format, lang string) *Printer {
-	p := newPrinter(w, f)
-	p.lang = lang
-	return &Printer{p}
+func writeMarker(root, text string) error {
+	f, err := os.OpenFile(filepath.Join(root, "trace_marker"), os.O_WRONLY, 0)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	_, err = f.WriteString(text)
+	return err
 }
-
-// Print prints one line (buffered: call Flush).
-func (p *Printer) Print(l tracepipe.Line) error { return p.p.print(l) }
-
-// Flush writes what Print buffered.
-func (p *Printer) Flush() error { return p.p.flush() }

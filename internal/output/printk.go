@@ -1,4 +1,4 @@
-package printk
+package output
 
 import (
 	"bufio"
@@ -11,57 +11,59 @@ import (
 	"github.com/ebpf-hello/ebpf-hello/internal/tracepipe"
 )
 
-// Format is how trace_pipe lines are printed.
-type Format string
+// PrintkFormat is how trace_pipe lines are printed.
+type PrintkFormat string
 
 // The formats.
 const (
-	Fields Format = "fields" // each line, then its fields explained (the tutorial's list)
-	Table  Format = "table"  // one aligned row per line, a column per field
-	Raw    Format = "raw"    // as the kernel wrote it
-	JSON   Format = "json"   // one JSON object per line
+	PrintkFields PrintkFormat = "fields" // each line, then its fields explained (the tutorial's list)
+	PrintkTable  PrintkFormat = "table"  // one aligned row per line, a column per field
+	PrintkRaw    PrintkFormat = "raw"    // as the kernel wrote it
+	PrintkJSON   PrintkFormat = "json"   // one JSON object per line
 )
 
-// ParseFormat checks a --format value.
-func ParseFormat(s string) (Format, error) {
-	switch f := Format(s); f {
-	case Fields, Table, Raw, JSON:
+// ParsePrintkFormat checks a --format value.
+func ParsePrintkFormat(s string) (PrintkFormat, error) {
+	switch f := PrintkFormat(s); f {
+	case PrintkFields, PrintkTable, PrintkRaw, PrintkJSON:
 		return f, nil
 	}
 	return "", fmt.Errorf("invalid --format %q: want fields, table, raw or json", s)
 }
 
-type printer struct {
+// PrintkPrinter prints trace_pipe lines (printk, and run's bpf_printk output).
+type PrintkPrinter struct {
 	w      *bufio.Writer
-	format Format
+	format PrintkFormat
 	lang   string // of the field explanations: "en" or "zh"
 	header bool   // table header written
 }
 
-func newPrinter(w io.Writer, f Format) *printer {
-	return &printer{w: bufio.NewWriter(w), format: f}
+// NewPrintkPrinter prints to w in format f, field explanations in lang ("en" or "zh").
+func NewPrintkPrinter(w io.Writer, f PrintkFormat, lang string) *PrintkPrinter {
+	return &PrintkPrinter{w: bufio.NewWriter(w), format: f, lang: lang}
 }
 
-func (p *printer) flush() error { return p.w.Flush() }
+func (p *PrintkPrinter) Flush() error { return p.w.Flush() }
 
-// print writes one line. trace_pipe text comes from other users (a task's
+// Print writes one line (buffered: call Flush). trace_pipe text comes from other users (a task's
 // comm, a message built from a file name): every format escapes it with
 // textsafe, JSON included, so nothing reaches the terminal raw and JSON
 // stays valid and lossless (textsafe.Unescape gives the bytes back).
-func (p *printer) print(l tracepipe.Line) error {
+func (p *PrintkPrinter) Print(l tracepipe.Line) error {
 	l = escaped(l)
 	var err error
 	switch {
-	case p.format == Raw:
+	case p.format == PrintkRaw:
 		_, err = fmt.Fprintln(p.w, l.Raw)
-	case p.format == JSON:
+	case p.format == PrintkJSON:
 		var b []byte
 		if b, err = json.Marshal(l); err == nil {
 			_, err = p.w.Write(append(b, '\n'))
 		}
 	case !l.Parsed:
 		_, err = fmt.Fprintf(p.w, "%s\n", l.Raw) // unknown shape: shown escaped, never dropped
-	case p.format == Table:
+	case p.format == PrintkTable:
 		err = p.row(l)
 	default:
 		err = p.explain(l)
@@ -79,7 +81,7 @@ func escaped(l tracepipe.Line) tracepipe.Line {
 
 const tableFormat = "%-16s %-7s %-3s %-5s %-14s %-16s %s\n"
 
-func (p *printer) row(l tracepipe.Line) error {
+func (p *PrintkPrinter) row(l tracepipe.Line) error {
 	if !p.header {
 		p.header = true
 		if _, err := fmt.Fprintf(p.w, tableFormat, "TASK", "PID", "CPU", "FLAGS", "TIMESTAMP", "FUNCTION", "MESSAGE"); err != nil {
@@ -92,7 +94,7 @@ func (p *printer) row(l tracepipe.Line) error {
 
 // explain prints the line, then each field the tutorial lists, with its
 // meaning, in the printer's language (the Chinese texts are in explain_zh.go).
-func (p *printer) explain(l tracepipe.Line) error {
+func (p *PrintkPrinter) explain(l tracepipe.Line) error {
 	t := explainTexts(p.lang)
 	task := t.task
 	if l.Task == "<...>" {

@@ -1,4 +1,4 @@
-package printk
+package output
 
 import (
 	"bytes"
@@ -12,14 +12,13 @@ import (
 // --lang zh, every flag included, nothing left in English.
 func TestFieldsExplainedInChinese(t *testing.T) {
 	var out bytes.Buffer
-	p := newPrinter(&out, Fields)
-	p.lang = "zh"
+	p := NewPrintkPrinter(&out, PrintkFields, "zh")
 	for _, raw := range append(tutorialLines, `           <idle>-0       [001] dNh2. 12.345678: bpf_trace_printk: Hello, World!`) {
-		if err := p.print(tracepipe.Parse(raw)); err != nil {
+		if err := p.Print(tracepipe.Parse(raw)); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := p.flush(); err != nil {
+	if err := p.Flush(); err != nil {
 		t.Fatal(err)
 	}
 	got := out.String()

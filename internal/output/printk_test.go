@@ -1,14 +1,13 @@
-package printk
+package output
 
 import (
 	"bytes"
 	"encoding/json"
-	"strconv"
 	"strings"
 	"testing"
-	"time"
 	"unicode/utf8"
 
+	"github.com/ebpf-hello/ebpf-hello/internal/event"
 	"github.com/ebpf-hello/ebpf-hello/internal/textsafe"
 	"github.com/ebpf-hello/ebpf-hello/internal/tracepipe"
 )
@@ -19,23 +18,23 @@ var tutorialLines = []string{
 	` /usr/local/clou-1583    [000] d...1  3129.167824: bpf_trace_printk: Hello, World!`,
 }
 
-func printAll(t *testing.T, f Format, raws ...string) string {
+func printAll(t *testing.T, f PrintkFormat, raws ...string) string {
 	t.Helper()
 	var out bytes.Buffer
-	p := newPrinter(&out, f)
+	p := NewPrintkPrinter(&out, f, "en")
 	for _, raw := range raws {
-		if err := p.print(tracepipe.Parse(raw)); err != nil {
+		if err := p.Print(tracepipe.Parse(raw)); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := p.flush(); err != nil {
+	if err := p.Flush(); err != nil {
 		t.Fatal(err)
 	}
 	return out.String()
 }
 
 func TestFieldsFormatExplainsTheTutorialsLine(t *testing.T) {
-	got := printAll(t, Fields, tutorialLines[1])
+	got := printAll(t, PrintkFields, tutorialLines[1])
 	for _, want := range []string{
 		"/usr/local/clou-1583    [000] d...1  3129.167824: bpf_trace_printk: Hello, World!\n",
 		"    task       /usr/local/clou ",
@@ -53,7 +52,7 @@ func TestFieldsFormatExplainsTheTutorialsLine(t *testing.T) {
 }
 
 func TestTableFormat(t *testing.T) {
-	got := printAll(t, Table, tutorialLines...)
+	got := printAll(t, PrintkTable, tutorialLines...)
 	want := "" +
 		"TASK             PID     CPU FLAGS TIMESTAMP      FUNCTION         MESSAGE\n" +
 		"<...>            4792    1   d...1 3129.123047    bpf_trace_printk Hello, World!\n" +
@@ -65,53 +64,36 @@ func TestTableFormat(t *testing.T) {
 
 func TestRawAndUnparsedLinesAreShownAsIs(t *testing.T) {
 	odd := "something the parser does not know"
-	for _, f := range []Format{Raw, Fields, Table} {
+	for _, f := range []PrintkFormat{PrintkRaw, PrintkFields, PrintkTable} {
 		got := printAll(t, f, odd)
 		if !strings.Contains(got, odd+"\n") {
 			t.Errorf("%s format dropped an unparsed line: %q", f, got)
 		}
 	}
-	if got := printAll(t, Raw, tutorialLines[0]); got != tutorialLines[0]+"\n" {
+	if got := printAll(t, PrintkRaw, tutorialLines[0]); got != tutorialLines[0]+"\n" {
 		t.Errorf("raw changed the line: %q", got)
 	}
 }
 
 func TestJSONFormat(t *testing.T) {
-	got := printAll(t, JSON, tutorialLines[0])
+	got := printAll(t, PrintkJSON, tutorialLines[0])
 	var l tracepipe.Line
 	if err := json.Unmarshal([]byte(got), &l); err != nil {
 		t.Fatalf("%q: %v", got, err)
 	}
-	if l.Task != "<...>" || l.PID != 4792 || l.CPU != 1 || l.Flags != "d...1" || l.Timestamp != "3129.123047" || l.Function != "bpf_trace_printk" || l.Message != Message {
+	if l.Task != "<...>" || l.PID != 4792 || l.CPU != 1 || l.Flags != "d...1" || l.Timestamp != "3129.123047" || l.Function != "bpf_trace_printk" || l.Message != event.HelloMessage {
 		t.Errorf("JSON fields %+v", l)
 	}
 }
 
-func TestOnlyOurLinesAreOurs(t *testing.T) {
-	tests := []struct {
-		line string
-		ours bool
-	}{
-		{tutorialLines[0], true},
-		{`    tmux: server-27663 [005] ...3 20803.072455: 0: Hello, World!`, true}, // pre-5.9 label
-		{`             cat-5 [000] .... 1.000000: bpf_trace_printk: another program`, false},
-		{`             cat-5 [000] .... 1.000000: tracing_mark_write: Hello, World!`, false},
-	}
-	for _, tt := range tests {
-		if got := isOurs(tracepipe.Parse(tt.line)); got != tt.ours {
-			t.Errorf("isOurs(%q) = %v, want %v", tt.line, got, tt.ours)
-		}
-	}
-}
-
-func TestParseFormat(t *testing.T) {
+func TestParsePrintkFormat(t *testing.T) {
 	for _, s := range []string{"fields", "table", "raw", "json"} {
-		if _, err := ParseFormat(s); err != nil {
-			t.Errorf("ParseFormat(%q): %v", s, err)
+		if _, err := ParsePrintkFormat(s); err != nil {
+			t.Errorf("ParsePrintkFormat(%q): %v", s, err)
 		}
 	}
-	if _, err := ParseFormat("xml"); err == nil {
-		t.Error("ParseFormat(xml) succeeded")
+	if _, err := ParsePrintkFormat("xml"); err == nil {
+		t.Error("ParsePrintkFormat(xml) succeeded")
 	}
 }
 
@@ -123,7 +105,7 @@ var hostileLines = []string{
 }
 
 func TestHostileTextIsEscapedInEveryFormat(t *testing.T) {
-	for _, f := range []Format{Fields, Table, Raw, JSON} {
+	for _, f := range []PrintkFormat{PrintkFields, PrintkTable, PrintkRaw, PrintkJSON} {
 		got := printAll(t, f, hostileLines...)
 		for _, c := range got {
 			if (c < 0x20 && c != '\n') || c == 0x7f || (c >= 0x80 && c < 0xa0) || c == utf8.RuneError {
@@ -131,7 +113,7 @@ func TestHostileTextIsEscapedInEveryFormat(t *testing.T) {
 				break
 			}
 		}
-		if f != JSON && !strings.Contains(got, `\x1b]0;pwn\x07`) {
+		if f != PrintkJSON && !strings.Contains(got, `\x1b]0;pwn\x07`) {
 			t.Errorf("%s: the escaped task is missing:\n%s", f, got)
 		}
 	}
@@ -140,7 +122,7 @@ func TestHostileTextIsEscapedInEveryFormat(t *testing.T) {
 	}
 	for _, line := range hostileLines {
 		var l tracepipe.Line
-		if err := json.Unmarshal([]byte(printAll(t, JSON, line)), &l); err != nil {
+		if err := json.Unmarshal([]byte(printAll(t, PrintkJSON, line)), &l); err != nil {
 			t.Fatal(err)
 		}
 		if raw, err := textsafe.Unescape(l.Raw); err != nil || raw != line {
@@ -160,49 +142,15 @@ func FuzzPrinters(f *testing.F) {
 	f.Add(hostileLines[1])
 	f.Add("CPU:1 [LOST 3 EVENTS]")
 	f.Fuzz(func(t *testing.T, raw string) {
-		for _, format := range []Format{Fields, Table, Raw, JSON} {
+		for _, format := range []PrintkFormat{PrintkFields, PrintkTable, PrintkRaw, PrintkJSON} {
 			got := printAll(t, format, raw)
 			if !utf8.ValidString(got) || strings.ContainsAny(got, "\x1b\r\x00") {
 				t.Fatalf("%s: unsafe output %q", format, got)
 			}
 		}
 		var l tracepipe.Line
-		if err := json.Unmarshal([]byte(printAll(t, JSON, raw)), &l); err != nil {
-			t.Fatalf("invalid JSON for %q: %v", raw, err)
+		if err := json.Unmarshal([]byte(printAll(t, PrintkJSON, raw)), &l); err != nil {
+			t.Fatalf("invalid PrintkJSON for %q: %v", raw, err)
 		}
 	})
-}
-
-// TestLostWarningsAreRateLimited: the kernel wrote 102 LOST markers in 2
-// minutes and printk printed 102 warnings; now the first is said at once,
-// then at most one per lostWarnEvery, and no loss goes unmentioned.
-func TestLostWarningsAreRateLimited(t *testing.T) {
-	var w lossWarner
-	start := time.Unix(1000, 0)
-	warnings, said := 0, uint64(0)
-	var total uint64
-	for i := 0; i < 102; i++ {
-		now := start.Add(time.Duration(i) * 1176 * time.Millisecond)
-		total += uint64(i%5 + 1)
-		if msg, n, ok := w.add(uint64(i%5+1), now); ok {
-			warnings++
-			said += n
-			if !strings.Contains(msg, strconv.FormatUint(n, 10)) {
-				t.Errorf("warning %q does not say %d", msg, n)
-			}
-		}
-		if i == 0 && warnings != 1 {
-			t.Fatal("the first loss was not reported at once")
-		}
-	}
-	if limit := int(2*time.Minute/lostWarnEvery) + 1; warnings > limit {
-		t.Errorf("%d warnings in 2 minutes, want at most %d", warnings, limit)
-	}
-	if msg, n, ok := w.flush(); ok {
-		said += n
-		_ = msg
-	}
-	if said != total {
-		t.Errorf("warnings mention %d lost lines, the kernel reported %d", said, total)
-	}
 }
