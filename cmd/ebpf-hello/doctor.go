@@ -7,6 +7,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/ebpf-hello/ebpf-hello/internal/bpfcheck"
 	"github.com/ebpf-hello/ebpf-hello/internal/doctor"
 )
 
@@ -42,7 +43,7 @@ EXAMPLES:
 			if err != nil {
 				return fmt.Errorf("find this binary for the self-test: %w", err)
 			}
-			report := doctor.Run(doctor.Options{Lang: doctor.Lang(lang), Selftest: c.Bool("selftest"), Exe: exe})
+			report := doctor.Run(doctor.Options{Lang: doctor.Lang(lang), Selftest: c.Bool("selftest"), Exe: exe, Kernel: bpfcheck.Kernel{}})
 			if c.Bool("json") {
 				err = report.WriteJSON(c.App.Writer)
 			} else {

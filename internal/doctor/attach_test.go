@@ -16,33 +16,33 @@ func TestJudgeAttachFollowsAuto(t *testing.T) {
 	eperm := errors.New("--attach fentry: kernel refused to load open_perf.bpf.o: operation not permitted (EPERM)")
 	tests := []struct {
 		name        string
-		tried       []attempt
+		tried       []Attempt
 		want        map[string]Status
 		hintHas     map[string]string // check -> substring its hint must contain
 		hintHasNone map[string]string // check -> substring its hint must not contain
 	}{
 		{
 			name:        "rt: kprobe works, tracepoints refused",
-			tried:       []attempt{{mode: "kprobe", where: "kprobe on do_sys_openat2"}, {mode: "fentry", where: "fentry on do_sys_openat2"}, {mode: "tracepoint", err: eacces}},
+			tried:       []Attempt{{Mode: "kprobe", Where: "kprobe on do_sys_openat2"}, {Mode: "fentry", Where: "fentry on do_sys_openat2"}, {Mode: "tracepoint", Err: eacces}},
 			want:        map[string]Status{"attach_kprobe": OK, "attach_fentry": OK, "attach_tracepoint": Warn},
 			hintHas:     map[string]string{"attach_tracepoint": "auto uses kprobe"},
 			hintHasNone: map[string]string{"attach_tracepoint": "CONFIG_FTRACE_SYSCALLS"},
 		},
 		{
 			name:    "this machine: only tracepoints",
-			tried:   []attempt{{mode: "kprobe", err: noKprobes}, {mode: "fentry", err: eperm}, {mode: "tracepoint", where: "tracepoints"}},
+			tried:   []Attempt{{Mode: "kprobe", Err: noKprobes}, {Mode: "fentry", Err: eperm}, {Mode: "tracepoint", Where: "tracepoints"}},
 			want:    map[string]Status{"attach_kprobe": Warn, "attach_fentry": Warn, "attach_tracepoint": OK},
 			hintHas: map[string]string{"attach_fentry": "auto uses tracepoint"},
 		},
 		{
 			name:    "nothing works, tracepoints missing",
-			tried:   []attempt{{mode: "kprobe", err: noKprobes}, {mode: "fentry", err: eperm}, {mode: "tracepoint", err: missing}},
+			tried:   []Attempt{{Mode: "kprobe", Err: noKprobes}, {Mode: "fentry", Err: eperm}, {Mode: "tracepoint", Err: missing}},
 			want:    map[string]Status{"attach_kprobe": Warn, "attach_fentry": Warn, "attach_tracepoint": Fail},
 			hintHas: map[string]string{"attach_tracepoint": "CONFIG_FTRACE_SYSCALLS"},
 		},
 		{
 			name:        "nothing works, tracepoints refused",
-			tried:       []attempt{{mode: "kprobe", err: noKprobes}, {mode: "fentry", err: eperm}, {mode: "tracepoint", err: eacces}},
+			tried:       []Attempt{{Mode: "kprobe", Err: noKprobes}, {Mode: "fentry", Err: eperm}, {Mode: "tracepoint", Err: eacces}},
 			want:        map[string]Status{"attach_tracepoint": Fail},
 			hintHasNone: map[string]string{"attach_tracepoint": "CONFIG_FTRACE_SYSCALLS"},
 		},

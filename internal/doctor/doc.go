@@ -3,6 +3,9 @@
 // tracepoints, buffers), each ok / warn / fail with a one-line fix, then a
 // live self-test of the real `open` and `printk` commands.
 //
-// The attach-mode checks load the very object `open` loads, through the
-// same probe.Load, so doctor and the commands cannot disagree.
+// What only loading BPF can tell (buffers, attach modes, run's compiler)
+// comes through the Kernel interface: internal/bpfcheck loads the very
+// specs the commands load (internal/builtins), so doctor and the commands
+// cannot disagree, while this package, its checks and its verdicts stay
+// plain Go (CGO_ENABLED=0 go test works).
 package doctor

@@ -11,9 +11,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"github.com/ebpf-hello/ebpf-hello/internal/builtins"
 	"github.com/ebpf-hello/ebpf-hello/internal/kernel"
-	"github.com/ebpf-hello/ebpf-hello/internal/probe"
 	"github.com/ebpf-hello/ebpf-hello/internal/tracefs"
 )
 
@@ -22,11 +20,12 @@ type Options struct {
 	Lang     string // "en" or "zh"
 	Selftest bool   // run the live end-to-end checks (root only)
 	Exe      string // this binary, for the self-test
+	Kernel   Kernel // tries BPF for real (internal/bpfcheck)
 }
 
 // Run performs every check. It never fails: what it cannot check is reported as skipped.
 func Run(opts Options) *Report {
-	d := &doctor{lang: opts.Lang, report: &Report{}}
+	d := &doctor{lang: opts.Lang, report: &Report{}, kernel: opts.Kernel}
 	d.root = kernel.CheckPrivileges() == nil
 
 	d.checkKernel()
@@ -58,6 +57,8 @@ type doctor struct {
 	version kernel.Version
 	tracefs string // "" when not mounted
 	attach  string // what open would use
+	kernel  Kernel
+	buffer  string // the buffer open uses by default
 	ring    bool   // ring buffer supported
 	selfOK  bool
 	selfRan bool
@@ -209,21 +210,23 @@ func (d *doctor) checkBuffers() {
 		d.add("buffers", Skip, mNeedRoot.in(d.lang, "perf event array, ring buffer"), mNoCapsHint.in(d.lang))
 		return
 	}
-	for _, kind := range []string{builtins.BufferPerf, builtins.BufferRing} {
-		ok, err := probe.BufferSupported(kind)
-		name := kind + "_buffer"
+	for i, b := range d.kernel.Buffers() {
+		name := b.Kind + "_buffer"
 		switch {
-		case ok:
+		case b.OK:
 			d.add(name, OK, mBuffer.in(d.lang), "")
-			d.ring = d.ring || kind == builtins.BufferRing
-		case kind == builtins.BufferRing:
+			d.ring = d.ring || i > 0
+		case i > 0: // another kind than the default: open does without it
 			d.add(name, Warn, mNoBuffer.in(d.lang), mRingHint.in(d.lang))
 		default:
 			detail := mNoBuffer.in(d.lang)
-			if err != nil {
-				detail += ": " + err.Error()
+			if b.Err != nil {
+				detail += ": " + b.Err.Error()
 			}
 			d.add(name, Fail, detail, "")
+		}
+		if i == 0 {
+			d.buffer = b.Kind
 		}
 	}
 }
@@ -235,66 +238,55 @@ func (d *doctor) checkAttachModes() {
 		d.add("attach", Skip, mNeedRoot.in(d.lang, "kprobe, fentry, tracepoint"), mNoCapsHint.in(d.lang))
 		return
 	}
-	var tried []attempt
-	spec := builtins.Open(builtins.OpenConfig{Buffer: builtins.BufferPerf, Pages: builtins.DefaultPerfPages, UID: -1})
-	for _, way := range spec.Ways {
-		mode := way.Label
-		l, err := probe.Load(spec, probe.Options{Way: mode, Tracefs: d.tracefs})
-		a := attempt{mode: mode, err: err}
-		if err == nil {
-			a.where = l.Where
-			l.Close()
-		}
-		tried = append(tried, a)
-	}
+	tried := d.kernel.AttachOpen(d.tracefs)
 	for _, c := range judgeAttach(tried, d.lang) {
 		d.add(c.Name, c.Status, c.Detail, c.Hint)
 	}
 	for _, a := range tried {
-		if a.err == nil {
-			d.attach = a.mode
+		if a.Err == nil {
+			d.attach = a.Mode
 			break
 		}
 	}
 }
 
-// attempt is one mode tried by checkAttachModes.
-type attempt struct {
-	mode  string // the way's label: kprobe, fentry, tracepoint
-	where string // what attached, when err is nil
-	err   error
+// Attempt is one way of attaching open's program, tried for real.
+type Attempt struct {
+	Mode  string // the way's label: kprobe, fentry, tracepoint
+	Where string // what attached, when Err is nil
+	Err   error
 }
 
 // judgeAttach turns the modes tried, in the chain's order, into checks that
 // follow what auto does: a mode that fails is only a warning while another
 // one works (auto uses that one), and the hint names the real cause.
-func judgeAttach(tried []attempt, lang string) []Check {
+func judgeAttach(tried []Attempt, lang string) []Check {
 	var used string // the mode auto picks
 	for _, a := range tried {
-		if a.err == nil {
-			used = a.mode
+		if a.Err == nil {
+			used = a.Mode
 			break
 		}
 	}
 	var checks []Check
 	for _, a := range tried {
-		name := "attach_" + a.mode
-		if a.err == nil {
-			checks = append(checks, Check{Name: name, Status: OK, Detail: mLoaded.in(lang, attachWhere(lang, a.where))})
+		name := "attach_" + a.Mode
+		if a.Err == nil {
+			checks = append(checks, Check{Name: name, Status: OK, Detail: mLoaded.in(lang, attachWhere(lang, a.Where))})
 			continue
 		}
-		c := Check{Name: name, Status: Warn, Detail: mNotLoaded.in(lang, attachReason(lang, errorsUnwrapped(a.err)))}
+		c := Check{Name: name, Status: Warn, Detail: mNotLoaded.in(lang, attachReason(lang, errorsUnwrapped(a.Err)))}
 		switch {
 		case used != "":
 			c.Hint = mAutoUses.in(lang, attachMode(lang, used))
-		case a.mode == "tracepoint":
+		case a.Mode == "tracepoint":
 			c.Status = Fail
-			if errors.Is(a.err, tracefs.ErrNoAccess) {
+			if errors.Is(a.Err, tracefs.ErrNoAccess) {
 				c.Hint = mCapsNoTracefsHint.in(lang) // a capability is missing, not a kernel option
-			} else if strings.Contains(a.err.Error(), "none of the tracepoints") {
+			} else if strings.Contains(a.Err.Error(), "none of the tracepoints") {
 				c.Hint = mTpHint.in(lang)
 			}
-		case a.mode == "kprobe":
+		case a.Mode == "kprobe":
 			c.Hint = mSymHint.in(lang)
 		default:
 			c.Hint = mFentryHint.in(lang)
@@ -349,12 +341,12 @@ func (d *doctor) summarize() {
 		r.Summary = mSummaryNo.in(d.lang)
 	default:
 		r.Ready = true
-		r.Attach, r.Buffer = d.attach, builtins.BufferPerf
+		r.Attach, r.Buffer = d.attach, d.buffer
 		ring := mUnavailable.in(d.lang)
 		if d.ring {
 			ring = mAvailable.in(d.lang)
 		}
-		r.Summary = mSummaryOK.in(d.lang, attachMode(d.lang, d.attach), builtins.BufferPerf, ring)
+		r.Summary = mSummaryOK.in(d.lang, attachMode(d.lang, d.attach), d.buffer, ring)
 	}
 }
 
