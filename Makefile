@@ -88,6 +88,7 @@ examples: bpf/vmlinux.h ## build the tutorial examples and workshop solutions (e
 test: ## set up if needed, build, and run every test (as root they load BPF for real)
 	@scripts/ensure-setup.sh
 	@$(MAKE) --no-print-directory build examples
+	CGO_ENABLED=0 $(GO) test -count=1 $$(grep -v '^#' internal/purity/pure.txt)
 	$(CGO_ENV) $(GO) test -count=1 -p 1 ./...
 
 # Every FuzzXxx runs as a plain test (its seeds) in `make test`; `make fuzz`

@@ -7,6 +7,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/ebpf-hello/ebpf-hello/internal/options"
 	"github.com/ebpf-hello/ebpf-hello/internal/probe"
 )
 
@@ -96,6 +97,11 @@ func limitFlags(what string) []cli.Flag {
 		&cli.IntFlag{Name: "count", Aliases: []string{"n"}, Usage: "stop after `N` " + what + " (0: no limit)"},
 		&cli.DurationFlag{Name: "duration", Aliases: []string{"d"}, Usage: "stop after `D`, a Go duration such as 10s or 1m (0: no limit)"},
 	}
+}
+
+// limits reads --count and --duration (options.Limits validates them).
+func limits(c *cli.Context) options.Limits {
+	return options.Limits{Count: c.Int("count"), Duration: c.Duration("duration")}
 }
 
 // noArgs rejects stray positional arguments.

@@ -4,6 +4,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/ebpf-hello/ebpf-hello/internal/execs"
+	"github.com/ebpf-hello/ebpf-hello/internal/options"
 	"github.com/ebpf-hello/ebpf-hello/internal/output"
 )
 
@@ -44,16 +45,15 @@ EXAMPLES:
 			if err := noArgs(c); err != nil {
 				return err
 			}
-			opts := execs.Options{
-				Attach:   c.String("attach"),
-				Pages:    c.Int("pages"),
-				PID:      c.Int("pid"),
-				UID:      c.Int("uid"),
-				Comm:     c.String("comm"),
-				Failed:   c.Bool("failed"),
-				Count:    c.Int("count"),
-				Duration: c.Duration("duration"),
-				Output:   output.ExecOptions{JSON: c.Bool("json")},
+			opts := options.Exec{
+				Attach: c.String("attach"),
+				Pages:  c.Int("pages"),
+				PID:    c.Int("pid"),
+				UID:    c.Int("uid"),
+				Comm:   c.String("comm"),
+				Failed: c.Bool("failed"),
+				Limits: limits(c),
+				Output: output.ExecOptions{JSON: c.Bool("json")},
 			}
 			return execs.Run(c.Context, opts, c.App.Writer, c.App.ErrWriter)
 		},

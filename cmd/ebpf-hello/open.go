@@ -4,6 +4,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/ebpf-hello/ebpf-hello/internal/opens"
+	"github.com/ebpf-hello/ebpf-hello/internal/options"
 	"github.com/ebpf-hello/ebpf-hello/internal/output"
 )
 
@@ -28,7 +29,7 @@ EXAMPLES:
    sudo ebpf-hello open --buffer ring -n 100   # ring buffer, stop after 100 events`,
 		Flags: append([]cli.Flag{
 			attachFlag,
-			&cli.StringFlag{Name: "buffer", Value: opens.BufferPerf, Usage: "how events reach user space: perf (perf event array, as the tutorial) or ring (BPF ring buffer, kernel 5.8+)"},
+			&cli.StringFlag{Name: "buffer", Value: options.BufferPerf, Usage: "how events reach user space: perf (perf event array, as the tutorial) or ring (BPF ring buffer, kernel 5.8+)"},
 			&cli.IntFlag{Name: "pages", DefaultText: "128 per CPU for perf, 1024 for ring", Usage: "buffer size in 4 KiB pages, a power of two: per CPU for perf, in total for ring"},
 			&cli.IntFlag{Name: "pid", Aliases: []string{"p"}, DefaultText: "any", Usage: "only opens by process `PID`"},
 			&cli.IntFlag{Name: "tid", Aliases: []string{"t"}, DefaultText: "any", Usage: "only opens by thread `TID`"},
@@ -46,7 +47,7 @@ EXAMPLES:
 			if err != nil {
 				return err
 			}
-			opts := opens.Options{
+			opts := options.Open{
 				Attach:    mode,
 				Buffer:    c.String("buffer"),
 				Pages:     c.Int("pages"),
@@ -56,8 +57,7 @@ EXAMPLES:
 				Comm:      c.String("comm"),
 				Failed:    c.Bool("failed"),
 				EntryOnly: c.Bool("entry-only"),
-				Count:     c.Int("count"),
-				Duration:  c.Duration("duration"),
+				Limits:    limits(c),
 				Output: output.OpenOptions{
 					JSON:       c.Bool("json"),
 					ShowTID:    c.Bool("show-tid"),

@@ -6,6 +6,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/ebpf-hello/ebpf-hello/internal/doctor"
+	"github.com/ebpf-hello/ebpf-hello/internal/options"
 	"github.com/ebpf-hello/ebpf-hello/internal/output"
 	"github.com/ebpf-hello/ebpf-hello/internal/printk"
 )
@@ -51,13 +52,12 @@ EXAMPLES:
 			if lang != "" && lang != "en" && lang != "zh" {
 				return fmt.Errorf("invalid --lang %q: want en or zh", lang)
 			}
-			opts := printk.Options{
-				Attach:   mode,
-				Format:   format,
-				All:      c.Bool("all"),
-				Count:    c.Int("count"),
-				Duration: c.Duration("duration"),
-				Lang:     doctor.Lang(lang),
+			opts := options.Printk{
+				Attach: mode,
+				Format: format,
+				All:    c.Bool("all"),
+				Limits: limits(c),
+				Lang:   doctor.Lang(lang),
 			}
 			return printk.Run(c.Context, opts, c.App.Writer, c.App.ErrWriter)
 		},

@@ -11,6 +11,7 @@ import (
 	"github.com/ebpf-hello/ebpf-hello/internal/builtins"
 	"github.com/ebpf-hello/ebpf-hello/internal/compile"
 	"github.com/ebpf-hello/ebpf-hello/internal/doctor"
+	"github.com/ebpf-hello/ebpf-hello/internal/options"
 	"github.com/ebpf-hello/ebpf-hello/internal/probe"
 )
 
@@ -20,7 +21,7 @@ type Kernel struct{}
 // Buffers tries the perf event array (open's default) and the ring buffer.
 func (Kernel) Buffers() []doctor.BufferTry {
 	var tries []doctor.BufferTry
-	for _, kind := range []string{builtins.BufferPerf, builtins.BufferRing} {
+	for _, kind := range []string{options.BufferPerf, options.BufferRing} {
 		ok, err := probe.BufferSupported(kind)
 		tries = append(tries, doctor.BufferTry{Kind: kind, OK: ok, Err: err})
 	}
@@ -30,7 +31,7 @@ func (Kernel) Buffers() []doctor.BufferTry {
 // AttachOpen loads open's own spec each way, exactly as the command's
 // fallback chain would, so doctor and open cannot disagree.
 func (Kernel) AttachOpen(tracefs string) []doctor.Attempt {
-	spec := builtins.Open(builtins.OpenConfig{Buffer: builtins.BufferPerf, Pages: builtins.DefaultPerfPages, UID: -1})
+	spec := builtins.Open(builtins.OpenConfig{Buffer: options.BufferPerf, Pages: options.DefaultPerfPages, UID: -1})
 	var tried []doctor.Attempt
 	for _, way := range spec.Ways {
 		l, err := probe.Load(spec, probe.Options{Way: way.Label, Tracefs: tracefs})

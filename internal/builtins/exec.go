@@ -6,9 +6,6 @@ import (
 	"github.com/ebpf-hello/ebpf-hello/internal/probe"
 )
 
-// DefaultExecPages is exec's perf buffer per CPU: execs are rare next to opens.
-const DefaultExecPages = 64 // 256 KiB per CPU
-
 // ExecConfig are exec.bpf.c's knobs, already validated by the caller.
 type ExecConfig struct {
 	Pages  int    // perf buffer pages per CPU, a power of two

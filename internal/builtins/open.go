@@ -6,19 +6,8 @@ import (
 	"github.com/ebpf-hello/ebpf-hello/bpf"
 	"github.com/ebpf-hello/ebpf-hello/internal/event"
 	"github.com/ebpf-hello/ebpf-hello/internal/kernel"
+	"github.com/ebpf-hello/ebpf-hello/internal/options"
 	"github.com/ebpf-hello/ebpf-hello/internal/probe"
-)
-
-// Buffer kinds.
-const (
-	BufferPerf = "perf" // BPF perf event array, as the tutorial's BPF_PERF_OUTPUT
-	BufferRing = "ring" // BPF ring buffer (kernel 5.8+)
-)
-
-// Default buffer sizes, in pages: perf buffers are per CPU, the ring buffer is shared.
-const (
-	DefaultPerfPages = 128  // 512 KiB per CPU
-	DefaultRingPages = 1024 // 4 MiB
 )
 
 // pageSize is the unit of --pages: the machine's page, as for the perf buffer
@@ -27,7 +16,7 @@ var pageSize = uint32(os.Getpagesize())
 
 // OpenConfig are open.bpf.c's knobs, already validated by the caller.
 type OpenConfig struct {
-	Buffer     string // BufferPerf or BufferRing
+	Buffer     string // options.BufferPerf or options.BufferRing
 	Pages      int    // buffer size in pages, a power of two
 	PID, TID   uint32 // 0: any
 	UID        int    // -1: any
@@ -41,7 +30,7 @@ type OpenConfig struct {
 // entry programs run; otherwise the name is read at exit, with the return value.
 func Open(c OpenConfig) probe.Spec {
 	s := probe.Spec{Name: "open_perf.bpf.o", Object: bpf.OpenPerf, Buffers: []probe.Buffer{{Map: "events", Pages: c.Pages}}}
-	if c.Buffer == BufferRing {
+	if c.Buffer == options.BufferRing {
 		s.Name, s.Object = "open_ring.bpf.o", bpf.OpenRing
 		s.MapSizes = map[string]uint32{"events": uint32(c.Pages) * pageSize}
 	}

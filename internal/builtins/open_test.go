@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ebpf-hello/ebpf-hello/internal/options"
 	"github.com/ebpf-hello/ebpf-hello/internal/probe"
 	"github.com/ebpf-hello/ebpf-hello/internal/testenv"
 )
@@ -33,7 +34,7 @@ func TestTracepointsAttachWhatExists(t *testing.T) {
 		testenv.Skip(t, "needs tracefs at /sys/kernel/tracing with syscall tracepoints")
 	}
 	for _, entryOnly := range []bool{false, true} {
-		c := OpenConfig{Buffer: BufferPerf, Pages: DefaultPerfPages, UID: -1, EntryOnly: entryOnly}
+		c := OpenConfig{Buffer: options.BufferPerf, Pages: options.DefaultPerfPages, UID: -1, EntryOnly: entryOnly}
 		arm64 := fakeTracefs(t, "sys_enter_openat", "sys_exit_openat", "sys_enter_openat2", "sys_exit_openat2")
 		l, err := probe.Load(Open(c), probe.Options{Way: "tracepoint", Tracefs: arm64})
 		if err != nil {

@@ -6,9 +6,9 @@ import (
 	"io"
 	"time"
 
-	"github.com/ebpf-hello/ebpf-hello/internal/builtins"
 	"github.com/ebpf-hello/ebpf-hello/internal/event"
 	"github.com/ebpf-hello/ebpf-hello/internal/kernel"
+	"github.com/ebpf-hello/ebpf-hello/internal/options"
 	"github.com/ebpf-hello/ebpf-hello/internal/output"
 	"github.com/ebpf-hello/ebpf-hello/internal/probe"
 	"github.com/ebpf-hello/ebpf-hello/internal/ready"
@@ -34,7 +34,7 @@ func (s Stats) String() string {
 
 // Run loads exec.bpf.c, streams events to stdout and messages to stderr
 // until ctx is cancelled, Count events were printed or Duration passed.
-func Run(ctx context.Context, opts Options, stdout, stderr io.Writer) error {
+func Run(ctx context.Context, opts options.Exec, stdout, stderr io.Writer) error {
 	if err := opts.Validate(); err != nil {
 		return err
 	}
@@ -46,7 +46,7 @@ func Run(ctx context.Context, opts Options, stdout, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("exec attaches to syscall tracepoints, and tracefs is unavailable: %w", err)
 	}
-	loaded, err := probe.Load(builtins.Exec(opts.config()), probe.Options{Way: opts.Attach, Tracefs: root})
+	loaded, err := probe.Load(spec(opts), probe.Options{Way: opts.Attach, Tracefs: root})
 	if err != nil {
 		return err
 	}
@@ -85,7 +85,7 @@ func Run(ctx context.Context, opts Options, stdout, stderr io.Writer) error {
 
 // streamer prints events in time order and keeps the counts.
 type streamer struct {
-	opts        Options
+	opts        options.Exec
 	stream      *samples.Stream
 	reader      *probe.Reader
 	loaded      *probe.Loaded

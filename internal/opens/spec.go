@@ -2,11 +2,13 @@ package opens
 
 import (
 	"github.com/ebpf-hello/ebpf-hello/internal/builtins"
+	"github.com/ebpf-hello/ebpf-hello/internal/options"
 	"github.com/ebpf-hello/ebpf-hello/internal/probe"
 )
 
-// spec is open.bpf.c with its knobs set from opts (internal/builtins).
-func spec(opts Options) probe.Spec {
+// spec is open.bpf.c with its knobs set from opts (internal/builtins);
+// selfPID, the tracer, is never traced.
+func spec(opts options.Open, selfPID int) probe.Spec {
 	return builtins.Open(builtins.OpenConfig{
 		Buffer:     opts.Buffer,
 		Pages:      opts.Pages,
@@ -14,7 +16,7 @@ func spec(opts Options) probe.Spec {
 		TID:        uint32(opts.TID),
 		UID:        opts.UID,
 		Comm:       opts.Comm,
-		ExcludePID: uint32(opts.selfPID),
+		ExcludePID: uint32(selfPID),
 		Failed:     opts.Failed,
 		EntryOnly:  opts.EntryOnly,
 	})

@@ -10,6 +10,7 @@ import (
 	"github.com/ebpf-hello/ebpf-hello/internal/builtins"
 	"github.com/ebpf-hello/ebpf-hello/internal/event"
 	"github.com/ebpf-hello/ebpf-hello/internal/kernel"
+	"github.com/ebpf-hello/ebpf-hello/internal/options"
 	"github.com/ebpf-hello/ebpf-hello/internal/output"
 	"github.com/ebpf-hello/ebpf-hello/internal/probe"
 	"github.com/ebpf-hello/ebpf-hello/internal/ready"
@@ -17,30 +18,9 @@ import (
 	"github.com/ebpf-hello/ebpf-hello/internal/tracepipe"
 )
 
-// Options are the settings of one `ebpf-hello printk` run.
-type Options struct {
-	Attach   string // the way to attach: auto, kprobe, fentry or tracepoint
-	Format   output.PrintkFormat
-	All      bool // show every trace_pipe line, not only ours
-	Count    int  // stop after this many lines (0: no limit)
-	Duration time.Duration
-	Lang     string // of --format fields' explanations: "en" or "zh" (internal/output/printk_zh.go)
-}
-
-// Validate checks option values before anything is loaded.
-func (o Options) Validate() error {
-	if o.Count < 0 {
-		return fmt.Errorf("invalid --count %d: must be 0 (no limit) or more", o.Count)
-	}
-	if o.Duration < 0 {
-		return fmt.Errorf("invalid --duration %s: must be positive", o.Duration)
-	}
-	return nil
-}
-
 // Run loads hello.bpf.c and prints trace_pipe lines until ctx is cancelled,
 // Count lines were printed or Duration passed.
-func Run(ctx context.Context, opts Options, stdout, stderr io.Writer) error {
+func Run(ctx context.Context, opts options.Printk, stdout, stderr io.Writer) error {
 	if err := opts.Validate(); err != nil {
 		return err
 	}
@@ -117,7 +97,7 @@ func (s Stats) String() string {
 }
 
 // stream reads, filters and prints lines.
-func stream(ctx context.Context, pipe *tracepipe.Pipe, opts Options, p *output.PrintkPrinter, notify func(string)) (stats Stats, err error) {
+func stream(ctx context.Context, pipe *tracepipe.Pipe, opts options.Printk, p *output.PrintkPrinter, notify func(string)) (stats Stats, err error) {
 	var lost tracepipe.LossWarner
 	defer func() { // losses not warned about yet are in the summary too
 		if msg, _, ok := lost.Flush(); ok {
