@@ -114,7 +114,13 @@ func fallBack(e *entry, reason error, progs map[string]probe.Program, tracefs st
 	if !e.moved && a.Kind == runplan.Kprobe {
 		if tps := syscallTracepoints(a.Target); tps != nil {
 			if progs[a.Program].ReadsContext {
-				return fmt.Errorf("program %s: kprobe %s unavailable (%v), and it reads the probe's registers, which a tracepoint does not have: use SEC(\"tracepoint/%s\") and read the syscall's arguments from its record", a.Program, a.Target, reason, strings.ReplaceAll(tps[len(tps)-1], ":", "/"))
+				suggest := tps[0]
+				for _, tp := range tps {
+					if strings.HasSuffix(tp, "_openat") { // what most opens use
+						suggest = tp
+					}
+				}
+				return fmt.Errorf("program %s: kprobe %s unavailable (%v), and it reads the probe's registers, which a tracepoint does not have: use SEC(\"tracepoint/%s\") and read the syscall's arguments from its record", a.Program, a.Target, reason, strings.ReplaceAll(suggest, ":", "/"))
 			}
 			e.moved = true
 			e.hooks = nil
