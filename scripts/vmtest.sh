@@ -12,8 +12,9 @@
 #                                          machine's kernel, root only)
 #   VMTEST_JOBS=2                          how many VMs run at once (qemu TCG uses one
 #                                          host thread per VM)
-#   VMTEST_TIMEOUT=150                     seconds one VM may run before it is killed
-#                                          (a boot takes 10-15 s on an idle machine)
+#   VMTEST_TIMEOUT=240                     seconds one VM may run before it is killed
+#                                          (a boot takes 10-15 s on an idle machine,
+#                                          the checks 30-120 s)
 #   VMTEST_REFRESH=1                       fetch the kernels again (newest of each suite)
 #   VMTEST_FETCH_ONLY=1                    only fetch (and cache) the kernels, run nothing
 #   VMTEST_VERBOSE=1                       keep all kernel messages on the VM console
@@ -29,6 +30,16 @@
 # downloads anything; serial logs and last-matrix.md (the table as markdown)
 # are written there too.
 #
+# The VMs have no clang: before booting, the programs `run` is checked on
+# (the tutorial's BCC scripts, the C-only track's kprobe solution, kprobe
+# and fentry programs of cmd/ebpf-hello/testdata/run) are compiled here with
+# `ebpf-hello run --emit-object` against this machine's BTF (CO-RE makes the
+# objects portable; a BCC script's plan travels inside), and the examples'
+# Go programs are built statically; all go into the initramfs's /programs.
+#
+#   VMTEST_HOST_LOCK=FILE                  run the host checks under flock FILE
+#                                          (where others load BPF on this kernel too)
+#
 # The checks themselves are scripts/vm/init.sh, the initramfs's /init.
 set -euo pipefail
 
@@ -38,7 +49,7 @@ bin=${1:-$repo/bin/ebpf-hello-static}
 cache=${XDG_CACHE_HOME:-$HOME/.cache}/ebpf-hello/kernels
 kernels=${VMTEST_KERNELS:-5.10 6.1 6.12 newest 6.1-rt host}
 jobs=${VMTEST_JOBS:-2}
-vm_timeout=${VMTEST_TIMEOUT:-150}
+vm_timeout=${VMTEST_TIMEOUT:-240}
 
 say() { echo "vmtest: $*" >&2; }
 die() {
@@ -191,6 +202,50 @@ check_config() {
 	[ ${#missing[@]} -eq 0 ] || say "$1: note: not built in: ${missing[*]} (checks that need them will fail or be unsupported)"
 }
 
+# build_programs: compile what init.sh runs with `run` and the examples'
+# programs into $work/programs (no BPF is loaded here).
+build_programs() {
+	local dir=$work/programs tutorial=$repo/internal/bcc/testdata/tutorial ex name obj
+	command -v clang >/dev/null || die "clang not found: the run checks compile their programs here (make setup)"
+	# The same Go as the Makefile (scripts/find-go.sh); never a download.
+	local godir
+	godir=$("$repo/scripts/find-go.sh" 2>/dev/null) && PATH=$godir:$PATH
+	mkdir -p "$dir"
+	# emit NAME ARGS...: `run ARGS --emit-object $dir/NAME`.
+	emit() {
+		local name=$1
+		shift
+		"$bin" run --emit-object "$dir/$name" "$@" >"$work/emit.log" 2>&1 || {
+			sed 's/^/    /' "$work/emit.log" >&2
+			die "cannot compile $name: ebpf-hello run $* --emit-object $dir/$name failed"
+		}
+	}
+	emit hello.py.bpf.o "$tutorial/hello.py"
+	emit hello2.py.bpf.o --src "$tutorial/hello2.c" "$tutorial/hello2.py"
+	emit c-only-1-message.bpf.o "$repo/examples/solutions/c-only/1-message/hello.py"
+	emit kprobe_ring.bpf.o "$repo/cmd/ebpf-hello/testdata/run/kprobe_ring.bpf.c"
+	emit fentry_perf.bpf.o "$repo/cmd/ebpf-hello/testdata/run/fentry_perf.bpf.c"
+	# The examples: each folder's object (its Makefile's rule) and a static
+	# build of its main.go, side by side as the program expects.
+	for ex in 01-hello-printk 02-trace-open 03-ring-buffer; do
+		name=${ex#*-}
+		mkdir -p "$dir/$name"
+		for obj in "$repo/examples/$ex"/*.bpf.c; do
+			obj=${obj%.c}.o
+			make -s -C "$repo/examples" "${obj#"$repo/examples/"}" >"$work/emit.log" 2>&1 || {
+				sed 's/^/    /' "$work/emit.log" >&2
+				die "cannot compile ${obj#"$repo/"}"
+			}
+			cp "$obj" "$dir/$name/"
+		done
+		(cd "$repo/examples/$ex" && GOTOOLCHAIN=local CGO_ENABLED=1 go build -tags netgo,osusergo \
+			-ldflags '-s -w -extldflags "-static"' -o "$dir/$name/$name" .) >"$work/emit.log" 2>&1 || {
+			sed 's/^/    /' "$work/emit.log" >&2
+			die "cannot build examples/$ex statically"
+		}
+	done
+}
+
 # build_initramfs: busybox (with its applet links), the binary as
 # /bin/ebpf-hello and init.sh as /init, as a gzip'd newc cpio.
 build_initramfs() {
@@ -207,6 +262,7 @@ build_initramfs() {
 	done
 	cp "$bin" "$root/bin/ebpf-hello"
 	cp "$here/vm/init.sh" "$root/init"
+	cp -r "$work/programs" "$root/programs"
 	chmod 755 "$root/init" "$root/bin/ebpf-hello"
 	# The kernel hands /init its console only if /dev/console exists before
 	# devtmpfs is mounted; mknod needs root, init.sh copes without it.
@@ -246,7 +302,9 @@ run_vm() {
 run_host() {
 	local log=$cache/logs/host.log
 	mkdir -p "$cache/logs"
-	setsid sh "$here/vm/init.sh" --host "$bin" </dev/null >"$log" 2>&1 &
+	local lock=()
+	[ -z "${VMTEST_HOST_LOCK:-}" ] || lock=(flock "$VMTEST_HOST_LOCK")
+	setsid "${lock[@]}" sh "$here/vm/init.sh" --host "$bin" "$work/programs" </dev/null >"$log" 2>&1 &
 	watch_run host "$log" $!
 }
 
@@ -481,6 +539,10 @@ main() {
 		say "kernels cached in $cache: ${todo[*]}"
 		[ ${#broken[@]} -eq 0 ]
 		return
+	fi
+	if [ ${#todo[@]} -gt 0 ]; then
+		build_programs
+		say "programs for run: $(find "$work/programs" -type f | wc -l) files, $(du -sh "$work/programs" | cut -f1)"
 	fi
 	if [ "$want_vm" = 1 ]; then
 		build_initramfs
