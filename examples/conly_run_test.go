@@ -282,3 +282,50 @@ func tail(out string) string {
 	}
 	return strings.Join(lines, "\n")
 }
+
+// The C-only section of each sheet asks for no Go and no BCC: its
+// commands are `cd` and `ebpf-hello run`, and C1's are the ones
+// TestCOnlyTraceRuns and TestCOnlyEventsRun run.
+func TestCOnlySheetsRunOnlyRun(t *testing.T) {
+	for _, tt := range []struct{ sheet, heading string }{
+		{"../docs/workshop.md", "## Exercises: C only"},
+		{"../docs/workshop.zh.md", "## 练习：只写 C"},
+	} {
+		text, err := os.ReadFile(tt.sheet)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, section, ok := strings.Cut(string(text), tt.heading)
+		if !ok {
+			t.Fatalf("%s has no %q section", tt.sheet, tt.heading)
+		}
+		if end := strings.Index(section, "\n## "); end >= 0 {
+			section = section[:end]
+		}
+		var commands []string
+		for i, block := range strings.Split(section, "```") {
+			if i%2 == 0 {
+				continue // prose between code blocks
+			}
+			for _, line := range strings.Split(block, "\n")[1:] {
+				line, _, _ = strings.Cut(line, "#")
+				if line = strings.TrimSpace(line); line != "" {
+					commands = append(commands, line)
+				}
+			}
+		}
+		want := []string{
+			"cd examples/c-only/bcc",
+			"sudo ../../../bin/ebpf-hello run hello.py",
+			"sudo ../../../bin/ebpf-hello run hello2.py",
+		}
+		if strings.Join(commands, "\n") != strings.Join(want, "\n") {
+			t.Errorf("%s: the C-only commands are\n%s\nwant (as the tests run them)\n%s", tt.sheet, strings.Join(commands, "\n"), strings.Join(want, "\n"))
+		}
+		for _, word := range []string{"go build", "go run", "go mod", "pip install", "bpfcc", "apt install", "apt-get install"} {
+			if strings.Contains(section, word) {
+				t.Errorf("%s: the C-only section mentions %q", tt.sheet, word)
+			}
+		}
+	}
+}
