@@ -110,7 +110,7 @@ bench: build static ## benchmark open, run and bpftrace under a flood of opens, 
 	scripts/bench.sh bin/ebpf-hello
 	@[ "$(BENCH_VM)" = 0 ] || scripts/bench/bcc-vm.sh bin/ebpf-hello-static
 
-vmtest: static ## run printk/open in every attach mode on Debian 5.10, 6.1, 6.12, newest and 6.1-rt kernels in qemu, and here (root)
+vmtest: static ## run printk/open/exec in every attach mode, and run on objects compiled here (kprobe, fentry), on Debian 5.10, 6.1, 6.12, newest and 6.1-rt kernels in qemu, and here (root)
 	@scripts/ensure-setup.sh vmtest
 	scripts/vmtest.sh bin/ebpf-hello-static
 

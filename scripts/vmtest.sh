@@ -225,10 +225,13 @@ build_programs() {
 	emit c-only-1-message.bpf.o "$repo/examples/solutions/c-only/1-message/hello.py"
 	emit kprobe_ring.bpf.o "$repo/cmd/ebpf-hello/testdata/run/kprobe_ring.bpf.c"
 	emit fentry_perf.bpf.o "$repo/cmd/ebpf-hello/testdata/run/fentry_perf.bpf.c"
-	# The examples: each folder's object (its Makefile's rule) and a static
-	# build of its main.go, side by side as the program expects.
-	for ex in 01-hello-printk 02-trace-open 03-ring-buffer; do
-		name=${ex#*-}
+	# The examples and the workshop's Go solutions: each folder's object (its
+	# Makefile's rule) and a static build of its main.go, side by side as the
+	# program expects.
+	for ex in 01-hello-printk 02-trace-open 03-ring-buffer solutions/1-message solutions/2-pid-filter \
+		solutions/3-uid solutions/4-ring-drops solutions/5-count-opens; do
+		name=${ex##*/}
+		name=${name#*-}
 		mkdir -p "$dir/$name"
 		for obj in "$repo/examples/$ex"/*.bpf.c; do
 			obj=${obj%.c}.o

@@ -448,10 +448,10 @@ wait_rows() {
 	done
 }
 
-# marker_rows FILE: rows "TIME COMM PID FILE" (hello2.py's print, the
-# examples' printf) of the opener's opens of $marker.
+# marker_rows FILE [COLUMN]: rows "TIME COMM PID FILE" (hello2.py's print,
+# the examples' printf; FILE in COLUMN, default 4) of the opener's opens of $marker.
 marker_rows() {
-	awk -v c="$OPENER" -v p="$opener" -v f="$marker" '$2 == c && $3 == p && $4 == f' "$1" | grep -c .
+	awk -v c="$OPENER" -v p="$opener" -v f="$marker" -v k="${2:-4}" '$2 == c && $3 == p && $k == f' "$1" | grep -c .
 }
 
 # check_run_hello NAME OBJECT TEXT: a BCC hello.py compiled on the host:
@@ -551,10 +551,11 @@ check_run_libbpf() {
 	fi
 }
 
-# check_example_hello NAME: examples/01-hello-printk, built statically on the
-# host: three Hello, World! lines by way of its kprobe branch.
+# check_example_hello NAME TEXT: examples/01-hello-printk (or the workshop's
+# solution 1), built statically on the host: three lines ending in TEXT by
+# way of its kprobe branch.
 check_example_hello() {
-	name=$1 want=$(kprobe_way)
+	name=$1 text=$2 want=$(kprobe_way)
 	out=$WORK/ex-$name.out err=$WORK/ex-$name.err
 	clear_trace
 	feed_opens &
@@ -564,11 +565,11 @@ check_example_hello() {
 	kill "$feeder" 2>/dev/null
 	wait "$feeder" 2>/dev/null
 	way=$(run_way "$err" -)
-	hello=$(grep -c 'Hello, World!$' "$out")
+	hello=$(grep -c -- "$text\$" "$out")
 	if [ "$rc" -ne 0 ]; then
 		report example auto "$name" fail "exit $rc: $(tail -n 1 "$err")"
 	elif [ "$hello" -ne 3 ]; then
-		report example auto "$name" fail "$hello of 3 lines end in 'Hello, World!': $(head -n 1 "$out")"
+		report example auto "$name" fail "$hello of 3 lines end in '$text': $(head -n 1 "$out")"
 	elif [ "$way" != "$want" ]; then
 		report example auto "$name" fail "attached as '$way', expected $want: $(head -n 1 "$err")"
 	else
@@ -576,10 +577,11 @@ check_example_hello() {
 	fi
 }
 
-# check_example_rows NAME: examples/02-trace-open or 03-ring-buffer: a
-# TIME(s) COMM PID FILE row for each of the opener's opens.
+# check_example_rows NAME [COLUMN]: examples/02-trace-open, 03-ring-buffer
+# or a workshop solution printing them: a TIME(s) COMM PID ... FILE row for
+# each of the opener's opens (FILE in COLUMN, default 4).
 check_example_rows() {
-	name=$1 want=$(kprobe_way)
+	name=$1 column=${2:-4} want=$(kprobe_way)
 	marker=$WORK/marker-ex-$name
 	if ! start_bg "ex-$name" '^attached: ' "$PROGRAMS/$name/$name"; then
 		stop_bg
@@ -590,7 +592,7 @@ check_example_rows() {
 	wait_rows "$out" "$marker"
 	stop_bg
 	way=$(run_way "$err" -)
-	rows=$(marker_rows "$out")
+	rows=$(marker_rows "$out" "$column")
 	if [ "$rc" -ne 0 ]; then
 		report example auto "$name" fail "exit $rc: $(tail -n 1 "$err")"
 	elif [ "$rows" -ne "$OPENS" ]; then
@@ -599,6 +601,31 @@ check_example_rows() {
 		report example auto "$name" fail "attached as '$way', expected $want: $(head -n 1 "$err")"
 	else
 		report example auto "$name" pass "$rows/$OPENS rows for pid $opener, attach $way"
+	fi
+}
+
+# check_example_count NAME: the workshop's solution 5 counts opens per
+# process in a map and prints PID COMM OPENS at Ctrl-C: the opener's row.
+check_example_count() {
+	name=$1 want=$(kprobe_way)
+	marker=$WORK/marker-ex-$name
+	if ! start_bg "ex-$name" '^attached: ' "$PROGRAMS/$name/$name" -duration 30s; then
+		stop_bg
+		report example auto "$name" fail "exit $rc before attaching: $(tail -n 1 "$err")"
+		return
+	fi
+	open_marker "$marker"
+	stop_bg
+	way=$(run_way "$err" -)
+	counted=$(awk -v c="$OPENER" -v p="$opener" '$1 == p && $2 == c {print $3}' "$out" | head -n 1)
+	if [ "$rc" -ne 0 ]; then
+		report example auto "$name" fail "exit $rc: $(tail -n 1 "$err")"
+	elif [ "${counted:-0}" -lt "$OPENS" ]; then
+		report example auto "$name" fail "pid $opener counted ${counted:-nowhere}, want $OPENS or more: $(head -n 3 "$out" | tr '\n' '/')"
+	elif [ "$way" != "$want" ]; then
+		report example auto "$name" fail "attached as '$way', expected $want: $(head -n 1 "$err")"
+	else
+		report example auto "$name" pass "pid $opener: $counted opens, attach $way"
 	fi
 }
 
@@ -613,9 +640,14 @@ check_programs() {
 	check_run_hello c-only/1-message c-only-1-message.bpf.o 'Hello, eBPF workshop!'
 	check_run_libbpf kprobe kprobe_ring.bpf.o
 	check_run_libbpf fentry fentry_perf.bpf.o
-	check_example_hello hello-printk
+	check_example_hello hello-printk 'Hello, World!'
 	check_example_rows trace-open
 	check_example_rows ring-buffer
+	check_example_hello message 'Hello, eBPF workshop!'
+	check_example_rows pid-filter
+	check_example_rows uid 5
+	check_example_rows ring-drops
+	check_example_count count-opens
 }
 # --- end of run ---------------------------------------------------------------
 
