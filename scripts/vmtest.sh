@@ -552,10 +552,14 @@ main() {
 		say "initramfs: $(du -h "$work/initrd.gz" | cut -f1) with $(basename "$bin")"
 	fi
 	local total_start=$SECONDS order
-	# Slowest first (by the last run's time), so the jobs end together.
+	# VMs slowest first (by the last run's time), so the jobs end together;
+	# the host last: it uses little CPU, but may wait for VMTEST_HOST_LOCK.
 	read -r -a order <<<"$(for label in "${todo[@]}"; do
-		echo "$(cat "$cache/logs/$label.secs" 2>/dev/null || echo 999) $label"
+		[ "$label" = host ] || echo "$(cat "$cache/logs/$label.secs" 2>/dev/null || echo 999) $label"
 	done | sort -rn | cut -d' ' -f2 | tr '\n' ' ')"
+	for label in "${todo[@]}"; do
+		[ "$label" != host ] || order+=(host)
+	done
 	# Per kernel, only the boot (or the host run) is timed: a first run's
 	# downloads would skew the numbers.
 	for label in "${order[@]}"; do
