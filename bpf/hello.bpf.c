@@ -17,17 +17,18 @@
 /* bpf_trace_printk is only offered to GPL-compatible programs. */
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
+/*
+ * The message, defined once: a global lands in .rodata and in the object's
+ * BTF, where a Go test (internal/event) checks it against event.HelloMessage,
+ * the text printk looks for. BCC accepted bpf_trace_printk("Hello, World!")
+ * and added the size itself; with libbpf we pass it. (A format in .rodata
+ * needs global data, kernel 5.2+: every kernel with BTF has it.)
+ */
+const char hello_message[] = "Hello, World!";
+
 static __always_inline int hello_world(void)
 {
-	/*
-	 * BCC accepted bpf_trace_printk("Hello, World!") and added the size
-	 * itself. With libbpf we pass it: the format lives on the BPF stack,
-	 * which every kernel accepts (bpf_printk() would put it in .rodata,
-	 * which needs 5.2+).
-	 */
-	char msg[] = "Hello, World!";
-
-	bpf_trace_printk(msg, sizeof(msg));
+	bpf_trace_printk(hello_message, sizeof(hello_message));
 	return 0;
 }
 

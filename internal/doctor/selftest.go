@@ -18,6 +18,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/ebpf-hello/ebpf-hello/internal/event"
 	"github.com/ebpf-hello/ebpf-hello/internal/ready"
 
 	"github.com/ebpf-hello/ebpf-hello/internal/textsafe"
@@ -130,7 +131,7 @@ func (d *doctor) selftestPrintk(exe string) error {
 	var line struct {
 		Message string `json:"message"`
 	}
-	if err := json.Unmarshal([]byte(out), &line); err != nil || line.Message != "Hello, World!" {
+	if err := json.Unmarshal([]byte(out), &line); err != nil || line.Message != event.HelloMessage {
 		return d.selfFail("selftest_printk", fmt.Errorf("printk printed %q", out))
 	}
 	d.add("selftest_printk", OK, mPrintkOK.in(d.lang, attachUsed(stderr)), "")
