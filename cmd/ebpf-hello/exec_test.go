@@ -141,7 +141,7 @@ func TestExecSeesTheExec(t *testing.T) {
 			lines := tr.collect(t, 1, 30*time.Second, func(line string) bool { return !strings.HasPrefix(line, "TIME(s)") })
 			time.Sleep(100 * time.Millisecond) // anything else would arrive now
 			code, stderr := tr.stop(t)
-			for line := range tr.lines {
+			for line := range tr.Lines {
 				lines = append(lines, line)
 			}
 			if code != 0 {
@@ -203,7 +203,7 @@ func TestExecFilters(t *testing.T) {
 	lines := tr.collect(t, 1, 30*time.Second, func(string) bool { return true })
 	time.Sleep(100 * time.Millisecond)
 	_, stderr := tr.stop(t)
-	for line := range tr.lines {
+	for line := range tr.Lines {
 		lines = append(lines, line)
 	}
 	if len(lines) != 1 {
@@ -218,7 +218,7 @@ func TestExecFilters(t *testing.T) {
 	_ = other.run(t)
 	code, stderr := tr.wait(t, 30*time.Second)
 	var seen []string
-	for line := range tr.lines {
+	for line := range tr.Lines {
 		if r := decodeExec(t, line); r.PID == other.pid {
 			seen = append(seen, line)
 		}

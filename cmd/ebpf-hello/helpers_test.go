@@ -15,7 +15,6 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -23,6 +22,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/ebpf-hello/ebpf-hello/internal/ready"
 	"github.com/ebpf-hello/ebpf-hello/internal/testenv"
 )
 
@@ -130,61 +130,29 @@ func binary(t *testing.T) string {
 	return path
 }
 
-// tracer is a running ebpf-hello whose stdout lines arrive on lines.
-type tracer struct {
-	cmd    *exec.Cmd
-	lines  chan string
-	mu     sync.Mutex
-	stderr bytes.Buffer
-	done   chan struct{}
-}
+// tracer is a running ebpf-hello (ready.Process: stdout lines on Lines,
+// stderr in Stderr(), Done at exit).
+type tracer struct{ *ready.Process }
 
-// startTracer runs ebpf-hello args and waits until its stderr contains
-// readyText: ready.Line for the built-in commands.
+// startTracer runs ebpf-hello args and waits until its stderr says it is
+// ready: ready.Line for the built-in commands (as a whole line), or any
+// other readyText as a substring.
 func startTracer(t *testing.T, readyText string, args ...string) *tracer {
 	t.Helper()
 	testenv.RequireRoot(t)
-	tr := &tracer{cmd: exec.Command(binary(t), args...), lines: make(chan string, 1<<16), done: make(chan struct{})}
-	stdout, err := tr.cmd.StdoutPipe()
+	p, err := ready.Start(exec.Command(binary(t), args...))
 	if err != nil {
 		t.Fatal(err)
 	}
-	tr.cmd.Stderr = writerFunc(func(p []byte) (int, error) {
-		tr.mu.Lock()
-		defer tr.mu.Unlock()
-		return tr.stderr.Write(p)
-	})
-	if err := tr.cmd.Start(); err != nil {
-		t.Fatal(err)
+	t.Cleanup(func() { _ = p.Cmd.Process.Kill(); <-p.Done })
+	isReady := ready.In
+	if readyText != ready.Line {
+		isReady = func(stderr string) bool { return strings.Contains(stderr, readyText) }
 	}
-	go func() {
-		sc := bufio.NewScanner(stdout)
-		sc.Buffer(make([]byte, 1<<20), 1<<20)
-		for sc.Scan() {
-			tr.lines <- sc.Text()
-		}
-		close(tr.lines)
-	}()
-	go func() { _ = tr.cmd.Wait(); close(tr.done) }()
-	t.Cleanup(func() { _ = tr.cmd.Process.Kill(); <-tr.done })
-	deadline := time.Now().Add(30 * time.Second)
-	for !strings.Contains(tr.errText(), readyText) {
-		select {
-		case <-tr.done:
-			t.Fatalf("ebpf-hello %v exited before it was ready: %s", args, tr.errText())
-		case <-time.After(20 * time.Millisecond):
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("ebpf-hello %v not ready after 30s: %s", args, tr.errText())
-		}
+	if err := p.WaitFor(isReady, 30*time.Second); err != nil {
+		t.Fatalf("ebpf-hello %v: %v: %s", args, err, p.Stderr())
 	}
-	return tr
-}
-
-func (tr *tracer) errText() string {
-	tr.mu.Lock()
-	defer tr.mu.Unlock()
-	return tr.stderr.String()
+	return &tracer{p}
 }
 
 // collect reads stdout lines until keep has accepted want of them or timeout passes.
@@ -195,7 +163,7 @@ func (tr *tracer) collect(t *testing.T, want int, timeout time.Duration, keep fu
 	defer timer.Stop()
 	for len(got) < want {
 		select {
-		case line, ok := <-tr.lines:
+		case line, ok := <-tr.Lines:
 			if !ok {
 				return got
 			}
@@ -212,24 +180,24 @@ func (tr *tracer) collect(t *testing.T, want int, timeout time.Duration, keep fu
 // stop sends SIGINT, as Ctrl-C does, and returns the exit code and stderr.
 func (tr *tracer) stop(t *testing.T) (int, string) {
 	t.Helper()
-	_ = tr.cmd.Process.Signal(syscall.SIGINT)
+	_ = tr.Cmd.Process.Signal(syscall.SIGINT)
 	select {
-	case <-tr.done:
+	case <-tr.Done:
 	case <-time.After(15 * time.Second):
-		t.Fatalf("ebpf-hello did not exit within 15s of SIGINT: %s", tr.errText())
+		t.Fatalf("ebpf-hello did not exit within 15s of SIGINT: %s", tr.Stderr())
 	}
-	return tr.cmd.ProcessState.ExitCode(), tr.errText()
+	return tr.Cmd.ProcessState.ExitCode(), tr.Stderr()
 }
 
 // wait waits for the tracer to exit by itself (--count, --duration).
 func (tr *tracer) wait(t *testing.T, timeout time.Duration) (int, string) {
 	t.Helper()
 	select {
-	case <-tr.done:
+	case <-tr.Done:
 	case <-time.After(timeout):
-		t.Fatalf("ebpf-hello did not exit within %s: %s", timeout, tr.errText())
+		t.Fatalf("ebpf-hello did not exit within %s: %s", timeout, tr.Stderr())
 	}
-	return tr.cmd.ProcessState.ExitCode(), tr.errText()
+	return tr.Cmd.ProcessState.ExitCode(), tr.Stderr()
 }
 
 type writerFunc func([]byte) (int, error)

@@ -106,11 +106,11 @@ func TestOpenNotBlindedByAFullStash(t *testing.T) {
 		t.Errorf("%d of the child's 100 opens shown while the stash is full", len(got))
 	}
 	deadline := time.Now().Add(2 * time.Second)
-	for !strings.Contains(tr.errText(), "warning: the map of opens in flight is full") && time.Now().Before(deadline) {
+	for !strings.Contains(tr.Stderr(), "warning: the map of opens in flight is full") && time.Now().Before(deadline) {
 		time.Sleep(50 * time.Millisecond)
 	}
-	if !strings.Contains(tr.errText(), "warning: the map of opens in flight is full") {
-		t.Errorf("no warning while running; stderr:\n%s", tr.errText())
+	if !strings.Contains(tr.Stderr(), "warning: the map of opens in flight is full") {
+		t.Errorf("no warning while running; stderr:\n%s", tr.Stderr())
 	}
 	code, stderr := tr.stop(t)
 	if code != 0 {

@@ -107,7 +107,7 @@ func TestOpenSeesEveryOpen(t *testing.T) {
 				})
 				code, stderr := tr.stop(t)
 				// Anything printed after the stop must not be another copy.
-				for line := range tr.lines {
+				for line := range tr.Lines {
 					if strings.Contains(line, child.path) {
 						lines = append(lines, line)
 					}
@@ -197,7 +197,7 @@ func TestOpenFilters(t *testing.T) {
 		tr := startTracer(t, ready.Line, "open", "--pid", "4194000", "--duration", "2s")
 		code, stderr := tr.wait(t, 20*time.Second)
 		var out []string
-		for line := range tr.lines {
+		for line := range tr.Lines {
 			out = append(out, line)
 		}
 		if code != 0 || len(out) != 1 || !strings.HasPrefix(out[0], "TIME(s)") {

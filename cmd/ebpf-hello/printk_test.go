@@ -55,7 +55,7 @@ func TestPrintkCountPrintsHelloLines(t *testing.T) {
 	tr := startTracer(t, ready.Line, "printk", "--count", "3", "--format", "json")
 	code, stderr := tr.wait(t, 30*time.Second)
 	var lines []printkLine
-	for raw := range tr.lines {
+	for raw := range tr.Lines {
 		var l printkLine
 		if err := json.Unmarshal([]byte(raw), &l); err != nil {
 			t.Fatalf("not JSON: %q: %v", raw, err)
@@ -87,7 +87,7 @@ func TestPrintkExplainsFields(t *testing.T) {
 	tr := startTracer(t, ready.Line, "printk", "--count", "2")
 	code, stderr := tr.wait(t, 30*time.Second)
 	var out []string
-	for line := range tr.lines {
+	for line := range tr.Lines {
 		out = append(out, line)
 	}
 	text := strings.Join(out, "\n")

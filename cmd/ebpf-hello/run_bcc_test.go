@@ -201,7 +201,7 @@ func TestRunBCCPrograms(t *testing.T) {
 		read:
 			for !tt.want(out.String(), pid, comm) {
 				select {
-				case l, ok := <-tr.lines:
+				case l, ok := <-tr.Lines:
 					if !ok {
 						break read
 					}

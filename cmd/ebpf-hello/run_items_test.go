@@ -35,7 +35,7 @@ func runItems(t *testing.T, script string, opens int, until func(lines []string,
 	read:
 		for !until(lines, o) {
 			select {
-			case l, ok := <-tr.lines:
+			case l, ok := <-tr.Lines:
 				if !ok {
 					break read
 				}
@@ -48,7 +48,7 @@ func runItems(t *testing.T, script string, opens int, until func(lines []string,
 		time.Sleep(300 * time.Millisecond) // the last opens reach the map
 	}
 	code, stderr := tr.stop(t)
-	for l := range tr.lines {
+	for l := range tr.Lines {
 		lines = append(lines, l)
 	}
 	if code != 0 {

@@ -1,19 +1,16 @@
 package doctor
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -143,57 +140,41 @@ func (d *doctor) selfFail(name string, err error) error {
 	return err
 }
 
-// runLive runs exe args, waits until its stderr has ready.Line, then calls
+// runLive runs exe args, waits until it is ready (ready.Line), then calls
 // poke every 100 ms until the command exits; returns its first stdout line.
 func runLive(exe string, poke func(), args ...string) (string, string, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), selftestTimeout)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, exe, args...)
-	stdout, err := cmd.StdoutPipe()
+	p, err := ready.Start(exec.CommandContext(ctx, exe, args...))
 	if err != nil {
 		return "", "", err
 	}
-	var mu sync.Mutex
-	var stderr strings.Builder
-	cmd.Stderr = writerFunc(func(p []byte) (int, error) {
-		mu.Lock()
-		defer mu.Unlock()
-		return stderr.Write(p)
-	})
-	if err := cmd.Start(); err != nil {
-		return "", "", err
-	}
-	lines := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(stdout)
-		sc.Buffer(make([]byte, 64*1024), 1<<20)
-		if sc.Scan() {
-			lines <- sc.Text()
+	defer func() { cancel(); <-p.Done }()
+	if err := p.WaitReady(selftestTimeout); err != nil {
+		<-p.Done
+		if p.Err != nil {
+			err = p.Err
 		}
-		close(lines)
-		_, _ = io.Copy(io.Discard, stdout)
-	}()
-	errText := func() string { mu.Lock(); defer mu.Unlock(); return stderr.String() }
+		return "", p.Stderr(), err
+	}
 	tick := time.NewTicker(100 * time.Millisecond)
 	defer tick.Stop()
 	for {
 		select {
-		case line, ok := <-lines:
-			waitErr := cmd.Wait()
+		case line, ok := <-p.Lines:
 			if !ok {
-				if waitErr == nil {
-					waitErr = errors.New("printed nothing")
+				<-p.Done
+				if err := p.Err; err != nil {
+					return "", p.Stderr(), err
 				}
-				return "", errText(), waitErr
+				return "", p.Stderr(), errors.New("printed nothing")
 			}
-			return line, errText(), nil
+			<-p.Done // --count 1: it exits by itself (or at the timeout)
+			return line, p.Stderr(), nil
 		case <-tick.C:
-			if ready.In(errText()) {
-				poke()
-			}
+			poke()
 		case <-ctx.Done():
-			_ = cmd.Wait()
-			return "", errText(), fmt.Errorf("no event within %s", selftestTimeout)
+			return "", p.Stderr(), fmt.Errorf("no event within %s", selftestTimeout)
 		}
 	}
 }
@@ -213,6 +194,3 @@ func lastLine(s string) string {
 	return lines[len(lines)-1]
 }
 
-type writerFunc func([]byte) (int, error)
-
-func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
