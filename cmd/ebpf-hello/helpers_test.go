@@ -200,10 +200,6 @@ func (tr *tracer) wait(t *testing.T, timeout time.Duration) (int, string) {
 	return tr.Cmd.ProcessState.ExitCode(), tr.Stderr()
 }
 
-type writerFunc func([]byte) (int, error)
-
-func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
-
 // ourPrograms lists the BPF programs loaded now whose names are ebpf-hello's.
 func ourPrograms(t *testing.T) map[int]string {
 	t.Helper()
