@@ -154,3 +154,34 @@ func TestRunItemsFallsBack(t *testing.T) {
 		t.Fatalf("want run's own table of counts with the child's row (%d %s 10); stdout:\n%s", o.pid, o.comm, strings.Join(lines, "\n"))
 	}
 }
+
+// reversed(sorted(...items_lookup_and_delete_batch())): busiest first,
+// after a blank line and the titles, every 2 s.
+func TestRunItemsBatchReversed(t *testing.T) {
+	want := func(o *opener) string { return fmt.Sprintf("%-16s %-7d %d", o.comm, o.pid, 15) }
+	lines, stderr, o := runItems(t, "batch.py", 15, func(lines []string, o *opener) bool { return indexOf(lines, want(o)) >= 0 })
+	row := indexOf(lines, want(o))
+	if row < 0 {
+		t.Fatalf("no row %q; stdout:\n%s\nstderr:\n%s", want(o), strings.Join(lines, "\n"), stderr)
+	}
+	head := fmt.Sprintf("%-16s %-7s %s", "COMM", "PID", "OPENS")
+	start := row
+	for start >= 0 && lines[start] != head {
+		start--
+	}
+	if start < 1 || lines[start-1] != "" {
+		t.Fatalf("no blank line and %q above the child's row; stdout:\n%s", head, strings.Join(lines, "\n"))
+	}
+	last := -1
+	for _, l := range lines[start+1:] {
+		if l == "" {
+			break
+		}
+		f := strings.Fields(l)
+		n, err := strconv.Atoi(f[len(f)-1])
+		if err != nil || last >= 0 && n > last {
+			t.Fatalf("rows not sorted busiest first: %q after %d", l, last)
+		}
+		last = n
+	}
+}

@@ -721,9 +721,10 @@ func (r *reader) tableMethod(m, method string, n *node, st *stmt, inLoop bool) {
 		} else {
 			r.output(m, runplan.Output{Kind: runplan.Items, Map: m}).Clear = true
 		}
-	case "items", "values", "keys":
+	case "items", "values", "keys", "items_lookup_batch", "items_lookup_and_delete_batch":
 		r.printsInLoop(inLoop)
-		r.output(m, runplan.Output{Kind: runplan.Items, Map: m})
+		o := r.output(m, runplan.Output{Kind: runplan.Items, Map: m})
+		o.Clear = o.Clear || method == "items_lookup_and_delete_batch"
 	case "walk", "stack_walk":
 		r.note(st.line, "stack symbolization (%s.%s) is not supported: run prints the map's stack ids; libbpf's way is blazesym or bpftool", m, method)
 	case "event", "zero", "sum", "open_perf_buffers":
@@ -736,20 +737,24 @@ func (r *reader) tableMethod(m, method string, n *node, st *stmt, inLoop bool) {
 // The loop's print of each item ("%-6d %d" % (k.value, v.value)) becomes
 // the output's Print, with fields key, key.F, value, value.F.
 func (r *reader) forItems(st *stmt, inLoop bool) bool {
-	found, sliced := false, false
+	found, sliced, reversed := false, false, false
 	var sorter *node // the sorted(...) call around items()
 	var walk func(n *node)
 	walk = func(n *node) {
 		if n == nil || found {
 			return
 		}
-		if n.kind == "call" && n.x.kind == "attr" && (n.x.text == "items" || n.x.text == "values") {
-			if m := r.table(n.x.x); m != "" {
+		if n.kind == "call" && n.x.kind == "attr" {
+			method := n.x.text
+			batch := method == "items_lookup_batch" || method == "items_lookup_and_delete_batch"
+			if m := r.table(n.x.x); m != "" && (method == "items" || method == "values" || batch) {
 				r.printsInLoop(inLoop)
 				o := r.output(m, runplan.Output{Kind: runplan.Items, Map: m})
+				o.Clear = o.Clear || method == "items_lookup_and_delete_batch"
 				found = true
-				if n.x.text == "items" {
+				if method != "values" {
 					r.itemOrder(st, sorter, sliced, o)
+					o.Reverse = o.Reverse != reversed
 					r.itemPrint(st, o)
 				}
 				return
@@ -760,6 +765,9 @@ func (r *reader) forItems(st *stmt, inLoop bool) bool {
 		}
 		if n.kind == "call" && n.x.dotted() == "sorted" {
 			sorter = n
+		}
+		if n.kind == "call" && n.x.dotted() == "reversed" {
+			reversed = true
 		}
 		walk(n.x)
 		walk(n.y)
