@@ -18,29 +18,20 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ebpf-hello/ebpf-hello/internal/ready"
 	"github.com/ebpf-hello/ebpf-hello/internal/testenv"
 	"github.com/ebpf-hello/ebpf-hello/internal/tracefs"
 	"github.com/ebpf-hello/ebpf-hello/internal/tracepipe"
 )
 
-// example is a running example binary.
+// example is a running example binary (or `ebpf-hello run`), started by
+// ready.Start; its stdout lines are gathered in stdout.
 type example struct {
 	cmd    *exec.Cmd
+	proc   *ready.Process
 	mu     sync.Mutex
 	stdout bytes.Buffer
-	stderr bytes.Buffer
-	done   chan struct{}
-}
-
-type lockedWriter struct {
-	mu *sync.Mutex
-	b  *bytes.Buffer
-}
-
-func (w lockedWriter) Write(p []byte) (int, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.b.Write(p)
+	done   chan struct{} // closed once it exited and its stdout was read
 }
 
 // start runs dir's binary with args and waits until it has attached.
@@ -54,35 +45,31 @@ func start(t *testing.T, dir string, args ...string) *example {
 	return startCmd(t, exec.Command("./"+bin, args...), func(stderr string) bool { return strings.Contains(stderr, "attached") })
 }
 
-// startCmd starts cmd and waits until its stderr so far satisfies ready.
-func startCmd(t *testing.T, cmd *exec.Cmd, ready func(stderr string) bool) *example {
+// startCmd starts cmd and waits until its stderr so far satisfies isReady.
+func startCmd(t *testing.T, cmd *exec.Cmd, isReady func(stderr string) bool) *example {
 	t.Helper()
-	e := &example{cmd: cmd, done: make(chan struct{})}
-	e.cmd.Stdout = lockedWriter{&e.mu, &e.stdout}
-	e.cmd.Stderr = lockedWriter{&e.mu, &e.stderr}
-	if err := e.cmd.Start(); err != nil {
+	p, err := ready.Start(cmd)
+	if err != nil {
 		t.Fatal(err)
 	}
-	go func() { _ = e.cmd.Wait(); close(e.done) }()
-	t.Cleanup(func() { _ = e.cmd.Process.Kill(); <-e.done })
-	deadline := time.After(30 * time.Second)
-	for !ready(e.errText()) {
-		select {
-		case <-e.done:
-			t.Fatalf("%v exited before it was ready: %s", cmd.Args, e.errText())
-		case <-deadline:
-			t.Fatalf("%v not ready within 30s: %s", cmd.Args, e.errText())
-		case <-time.After(20 * time.Millisecond):
+	e := &example{cmd: cmd, proc: p, done: make(chan struct{})}
+	go func() {
+		for l := range p.Lines {
+			e.mu.Lock()
+			e.stdout.WriteString(l + "\n")
+			e.mu.Unlock()
 		}
+		<-p.Done
+		close(e.done)
+	}()
+	t.Cleanup(func() { _ = cmd.Process.Kill(); <-e.done })
+	if err := p.WaitFor(isReady, 30*time.Second); err != nil {
+		t.Fatalf("%v: %v: %s", cmd.Args, err, p.Stderr())
 	}
 	return e
 }
 
-func (e *example) errText() string {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return e.stderr.String()
-}
+func (e *example) errText() string { return e.proc.Stderr() }
 
 // finish stops the example (SIGINT, as Ctrl-C) unless it ended by itself,
 // checks it exited cleanly, and returns its output lines.
