@@ -400,11 +400,13 @@ run_way() {
 
 # start_bg NAME READY CMD...: start CMD in the background (stdout, stderr in
 # $WORK/NAME.out, .err) and wait until stderr has the line READY; false
-# (with $tool set, exited or killed) if it never got there.
+# (with $tool set, exited or killed) if it never got there. CMD is bounded
+# by its own duration flag, not by timeout(1): stop_bg signals CMD itself
+# (GNU timeout passes a SIGINT on twice, which means "exit at once").
 start_bg() {
 	out=$WORK/$1.out err=$WORK/$1.err readyline=$2
 	shift 2
-	timeout "$TOOL_TIMEOUT" "$@" >"$out" 2>"$err" &
+	"$@" >"$out" 2>"$err" &
 	tool=$!
 	n=0
 	while [ "$n" -lt $((TOOL_TIMEOUT * 5)) ]; do
@@ -486,7 +488,7 @@ check_run_hello() {
 check_run_hello2() {
 	name=$1 want=$(kprobe_way)
 	marker=$WORK/marker-run-$2
-	if ! start_bg "run-$2" 'ebpf-hello: ready' "$BIN" run "$PROGRAMS/$2"; then
+	if ! start_bg "run-$2" 'ebpf-hello: ready' "$BIN" run "$PROGRAMS/$2" --duration "${TOOL_TIMEOUT}s"; then
 		stop_bg
 		[ "$rc" -ne 0 ] || rc=1
 		failed_run run auto "$name" "$rc" "$err"
@@ -521,7 +523,7 @@ check_run_libbpf() {
 	fentry) first="run_fentry_open: fentry" second="run_fexit_open: fexit" ;;
 	esac
 	marker=$WORK/marker-run-$name
-	if ! start_bg "run-$name" 'ebpf-hello: ready' "$BIN" run "$PROGRAMS/$name" --set "targ_comm=$OPENER"; then
+	if ! start_bg "run-$name" 'ebpf-hello: ready' "$BIN" run "$PROGRAMS/$name" --set "targ_comm=$OPENER" --duration "${TOOL_TIMEOUT}s"; then
 		stop_bg
 		[ "$rc" -ne 0 ] || rc=1
 		failed_run run "$mode" "$name" "$rc" "$err"
@@ -583,7 +585,7 @@ check_example_hello() {
 check_example_rows() {
 	name=$1 column=${2:-4} want=$(kprobe_way)
 	marker=$WORK/marker-ex-$name
-	if ! start_bg "ex-$name" '^attached: ' "$PROGRAMS/$name/$name"; then
+	if ! start_bg "ex-$name" '^attached: ' "$PROGRAMS/$name/$name" -duration "${TOOL_TIMEOUT}s"; then
 		stop_bg
 		report example auto "$name" fail "exit $rc before attaching: $(tail -n 1 "$err")"
 		return
@@ -609,7 +611,7 @@ check_example_rows() {
 check_example_count() {
 	name=$1 want=$(kprobe_way)
 	marker=$WORK/marker-ex-$name
-	if ! start_bg "ex-$name" '^attached: ' "$PROGRAMS/$name/$name" -duration 30s; then
+	if ! start_bg "ex-$name" '^attached: ' "$PROGRAMS/$name/$name" -duration "${TOOL_TIMEOUT}s"; then
 		stop_bg
 		report example auto "$name" fail "exit $rc before attaching: $(tail -n 1 "$err")"
 		return
