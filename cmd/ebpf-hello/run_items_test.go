@@ -185,3 +185,32 @@ func TestRunItemsBatchReversed(t *testing.T) {
 		last = n
 	}
 }
+
+// A print of a field the map does not have: run's own table, every
+// interval, and one warning naming the map.
+func TestRunItemsMisfitWarnsOnce(t *testing.T) {
+	tables := 0
+	lines, stderr, o := runItems(t, "misfit.py", 10, func(lines []string, o *opener) bool {
+		tables = 0
+		for _, l := range lines {
+			if l == "counts:" {
+				tables++
+			}
+		}
+		return tables >= 2
+	})
+	if tables < 2 {
+		t.Fatalf("want run's own table of counts at two intervals; stdout:\n%s\nstderr:\n%s", strings.Join(lines, "\n"), stderr)
+	}
+	if n := strings.Count(stderr, "does not fit"); n != 1 || !strings.Contains(stderr, `"key.tgid"`) {
+		t.Errorf("want one warning naming key.tgid, got %d:\n%s", n, stderr)
+	}
+	found := false
+	for _, l := range lines {
+		f := strings.Fields(l)
+		found = found || len(f) == 3 && f[0] == strconv.Itoa(o.pid) && f[1] == o.comm && f[2] == "10"
+	}
+	if !found {
+		t.Errorf("no row %d %s 10; stdout:\n%s", o.pid, o.comm, strings.Join(lines, "\n"))
+	}
+}

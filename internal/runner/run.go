@@ -102,7 +102,7 @@ func Run(ctx context.Context, opts Options, stdout, stderr io.Writer) error {
 	}
 	defer loaded.Close()
 
-	s := &show{opts: opts, obj: obj, loaded: loaded, out: &lockedWriter{w: stdout}, notify: notify}
+	s := &show{opts: opts, obj: obj, loaded: loaded, out: &lockedWriter{w: stdout}, notify: notify, misfit: map[string]bool{}}
 	if opts.Duration > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, opts.Duration)
@@ -282,7 +282,8 @@ type show struct {
 	out    *lockedWriter
 	notify func(string)
 	stop   context.CancelFunc
-	shown  atomic.Uint64 // events and lines, for --count
+	shown  atomic.Uint64   // events and lines, for --count
+	misfit map[string]bool // maps whose script print did not fit (warned)
 }
 
 // full says --count rows were shown: rows read after that are not printed.
@@ -590,7 +591,10 @@ func (s *show) printMap(w *bytes.Buffer, o runplan.Output) error {
 				w.WriteString(rows)
 				break
 			}
-			s.notify(fmt.Sprintf("warning: %s: the script's print of each item does not fit the map (%v): printed run's own way", textsafe.Escape(o.Map), err))
+			if !s.misfit[o.Map] { // once, not at every interval
+				s.notify(fmt.Sprintf("warning: %s: the script's print of each item does not fit the map (%v): printed run's own way", textsafe.Escape(o.Map), err))
+				s.misfit[o.Map] = true
+			}
 		}
 		if len(items) > 0 && !s.opts.JSON {
 			fmt.Fprintf(w, "\n%s:\n", textsafe.Escape(title))
