@@ -648,3 +648,30 @@ func ExampleEventPrinter() {
 	// 0.000000000        100     bash
 	// 0.002500000        101     cat
 }
+
+// BenchmarkEventPrinterTable: the cost of one event row, which bounds how
+// many events per second run can show (make bench measures it end to end).
+func BenchmarkEventPrinterTable(b *testing.B) {
+	obj, err := Load(compileTestObject(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	l, err := obj.EventType("events", "")
+	if err != nil {
+		b.Fatal(err)
+	}
+	sample := make([]byte, l.Size)
+	copy(sample[16:], "bench-comm")
+	var out bytes.Buffer
+	p := NewEventPrinter(&out, l, false)
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		binary.LittleEndian.PutUint64(sample, uint64(i)*1000)
+		if err := p.Print(sample); err != nil {
+			b.Fatal(err)
+		}
+		if out.Len() > 1<<20 {
+			out.Reset()
+		}
+	}
+}

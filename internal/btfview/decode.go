@@ -28,11 +28,15 @@ type Record []Named
 // Decode decodes b by the layout. A sample longer than the type is decoded
 // by the type's size (perf samples carry padding); a shorter one is an error.
 func (l *Layout) Decode(b []byte) (Record, error) {
+	return l.decodeInto(make(Record, 0, len(l.Fields)), b)
+}
+
+// decodeInto decodes b into rec's array (rec is empty; its room is reused).
+func (l *Layout) decodeInto(rec Record, b []byte) (Record, error) {
 	if len(b) < l.Size {
 		return nil, fmt.Errorf("sample of %d bytes is shorter than %s (%d bytes)", len(b), l.describe(), l.Size)
 	}
 	b = b[:l.Size]
-	rec := make(Record, 0, len(l.Fields))
 	for i := range l.Fields {
 		v, err := l.Fields[i].decode(b, l)
 		if err != nil {

@@ -1,8 +1,8 @@
 package btfview
 
 import (
-	"fmt"
 	"io"
+	"strconv"
 	"strings"
 
 	"github.com/ebpf-hello/ebpf-hello/internal/textsafe"
@@ -24,6 +24,8 @@ type EventPrinter struct {
 	widths  []int // table: per column, TIME(s) first when there is one
 	order   []int // table: field index per column (-1: TIME(s))
 	buf     []byte
+	rec     Record   // reused by Print
+	frac    [20]byte // scratch for appendSeconds
 }
 
 // NewEventPrinter prints events of layout l to w, as JSON lines if json.
@@ -103,14 +105,19 @@ func width(f Field) int {
 
 // Print decodes one sample and prints it.
 func (p *EventPrinter) Print(sample []byte) error {
-	rec, err := p.layout.Decode(sample)
+	rec, err := p.layout.decodeInto(p.rec[:0], sample)
 	if err != nil {
 		return err
 	}
+	p.rec = rec
 	return p.PrintRecord(rec)
 }
 
 // PrintRecord prints one decoded event.
+//
+// Rows are appended to one reused buffer, cell by cell, without a string
+// per cell: under a flood this loop is what decides how many events per
+// second run can show.
 func (p *EventPrinter) PrintRecord(rec Record) error {
 	b := p.buf[:0]
 	if p.json {
@@ -118,19 +125,27 @@ func (p *EventPrinter) PrintRecord(rec Record) error {
 		b = append(b, '\n')
 	} else {
 		if !p.started {
-			b = p.appendRow(b, func(i int) []byte {
+			for col, i := range p.order {
+				start := len(b)
 				if i < 0 {
-					return []byte(TimeHeader)
+					b = append(b, TimeHeader...)
+				} else {
+					b = append(b, header(rec[i].Name)...)
 				}
-				return []byte(header(rec[i].Name))
-			})
-		}
-		b = p.appendRow(b, func(i int) []byte {
-			if i < 0 {
-				return p.seconds(rec[p.timeIdx].Value.Uint)
+				b = p.pad(b, col, len(b)-start)
 			}
-			return rec[i].Value.AppendText(nil)
-		})
+			b = append(b, '\n')
+		}
+		for col, i := range p.order {
+			start := len(b)
+			if i < 0 {
+				b = p.appendSeconds(b, rec[p.timeIdx].Value.Uint)
+			} else {
+				b = rec[i].Value.AppendText(b)
+			}
+			b = p.pad(b, col, len(b)-start)
+		}
+		b = append(b, '\n')
 	}
 	p.started = true
 	p.buf = b
@@ -138,27 +153,35 @@ func (p *EventPrinter) PrintRecord(rec Record) error {
 	return err
 }
 
-func (p *EventPrinter) appendRow(b []byte, cell func(field int) []byte) []byte {
-	for col, i := range p.order {
-		c := cell(i)
-		b = append(b, c...)
-		if col < len(p.order)-1 {
-			b = append(b, strings.Repeat(" ", max(1, p.widths[col]-len(c)+1))...)
-		}
+// pad ends column col, whose cell took n bytes: spaces up to the column's
+// width and one more; nothing after the last column.
+func (p *EventPrinter) pad(b []byte, col, n int) []byte {
+	if col == len(p.order)-1 {
+		return b
 	}
-	return append(b, '\n')
+	for i := max(1, p.widths[col]-n+1); i > 0; i-- {
+		b = append(b, ' ')
+	}
+	return b
 }
 
-// seconds since the first event's timestamp (which may be later than this
-// one's when CPUs deliver out of order: then negative).
-func (p *EventPrinter) seconds(ts uint64) []byte {
+// appendSeconds appends the seconds since the first event's timestamp
+// (which may be later than this one's when CPUs deliver out of order: then
+// negative), with nanosecond digits.
+func (p *EventPrinter) appendSeconds(b []byte, ts uint64) []byte {
 	if !p.started {
 		p.first = ts
 	}
 	d := int64(ts - p.first)
-	sign := ""
 	if d < 0 {
-		sign, d = "-", -d
+		b = append(b, '-')
+		d = -d
 	}
-	return []byte(fmt.Sprintf("%s%d.%09d", sign, d/1e9, d%1e9))
+	b = strconv.AppendInt(b, d/1e9, 10)
+	b = append(b, '.')
+	frac := strconv.AppendInt(p.frac[:0], d%1e9, 10)
+	for i := len(frac); i < 9; i++ {
+		b = append(b, '0')
+	}
+	return append(b, frac...)
 }
