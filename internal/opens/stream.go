@@ -2,6 +2,7 @@ package opens
 
 import (
 	"context"
+	"io"
 	"time"
 
 	"github.com/ebpf-hello/ebpf-hello/internal/event"
@@ -34,15 +35,12 @@ func (s *streamer) run(ctx context.Context) error {
 	lossCheck := time.NewTicker(lossCheckInterval)
 	defer lossCheck.Stop()
 	for {
-		batch, err := s.stream.Next(ctx)
-		if ctx.Err() != nil {
-			batch, err = s.stream.Drain()
-		}
-		if err != nil {
+		batch, err := s.stream.Next(ctx) // after ctx ends: the rest, and io.EOF
+		if err != nil && err != io.EOF {
 			return err
 		}
-		if stop, err := s.print(batch); stop || err != nil || ctx.Err() != nil {
-			return err
+		if stop, perr := s.print(batch); stop || perr != nil || err == io.EOF {
+			return perr
 		}
 		select {
 		case <-lossCheck.C:

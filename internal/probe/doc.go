@@ -48,9 +48,12 @@
 //
 // Loaded.Readers (or PerfReader and RingReader) give a Reader whose Read takes every waiting
 // sample in one cgo call (batch.c), as raw bytes. It is meant to be read
-// on a timer: internal/samples.Stream does that every 5 ms and puts the
-// per-CPU samples back in time order from a timestamp accessor. Lost counts
-// the perf buffer's kernel-reported losses, Overflow the samples a Read's
-// batch had no room for. Map gives a map's key and value bytes (Lookup,
-// Items, Delete; per-CPU values side by side, SumPerCPU adds them).
+// every few milliseconds: internal/samples.Stream does that in its own
+// goroutine, at most 5 ms apart and at once when a perf buffer is half
+// full, and puts the per-CPU samples back in time order from a timestamp
+// accessor. Lost counts the perf buffer's losses (all of them from Linux
+// 6.0, PERF_FORMAT_LOST; before, as the kernel reports them with a later
+// sample), Overflow the samples a Read's batch had no room for. Map gives
+// a map's key and value bytes (Lookup, Items, Delete; per-CPU values side
+// by side, SumPerCPU adds them).
 package probe

@@ -10,24 +10,22 @@ import (
 	"errors"
 	"fmt"
 	"syscall"
+	"time"
 	"unsafe"
 
 	bpf "github.com/aquasecurity/libbpfgo"
 )
 
 // Reader takes every sample waiting in a perf event array or ring buffer,
-// on demand: the caller reads on a timer (every few milliseconds), so the
-// kernel never has to wake it per event, and a whole burst crosses from C
-// to Go in one call.
+// on demand: the caller reads every few milliseconds, so the kernel never
+// has to wake it per event, and a whole burst crosses from C to Go in one
+// call. A perf buffer half full wakes a waiting Read at once.
 type Reader struct {
+	pages int
 	batch *C.struct_eh_batch
 	perf  *C.struct_perf_buffer
 	ring  *C.struct_ring_buffer
 }
-
-// wakeupEvery is the perf buffer's wakeup_events. We never wait (we read
-// on a timer), so a large value spares the kernel a wakeup per event.
-const wakeupEvery = 1 << 20
 
 // PerfReader opens the perf event array mapName with pages pages per CPU
 // (a power of two, as libbpf requires).
@@ -49,12 +47,15 @@ func (l *Loaded) PerfReader(mapName string, pages int) (*Reader, error) {
 	if err != nil {
 		return nil, err
 	}
-	pb, errno := C.eh_perf_new(C.int(m.FileDescriptor()), C.size_t(pages), r.batch, C.uint(wakeupEvery))
+	// Woken when a CPU's buffer is half full: a flood is read while the
+	// other half fills, not 5 ms later.
+	pb, errno := C.eh_perf_new(C.int(m.FileDescriptor()), C.size_t(pages), r.batch, C.size_t(pages*pageBytes/2))
 	if pb == nil {
 		r.Close()
 		return nil, fmt.Errorf("open perf buffer %s: %w", mapName, errno)
 	}
 	r.perf = pb
+	r.pages = pages
 	return r, nil
 }
 
@@ -112,14 +113,23 @@ func newReader(capacity int) (*Reader, error) {
 	return &Reader{batch: b}, nil
 }
 
-// Read returns every waiting sample, oldest first per CPU. The samples
-// share one new buffer, so they stay valid as long as the caller keeps them.
-func (r *Reader) Read() ([][]byte, error) {
+// Read waits up to wait, then returns every waiting sample, oldest first
+// per CPU. A perf buffer filling past half ends the wait at once; a ring
+// buffer's program decides when it wakes readers, so it is read after wait.
+// The samples share one new buffer, so they stay valid as long as the
+// caller keeps them.
+func (r *Reader) Read(wait time.Duration) ([][]byte, error) {
 	r.batch.len = 0
 	var ret C.int
 	if r.perf != nil {
+		// The wait's own reading goes into the batch too; EINTR (Go's
+		// preemption signals) only ends it early.
+		if ret = C.perf_buffer__poll(r.perf, C.int(wait.Milliseconds())); ret < 0 && syscall.Errno(-ret) != syscall.EINTR {
+			return nil, fmt.Errorf("wait for samples: %w", syscall.Errno(-ret))
+		}
 		ret = C.perf_buffer__consume(r.perf)
 	} else {
+		time.Sleep(wait)
 		ret = C.ring_buffer__consume(r.ring)
 	}
 	if ret < 0 {
@@ -139,14 +149,32 @@ func (r *Reader) Read() ([][]byte, error) {
 }
 
 // Lost is how many samples the kernel dropped because a perf buffer was
-// full, as far as it has told us (it reports them with a later sample).
-// A ring buffer's losses are seen only by the BPF program (the output
-// helper fails): it must count them itself.
-func (r *Reader) Lost() uint64 { return uint64(r.batch.lost) }
+// full. Exact says whether that is all of them: before Linux 6.0 the
+// kernel tells only with a later sample, so losses after the last sample
+// are never seen. A ring buffer's losses are seen only by the BPF program
+// (the output helper fails): it must count them itself.
+func (r *Reader) Lost() (n uint64, exact bool) {
+	if r.perf == nil {
+		return 0, false
+	}
+	n = uint64(C.eh_batch_lost(r.batch))
+	if r.batch.lost_exact == 0 {
+		return n, false
+	}
+	if all := C.eh_perf_lost(r.perf); all >= 0 && uint64(all) > n {
+		n = uint64(all)
+	}
+	return n, true
+}
 
 // Overflow is how many samples arrived during a Read than its batch could
-// hold, and were dropped (sized so it should stay 0).
-func (r *Reader) Overflow() uint64 { return uint64(r.batch.overflow) }
+// hold, and were dropped (sized so it should stay 0). Lost and Overflow
+// may be called while another goroutine reads.
+func (r *Reader) Overflow() uint64 { return uint64(C.eh_batch_overflow(r.batch)) }
+
+// Pages is a perf buffer's size per CPU, in pages (0 for a ring buffer,
+// whose size is the map's).
+func (r *Reader) Pages() int { return r.pages }
 
 // Close frees the buffer's mappings and the batch.
 func (r *Reader) Close() {

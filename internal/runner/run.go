@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -36,7 +37,7 @@ type Options struct {
 	EventType string   // --event-type: the struct of every buffer's events
 	Count     int      // stop after this many events or lines (0: no limit)
 	Duration  time.Duration
-	Pages     int // perf buffer pages per CPU (0: 64)
+	Pages     int // perf buffer pages per CPU (0: sized by the event, see defaultPages)
 }
 
 // Run loads the object, attaches it, and shows its output until ctx ends,
@@ -90,7 +91,7 @@ func Run(ctx context.Context, opts Options, stdout, stderr io.Writer) error {
 		if o.Kind == runplan.Events {
 			pages := opts.Pages
 			if pages == 0 {
-				pages = 64
+				pages = defaultPages(obj, o, opts.EventType)
 			}
 			spec.Buffers = append(spec.Buffers, probe.Buffer{Map: o.Map, Pages: pages})
 		}
@@ -449,6 +450,30 @@ func (s *show) newEvents(o runplan.Output) (*events, error) {
 	return e, nil
 }
 
+// defaultPages sizes a perf buffer by its events: room for eventsPerCPU
+// of them on each CPU, as open's 64 pages hold of its small events, so a
+// burst waits in the buffer while the reader is not running (a whole
+// page-sized event would need 4096 pages). Between 64 pages and what keeps
+// all CPUs' buffers within maxBufferBytes.
+func defaultPages(obj *btfview.Object, o runplan.Output, eventType string) int {
+	const eventsPerCPU, minPages, maxBufferBytes = 4096, 64, 64 << 20
+	size := 0
+	if o.Type != "" {
+		eventType = o.Type
+	}
+	if l, err := obj.EventType(o.Map, eventType); err == nil {
+		size = l.Size + 8 // and the perf record's header
+	}
+	maxPages := max(minPages, maxBufferBytes/pageSize/runtime.NumCPU())
+	pages := minPages
+	for pages*pageSize < eventsPerCPU*size && pages*2 <= maxPages {
+		pages *= 2
+	}
+	return pages
+}
+
+const pageSize = 4096
+
 // timestamp reads the event's time field (the TIME(s) column) for ordering.
 func timestamp(l *btfview.Layout) func([]byte) uint64 {
 	i := btfview.TimeField(l)
@@ -468,8 +493,11 @@ func (e *events) run(ctx context.Context) error {
 	stream := samples.NewStream(e.reader, timestamp(e.layout))
 	defer stream.Close()
 	defer func() {
-		lost := e.reader.Lost() + e.reader.Overflow()
+		lost, exact := e.lost()
 		msg := fmt.Sprintf("%s: %d events, %d lost", e.name, e.shown, lost)
+		if !exact && lost > 0 {
+			msg += " (and maybe more: before Linux 6.0 the kernel reports a perf buffer's losses only with a later event)"
+		}
 		if e.bad > 0 {
 			msg += fmt.Sprintf(", %d too short to decode", e.bad)
 		}
@@ -477,25 +505,29 @@ func (e *events) run(ctx context.Context) error {
 	}()
 	var reported uint64
 	for {
-		batch, err := stream.Next(ctx)
-		done := ctx.Err() != nil
-		if done {
-			batch, err = stream.Drain()
-		}
-		if err != nil {
+		batch, err := stream.Next(ctx) // after ctx ends: the rest, and io.EOF
+		done := err == io.EOF
+		if err != nil && !done {
 			return err
 		}
 		if err := e.print(batch); err != nil {
 			return err
 		}
-		if lost := e.reader.Lost() + e.reader.Overflow(); lost > reported {
-			e.s.notify(fmt.Sprintf("warning: %s: %d events lost so far (buffer full): try a larger --pages", e.name, lost))
+		if lost, _ := e.lost(); lost > reported {
+			e.s.notify(fmt.Sprintf("warning: %s: %d events lost so far (buffer full): try a larger --pages (now %d)", e.name, lost, e.reader.Pages()))
 			reported = lost
 		}
 		if done {
 			return nil
 		}
 	}
+}
+
+// lost is how many events the kernel or the reader dropped, and whether
+// that is all of them.
+func (e *events) lost() (uint64, bool) {
+	n, exact := e.reader.Lost()
+	return n + e.reader.Overflow(), exact
 }
 
 func (e *events) print(batch [][]byte) error {

@@ -1,5 +1,10 @@
 package samples
 
+import (
+	"cmp"
+	"slices"
+)
+
 // Reorder puts samples back in time order.
 //
 // Each CPU has its own perf buffer, in order, but the reader drains them one
@@ -20,12 +25,22 @@ type held struct {
 	sample []byte
 }
 
-// Add inserts a sample in time order. Samples almost always arrive in
-// order, so the search from the end stops at once.
-func (r *Reorder) Add(sample []byte) {
-	r.pending = append(r.pending, held{r.Time(sample), sample})
-	for i := len(r.pending) - 1; i > 0 && r.pending[i-1].ts > r.pending[i].ts; i-- {
-		r.pending[i-1], r.pending[i] = r.pending[i], r.pending[i-1]
+// Add inserts samples in time order. A read brings each CPU's samples in
+// order, one CPU after another: when they do not simply follow what is
+// held, one stable sort puts them in place (inserting them one by one
+// would cost as much per sample as there are later ones held).
+func (r *Reorder) Add(samples ...[]byte) {
+	start := len(r.pending)
+	inOrder := true
+	for _, sample := range samples {
+		h := held{r.Time(sample), sample}
+		if n := len(r.pending); n > 0 && r.pending[n-1].ts > h.ts {
+			inOrder = false
+		}
+		r.pending = append(r.pending, h)
+	}
+	if !inOrder && len(r.pending) > start {
+		slices.SortStableFunc(r.pending, func(a, b held) int { return cmp.Compare(a.ts, b.ts) })
 	}
 }
 
