@@ -37,11 +37,26 @@ var headerFiles = sync.OnceValues(func() (map[string][]byte, error) {
 		}
 		files[e.Name()] = b
 	}
-	if _, ok := files["bpf_helpers.h"]; !ok {
+	helpers, ok := files["bpf_helpers.h"]
+	if !ok {
 		return nil, ErrNoHeaders
 	}
+	// Ours, at the end of libbpf's: ring buffer losses counted (see the file).
+	files[lostHeader] = lostCounting
+	files["bpf_helpers.h"] = append(append([]byte{}, helpers...), "\n#include \""+lostHeader+"\"\n"...)
 	return files, nil
 })
+
+// lostCounting makes a ring buffer's lost events visible to run.
+//
+//go:embed ebpf_hello_lost.h
+var lostCounting []byte
+
+const lostHeader = "ebpf_hello_lost.h"
+
+// LostMap is the per-CPU array where programs compiled here count the
+// events a ring buffer could not take (key 0).
+const LostMap = "ebpf_hello_lost"
 
 // headersDigest identifies the embedded headers, for the cache key.
 func headersDigest(files map[string][]byte) []byte {

@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/ebpf-hello/ebpf-hello/internal/btfview"
+	"github.com/ebpf-hello/ebpf-hello/internal/compile"
 	"github.com/ebpf-hello/ebpf-hello/internal/probe"
 	"github.com/ebpf-hello/ebpf-hello/internal/runplan"
 )
@@ -20,6 +21,9 @@ func inferOutputs(progs []probe.Program, maps []btfview.Map) []runplan.Output {
 		}
 	}
 	for _, m := range maps {
+		if m.Name == compile.LostMap {
+			continue // run's own count of ring buffer losses
+		}
 		switch m.Type {
 		case btfview.MapTypePerfEventArray, btfview.MapTypeRingbuf:
 			outs = append(outs, runplan.Output{Kind: runplan.Events, Map: m.Name})

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/ebpf-hello/ebpf-hello/internal/btfview"
+	"github.com/ebpf-hello/ebpf-hello/internal/compile"
 	"github.com/ebpf-hello/ebpf-hello/internal/kernel"
 	"github.com/ebpf-hello/ebpf-hello/internal/output"
 	"github.com/ebpf-hello/ebpf-hello/internal/probe"
@@ -285,6 +286,7 @@ type show struct {
 	stop   context.CancelFunc
 	shown  atomic.Uint64   // events and lines, for --count
 	misfit map[string]bool // maps whose script print did not fit (warned)
+	rings  int             // ring buffer outputs (they share one loss count)
 }
 
 // full says --count rows were shown: rows read after that are not printed.
@@ -304,6 +306,11 @@ func (s *show) run(ctx context.Context, outputs []runplan.Output, pipe *tracepip
 	errs := make(chan error, len(outputs))
 	var maps []runplan.Output
 	for _, o := range outputs {
+		if r := s.loaded.Readers[o.Map]; o.Kind == runplan.Events && r != nil && r.Pages() == 0 {
+			s.rings++
+		}
+	}
+	for _, o := range outputs {
 		switch o.Kind {
 		case runplan.TracePipe:
 			wg.Add(1)
@@ -313,6 +320,7 @@ func (s *show) run(ctx context.Context, outputs []runplan.Output, pipe *tracepip
 			if err != nil {
 				return err
 			}
+
 			wg.Add(1)
 			go func() { defer wg.Done(); errs <- ev.run(ctx) }()
 		case runplan.Items, runplan.Log2Hist, runplan.LinearHist:
@@ -495,8 +503,13 @@ func (e *events) run(ctx context.Context) error {
 	defer func() {
 		lost, exact := e.lost()
 		msg := fmt.Sprintf("%s: %d events, %d lost", e.name, e.shown, lost)
-		if !exact && lost > 0 {
+		switch {
+		case e.reader.Pages() > 0 && !exact:
 			msg += " (and maybe more: before Linux 6.0 the kernel reports a perf buffer's losses only with a later event)"
+		case e.reader.Pages() == 0 && !exact:
+			msg = fmt.Sprintf("%s: %d events; lost events unknown (only programs run compiles count a ring buffer's)", e.name, e.shown)
+		case e.reader.Pages() == 0 && e.s.rings > 1:
+			msg += " in all ring buffers"
 		}
 		if e.bad > 0 {
 			msg += fmt.Sprintf(", %d too short to decode", e.bad)
@@ -526,6 +539,12 @@ func (e *events) run(ctx context.Context) error {
 // lost is how many events the kernel or the reader dropped, and whether
 // that is all of them.
 func (e *events) lost() (uint64, bool) {
+	if e.reader.Pages() == 0 {
+		// A ring buffer: the kernel does not count its losses; programs
+		// compiled by run count them in one map for all ring buffers.
+		n, err := e.s.loaded.SumPerCPU(compile.LostMap, 0)
+		return n + e.reader.Overflow(), err == nil
+	}
 	n, exact := e.reader.Lost()
 	return n + e.reader.Overflow(), exact
 }
