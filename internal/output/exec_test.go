@@ -87,3 +87,36 @@ func TestExecJSON(t *testing.T) {
 		t.Errorf("cut record %+v", r)
 	}
 }
+
+// FuzzExecPrinter: whatever bytes a process passes as its path and
+// arguments, each event is exactly one line in the table and one valid
+// JSON object, with no control character reaching the output.
+func FuzzExecPrinter(f *testing.F) {
+	f.Add("/bin/ls", "ls", "-l\n\x1b[2J", false)
+	f.Add("", "\xff\xfe", `\...`, true)
+	f.Fuzz(func(t *testing.T, file, arg0, arg1 string, cut bool) {
+		e := event.Exec{TsNs: 1, PID: 2, PPID: 1, Comm: arg0, File: file, Args: []string{arg0, arg1}, ArgCut: []bool{false, cut}, ArgsMore: cut}
+		for _, opts := range []ExecOptions{{}, {JSON: true}} {
+			var out bytes.Buffer
+			p := NewExecPrinter(&out, opts)
+			if err := p.Print(&e); err != nil {
+				t.Fatal(err)
+			}
+			if err := p.Flush(); err != nil {
+				t.Fatal(err)
+			}
+			line := out.String()
+			if strings.Count(line, "\n") != 1 || !strings.HasSuffix(line, "\n") {
+				t.Fatalf("not one line: %q", line)
+			}
+			for _, c := range strings.TrimSuffix(line, "\n") {
+				if c < 0x20 || c == 0x7f {
+					t.Fatalf("control character %q in %q", c, line)
+				}
+			}
+			if opts.JSON && !json.Valid([]byte(line)) {
+				t.Fatalf("invalid JSON %q", line)
+			}
+		}
+	})
+}
