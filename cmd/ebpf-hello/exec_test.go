@@ -248,3 +248,37 @@ func TestExecRejectsBadInput(t *testing.T) {
 		})
 	}
 }
+
+// TestExecLossesAreCounted: with a one-page buffer and the tracer stopped
+// (SIGSTOP) while a shell runs 100 execs with long arguments, most events
+// cannot be sent; every exec must still be printed or counted as lost, and
+// a warning must say so.
+func TestExecLossesAreCounted(t *testing.T) {
+	path, name := uniqueProgram(t)
+	tr := startTracer(t, ready.Line, "exec", "--json", "--pages", "1", "--comm", name)
+	long := strings.Repeat("a", 250)
+	if err := tr.Cmd.Process.Signal(syscall.SIGSTOP); err != nil {
+		t.Fatal(err)
+	}
+	script := fmt.Sprintf("i=0; while [ $i -lt 100 ]; do %s %s %s %s; i=$((i+1)); done", path, long, long, long)
+	if out, err := exec.Command("sh", "-c", script).CombinedOutput(); err != nil {
+		_ = tr.Cmd.Process.Signal(syscall.SIGCONT)
+		t.Fatalf("shell: %v: %s", err, out)
+	}
+	if err := tr.Cmd.Process.Signal(syscall.SIGCONT); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(300 * time.Millisecond) // let it read what the buffer kept
+	code, stderr := tr.stop(t)
+	if code != 0 {
+		t.Errorf("exit code %d: %s", code, stderr)
+	}
+	events, lost := summary(t, stderr)
+	if events+lost != 100 || lost == 0 {
+		t.Errorf("%d events + %d lost, want 100 with some lost:\n%s", events, lost, stderr)
+	}
+	if !strings.Contains(stderr, "warning:") {
+		t.Errorf("no loss warning on stderr:\n%s", stderr)
+	}
+	t.Logf("1 page: %d events, %d lost", events, lost)
+}
