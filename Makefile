@@ -69,7 +69,7 @@ bpf: $(BPF_OBJS) ## compile the BPF programs
 
 build: bin/ebpf-hello ## build bin/ebpf-hello
 
-GO_SOURCES := $(shell find cmd internal bpf -name '*.go' 2>/dev/null) $(wildcard internal/compile/*.c internal/compile/*.h) go.mod go.sum
+GO_SOURCES := $(shell find cmd internal bpf -name '*.go' -o -name '*.c' -o -name '*.h' 2>/dev/null | grep -v /headers/) go.mod go.sum
 
 bin/ebpf-hello: $(BPF_OBJS) $(EMBED_HEADERS) $(GO_SOURCES)
 	$(CGO_ENV) $(GO) build -ldflags '$(GO_LDFLAGS)' -o $@ ./cmd/ebpf-hello

@@ -87,6 +87,13 @@ func TestRunHelloPy(t *testing.T) {
 	if code != 0 {
 		t.Errorf("exit %d; stderr:\n%s", code, stderr)
 	}
+	// Only ebpf-hello's own lines: libbpf's notes (the plan's section it
+	// skips) are not for the learner.
+	for _, line := range strings.Split(strings.TrimSpace(stderr), "\n") {
+		if !strings.HasPrefix(line, "ebpf-hello: ") {
+			t.Errorf("stderr line %q is not ebpf-hello's", line)
+		}
+	}
 	assertNothingLeft(t, before)
 }
 

@@ -3,6 +3,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "globals.h"
+#include "inspect.h"
 
 static void describe(const struct btf *btf, __u32 type_id, struct eh_var *v)
 {
@@ -34,7 +35,7 @@ int eh_read_vars(const char *path, struct eh_var *out, int cap)
 {
 	/* Opened (not loaded) by libbpf, whose BTF has the data sections'
 	 * offsets filled in from the ELF symbols: the compiler leaves them 0. */
-	struct bpf_object *obj = bpf_object__open_file(path, NULL);
+	struct bpf_object *obj = eh_open_quietly(path);
 	struct btf *btf;
 	int n = 0;
 

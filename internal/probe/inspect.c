@@ -1,4 +1,6 @@
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 #include <linux/bpf.h>
 #include <bpf/libbpf.h>
@@ -64,9 +66,31 @@ static void scan(const struct bpf_insn *insn, size_t n, struct eh_prog *p)
 	}
 }
 
+/* Only libbpf's warnings, as its own printer would show them: opening an
+ * object to look at it should not print libbpf's notes (such as the
+ * sections it skips, like run's .ebpf_hello.plan). */
+static int warnings_only(enum libbpf_print_level level, const char *format, va_list args)
+{
+	if (level != LIBBPF_WARN)
+		return 0;
+	fputs("libbpf: ", stderr);
+	return vfprintf(stderr, format, args);
+}
+
+struct bpf_object *eh_open_quietly(const char *path)
+{
+	libbpf_print_fn_t before = libbpf_set_print(warnings_only);
+	struct bpf_object *obj = bpf_object__open_file(path, NULL);
+	int err = errno;
+
+	libbpf_set_print(before);
+	errno = err;
+	return obj;
+}
+
 int eh_inspect(const char *path, struct eh_prog *out, int cap)
 {
-	struct bpf_object *obj = bpf_object__open_file(path, NULL);
+	struct bpf_object *obj = eh_open_quietly(path);
 	struct bpf_program *prog;
 	int n = 0;
 

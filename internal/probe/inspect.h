@@ -13,4 +13,8 @@ struct eh_prog {
  * programs; returns how many there are, or -errno. */
 int eh_inspect(const char *path, struct eh_prog *out, int cap);
 
+/* eh_open_quietly opens the object at path showing only libbpf's warnings
+ * (not its notes); NULL and errno on failure. */
+struct bpf_object *eh_open_quietly(const char *path);
+
 #endif
