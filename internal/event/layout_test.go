@@ -2,6 +2,7 @@ package event
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,13 +15,19 @@ import (
 	"github.com/ebpf-hello/ebpf-hello/internal/testenv"
 )
 
-// btfStruct is the part of `bpftool -j btf dump` output this test reads.
+// btfStruct is the part of `bpftool -j btf dump` output this test reads:
+// structs, and the types of their members.
 type btfStruct struct {
-	Kind    string `json:"kind"`
-	Name    string `json:"name"`
-	Size    int    `json:"size"`
-	Members []struct {
+	ID       int    `json:"id"`
+	Kind     string `json:"kind"`
+	Name     string `json:"name"`
+	Size     int    `json:"size"`
+	Encoding string `json:"encoding"` // INT: SIGNED, (none), BOOL, CHAR
+	TypeID   int    `json:"type_id"`  // TYPEDEF, ARRAY (the element), CONST, VOLATILE
+	NrElems  int    `json:"nr_elems"` // ARRAY
+	Members  []struct {
 		Name       string `json:"name"`
+		TypeID     int    `json:"type_id"`
 		BitsOffset int    `json:"bits_offset"`
 	} `json:"members"`
 }
@@ -54,7 +61,7 @@ func checkStruct(t *testing.T, obj, cName string, goType reflect.Type) {
 	if _, err := os.Stat(path); err != nil {
 		testenv.Skip(t, path+" not built (run make bpf)")
 	}
-	c := findStruct(t, path, cName)
+	c, types := findStruct(t, path, cName)
 	if c.Size != int(goType.Size()) {
 		t.Errorf("size: C %d bytes, Go %d bytes", c.Size, goType.Size())
 	}
@@ -69,10 +76,44 @@ func checkStruct(t *testing.T, obj, cName string, goType reflect.Type) {
 		if m.BitsOffset != int(f.Offset)*8 {
 			t.Errorf("field %s: C offset %d, Go offset %d", m.Name, m.BitsOffset/8, f.Offset)
 		}
+		if err := sameType(types, m.TypeID, f.Type); err != nil {
+			t.Errorf("field %s: %v", m.Name, err)
+		}
 	}
 }
 
-func findStruct(t *testing.T, object, name string) btfStruct {
+// sameType checks a member's C type against the Go field's: integers of
+// the same size and signedness, arrays of the same length of such (char
+// arrays are bytes in Go, whatever char's sign).
+func sameType(types map[int]btfStruct, id int, goType reflect.Type) error {
+	c := types[id]
+	for c.Kind == "TYPEDEF" || c.Kind == "CONST" || c.Kind == "VOLATILE" {
+		c = types[c.TypeID]
+	}
+	switch c.Kind {
+	case "INT":
+		if c.Size != int(goType.Size()) {
+			return fmt.Errorf("C %s is %d bytes, Go %s %d", c.Name, c.Size, goType, goType.Size())
+		}
+		signed := c.Encoding == "SIGNED"
+		goSigned := goType.Kind() >= reflect.Int && goType.Kind() <= reflect.Int64
+		if goType.Kind() == reflect.Uint8 && c.Name == "char" {
+			return nil // text
+		}
+		if signed != goSigned {
+			return fmt.Errorf("C %s is signed %v, Go %s is signed %v", c.Name, signed, goType, goSigned)
+		}
+		return nil
+	case "ARRAY":
+		if goType.Kind() != reflect.Array || goType.Len() != c.NrElems {
+			return fmt.Errorf("C array of %d, Go %s", c.NrElems, goType)
+		}
+		return sameType(types, c.TypeID, goType.Elem())
+	}
+	return fmt.Errorf("C %s %s: not checked by this test (add it)", c.Kind, c.Name)
+}
+
+func findStruct(t *testing.T, object, name string) (btfStruct, map[int]btfStruct) {
 	t.Helper()
 	out, err := exec.Command("bpftool", "-j", "btf", "dump", "file", object).Output()
 	if err != nil {
@@ -84,13 +125,17 @@ func findStruct(t *testing.T, object, name string) btfStruct {
 	if err := json.Unmarshal(out, &dump); err != nil {
 		t.Fatalf("parse bpftool output: %v", err)
 	}
+	types := map[int]btfStruct{}
+	for _, typ := range dump.Types {
+		types[typ.ID] = typ
+	}
 	for _, typ := range dump.Types {
 		if typ.Kind == "STRUCT" && typ.Name == name {
-			return typ
+			return typ, types
 		}
 	}
 	t.Fatalf("struct %s not in %s's BTF", name, object)
-	return btfStruct{}
+	return btfStruct{}, nil
 }
 
 // snakeCase maps Go field names to C ones: TsNs → ts_ns, PID → pid, NameErr → name_err.
