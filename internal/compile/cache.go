@@ -53,7 +53,8 @@ type toolchain struct {
 	dir   string // the cache entry
 	pch   string // the PCH's path (it may not exist yet)
 
-	multiarch string // /usr/include/<triple> for UAPI headers, or ""
+	multiarch string    // /usr/include/<triple> for UAPI headers, or ""
+	owner     fileOwner // who the cache's files are given to
 }
 
 func (tc *toolchain) include() string { return filepath.Join(tc.dir, "include") }
@@ -121,6 +122,7 @@ func prepare(ctx context.Context, btfPath string) (*toolchain, error) {
 		return prev, nil
 	}
 	tc.dir = filepath.Join(root, key)
+	tc.owner = owner
 	if err := makeEntry(ctx, tc, headers, btfPath, owner); err != nil {
 		return nil, err
 	}

@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync/atomic"
 )
 
 // Source is one program to compile.
@@ -89,13 +90,20 @@ func Object(ctx context.Context, src Source) ([]byte, error) {
 			fmt.Fprintf(src.Warnings, "%s: using %s, not the running kernel's types\n", name, own)
 		}
 	}
-	obj, diag, err := runClang(ctx, tc, src, text, usePCH)
+	key := tc.objectKey(src, text)
+	if obj, warnings, ok := tc.cachedObject(key); ok {
+		if src.Warnings != nil && warnings != "" {
+			io.WriteString(src.Warnings, warnings)
+		}
+		return obj, nil
+	}
+	obj, diag, deps, err := runClang(ctx, tc, src, text, usePCH)
 	if err != nil && usePCH && ctx.Err() == nil && mayBePCHsFault(diag, tc) {
 		// The precompiled headers came before the program's own lines: a
 		// program that configures them differently, or a PCH this clang
 		// rejects, compiles as written without it.
 		pchDiag := diag
-		obj, diag, err = runClang(ctx, tc, src, text, false)
+		obj, diag, deps, err = runClang(ctx, tc, src, text, false)
 		if err == nil && pchRejected(pchDiag) {
 			forgetPCH(tc)
 		}
@@ -112,11 +120,23 @@ func Object(ctx context.Context, src Source) ([]byte, error) {
 	if src.Warnings != nil && diag != "" {
 		io.WriteString(src.Warnings, diag)
 	}
+	tc.storeObject(key, obj, diag, deps)
 	return obj, nil
 }
 
-func runClang(ctx context.Context, tc *toolchain, src Source, text []byte, usePCH bool) (obj []byte, diag string, err error) {
-	args := tc.baseFlags()
+// clangRuns counts compiles, for the tests of the object cache.
+var clangRuns atomic.Int64
+
+// runClang compiles text; deps are the files it included (a make rule).
+func runClang(ctx context.Context, tc *toolchain, src Source, text []byte, usePCH bool) (obj []byte, diag string, deps []byte, err error) {
+	depfile, err := os.CreateTemp("", "ebpf-hello-deps-")
+	if err != nil {
+		return nil, "", nil, fmt.Errorf("compile: %w", err)
+	}
+	depfile.Close()
+	defer os.Remove(depfile.Name())
+	clangRuns.Add(1)
+	args := append(tc.baseFlags(), "-MD", "-MF", depfile.Name())
 	if usePCH {
 		args = append(args, "-include-pch", tc.pch)
 	}
@@ -151,7 +171,8 @@ func runClang(ctx context.Context, tc *toolchain, src Source, text []byte, usePC
 	cmd.Stdout = &stdout
 	cmd.Stderr = &stderr
 	err = cmd.Run()
-	return stdout.Bytes(), stderr.String(), err
+	deps, _ = os.ReadFile(depfile.Name())
+	return stdout.Bytes(), stderr.String(), deps, err
 }
 
 // pchFits tells whether the precompiled common headers can stand in for

@@ -459,7 +459,7 @@ func BenchmarkObjectWarmPlainHeaders(b *testing.B) {
 	}
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		if _, _, err := runClang(context.Background(), tc, src, src.Text, false); err != nil {
+		if _, _, _, err := runClang(context.Background(), tc, src, src.Text, false); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -570,7 +570,7 @@ func TestPCHGivesTheSameObject(t *testing.T) {
 	}
 	objects := [2]map[string][]byte{}
 	for i, usePCH := range []bool{true, false} {
-		obj, diag, err := runClang(context.Background(), tc, src, text, usePCH)
+		obj, diag, _, err := runClang(context.Background(), tc, src, text, usePCH)
 		if err != nil {
 			t.Fatalf("PCH %v: %v\n%s", usePCH, err, diag)
 		}
