@@ -26,8 +26,13 @@ func TestRunEmitObjectHello2(t *testing.T) {
 		}
 	}
 	obj := filepath.Join(dir, "hello2.bpf.o")
+	// setpriv starts the binary itself (an `env` in between, running as
+	// nobody, could not reach a checkout under root's 0700 home, as in
+	// make fresh-test); the environment is inherited.
+	t.Setenv("HOME", home)
+	t.Setenv("XDG_CACHE_HOME", "")
+	t.Setenv("EBPF_HELLO_CACHE", "")
 	r := runCommand(t, "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all",
-		"env", "HOME="+home, "XDG_CACHE_HOME=", "EBPF_HELLO_CACHE=",
 		binary(t), "run", "--src", filepath.Join(dir, "hello2.c"), "--emit-object", obj, filepath.Join(dir, "hello2.py"))
 	if r.code != 0 || r.stdout != "" {
 		t.Fatalf("--emit-object as nobody: exit %d, stdout %q, stderr:\n%s", r.code, r.stdout, r.stderr)
