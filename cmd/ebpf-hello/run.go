@@ -57,7 +57,7 @@ EXAMPLES:
 			&cli.BoolFlag{Name: "json", Usage: "events, lines and map items as JSON lines"},
 			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Usage: "trace_pipe lines: table (default), raw (as BCC's trace_print), fields or json"},
 			&cli.StringFlag{Name: "event-type", Usage: "the `STRUCT` the perf/ring buffer events are"},
-			&cli.IntFlag{Name: "pages", Usage: "perf buffer size per CPU, in `PAGES` (a power of two; default: room for 4096 events, at least 64 pages)"},
+			&cli.IntFlag{Name: "pages", Usage: "perf buffer size per CPU, in `PAGES` (a power of two; default: room for 8192 events, at least 64 pages)"},
 			&cli.StringFlag{Name: "emit-object", Usage: "compile FILE into the BPF object `OUT` and stop (no root needed); a BCC program's attach points and printing go inside it, so 'run OUT' works the same on a machine without clang"},
 		}, limitFlags("events or lines")...), bccFlags()...),
 		OnUsageError: usageError,
