@@ -281,7 +281,8 @@ func makeEntry(ctx context.Context, tc *toolchain, headers map[string][]byte, bt
 // the first run does not wait for it. A detached shell runs clang and
 // renames the result into place, so the PCH is ready for the next compile
 // even when this process exits (or is interrupted) first.
-const pchScript = `"$@" -o "$T" 2>"$T.err"
+const pchScript = `read -r _ # until startNiced has lowered our priority
+"$@" -o "$T" 2>"$T.err"
 s=$?
 if [ $s -eq 0 ]; then
 	[ -z "$OWNER" ] || chown "$OWNER" "$T"
@@ -337,7 +338,7 @@ func startPCH(tc *toolchain, owner fileOwner) {
 	}
 	// Its own process group: Ctrl-C on the terminal stops run, not this.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := cmd.Start(); err != nil {
+	if err := startNiced(cmd); err != nil {
 		return
 	}
 	pchBuilds.Add(1)
@@ -345,6 +346,26 @@ func startPCH(tc *toolchain, owner fileOwner) {
 		defer pchBuilds.Done()
 		_ = cmd.Wait() // reaps it; its result is the file it renames
 	}()
+}
+
+// startNiced starts cmd at the lowest CPU priority (nice 19): the PCH only
+// helps later runs, so it must not slow this one, which is compiling and
+// loading meanwhile (on 2 slow CPUs, as in a VM, it did). The script waits
+// for its stdin to close before it starts clang, which inherits the nice
+// value set in between.
+func startNiced(cmd *exec.Cmd) error {
+	r, w, err := os.Pipe()
+	if err != nil {
+		return err
+	}
+	defer w.Close()
+	cmd.Stdin = r
+	err = cmd.Start()
+	r.Close()
+	if err == nil {
+		_ = unix.Setpriority(unix.PRIO_PROCESS, cmd.Process.Pid, 19)
+	}
+	return err
 }
 
 // prune removes entries (and abandoned temporary directories) not used for

@@ -3,9 +3,12 @@ package compile
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -73,4 +76,36 @@ func TestParseDepfile(t *testing.T) {
 			t.Errorf("parseDepfile(%q) = %q, want %q", tc.in, got, tc.want)
 		}
 	}
+}
+
+// The background PCH build runs at nice 19, and the caller's own threads
+// keep their priority.
+func TestStartNicedLowersOnlyTheChild(t *testing.T) {
+	cmd := exec.Command("/bin/sh", "-c", "read -r _; exec sleep 5")
+	if err := startNiced(cmd); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
+	if got := niceOf(t, cmd.Process.Pid); got != 19 {
+		t.Errorf("child nice %d, want 19", got)
+	}
+	if got := niceOf(t, os.Getpid()); got == 19 {
+		t.Errorf("this process's main thread got nice 19 too")
+	}
+}
+
+// niceOf reads a process's nice value (field 19 of /proc/PID/stat).
+func niceOf(t *testing.T, pid int) int {
+	t.Helper()
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Fields after the command name, which is in parentheses.
+	f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
+	n, err := strconv.Atoi(f[16])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
 }
