@@ -1,7 +1,6 @@
 package output
 
 import (
-	"bytes"
 	"io"
 	"strconv"
 
@@ -28,18 +27,14 @@ type ExecOptions struct {
 // backslash prints as \\, so the mark cannot be forged). JSON has the
 // path and the whole argv apart.
 type ExecPrinter struct {
-	w       io.Writer
-	opts    ExecOptions
-	first   uint64 // ts_ns of the first event; 0 until one arrives
-	out     []byte // lines not yet written to w
-	header  uint64 // header lines in out (not events)
-	pending uint64 // events in out
-	written uint64 // events whose line reached w whole
+	lines // the output held, and the count of events written
+	opts  ExecOptions
+	first uint64 // ts_ns of the first event; 0 until one arrives
 }
 
 // NewExecPrinter returns a printer writing to w.
 func NewExecPrinter(w io.Writer, opts ExecOptions) *ExecPrinter {
-	return &ExecPrinter{w: w, opts: opts}
+	return &ExecPrinter{lines: newLines(w), opts: opts}
 }
 
 // Header writes the table header (nothing in JSON mode).
@@ -71,37 +66,8 @@ func (p *ExecPrinter) Print(e *event.Exec) error {
 	} else {
 		p.out = appendExecRow(p.out, e, rel)
 	}
-	p.pending++
-	if len(p.out) >= flushAt {
-		return p.Flush()
-	}
-	return nil
+	return p.added()
 }
-
-// Flush writes out buffered lines. After an error, the lines that did not
-// reach the writer whole are not counted by Written.
-func (p *ExecPrinter) Flush() error {
-	if len(p.out) == 0 {
-		return nil
-	}
-	n, err := p.w.Write(p.out)
-	if err == nil && n < len(p.out) {
-		err = io.ErrShortWrite
-	}
-	if err != nil {
-		lines := uint64(bytes.Count(p.out[:n], []byte{'\n'}))
-		if lines > p.header {
-			p.written += min(lines-p.header, p.pending)
-		}
-	} else {
-		p.written += p.pending
-	}
-	p.out, p.header, p.pending = p.out[:0], 0, 0
-	return err
-}
-
-// Written is the number of events printed: their whole line reached the writer.
-func (p *ExecPrinter) Written() uint64 { return p.written }
 
 func appendExecRow(b []byte, e *event.Exec, rel uint64) []byte {
 	start := len(b)

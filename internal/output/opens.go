@@ -1,7 +1,6 @@
 package output
 
 import (
-	"bytes"
 	"io"
 	"strconv"
 
@@ -31,21 +30,14 @@ type OpenOptions struct {
 // never print the same. A name cut to the event's buffer ends in
 // textsafe.CutMark in the table, and has "file_cut":true in JSON.
 type OpenPrinter struct {
-	w       io.Writer
-	opts    OpenOptions
-	first   uint64 // ts_ns of the first event; 0 until one arrives
-	out     []byte // lines not yet written to w
-	header  uint64 // header lines in out (not events)
-	pending uint64 // events in out, after the header
-	written uint64 // events whose line reached w whole
+	lines // the output held, and the count of events written
+	opts  OpenOptions
+	first uint64 // ts_ns of the first event; 0 until one arrives
 }
-
-// flushAt is how much output is held before it is written without a Flush.
-const flushAt = 64 * 1024
 
 // NewOpenPrinter returns a printer writing to w.
 func NewOpenPrinter(w io.Writer, opts OpenOptions) *OpenPrinter {
-	return &OpenPrinter{w: w, opts: opts, out: make([]byte, 0, flushAt+4096)}
+	return &OpenPrinter{lines: newLines(w), opts: opts}
 }
 
 // Header writes the table header (nothing in JSON mode).
@@ -82,38 +74,8 @@ func (p *OpenPrinter) Print(o *event.Open) error {
 	} else {
 		p.out = p.appendRow(p.out, o, rel)
 	}
-	p.pending++
-	if len(p.out) >= flushAt {
-		return p.Flush()
-	}
-	return nil
+	return p.added()
 }
-
-// Flush writes out buffered lines. After an error, the lines that did not
-// reach the writer whole are dropped, and not counted by Written.
-func (p *OpenPrinter) Flush() error {
-	if len(p.out) == 0 {
-		return nil
-	}
-	n, err := p.w.Write(p.out)
-	if err == nil && n < len(p.out) {
-		err = io.ErrShortWrite
-	}
-	if err != nil {
-		// Events whose line reached w whole; the header comes first.
-		lines := uint64(bytes.Count(p.out[:n], []byte{'\n'}))
-		if lines > p.header {
-			p.written += min(lines-p.header, p.pending)
-		}
-	} else {
-		p.written += p.pending
-	}
-	p.out, p.header, p.pending = p.out[:0], 0, 0
-	return err
-}
-
-// Written is the number of events printed: their whole line reached the writer.
-func (p *OpenPrinter) Written() uint64 { return p.written }
 
 func (p *OpenPrinter) appendRow(b []byte, o *event.Open, rel uint64) []byte {
 	start := len(b)
