@@ -7,6 +7,9 @@ import (
 	"context"
 	"fmt"
 	"os"
+
+	"github.com/ebpf-hello/ebpf-hello/internal/compile"
+	"github.com/ebpf-hello/ebpf-hello/internal/textsafe"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -22,9 +25,10 @@ func main() {
 	app := newApp(stdout, os.Stderr)
 	err := app.RunContext(ctx, flagsFirst(app, os.Args))
 	cancel()
+	compile.RemoveTemporary()
 	if err != nil {
 		if msg := err.Error(); msg != "" { // doctor's "not ready" has said it all already
-			fmt.Fprintln(os.Stderr, "ebpf-hello: error:", msg)
+			fmt.Fprintln(os.Stderr, "ebpf-hello: error:", textsafe.Message(msg))
 		}
 		os.Exit(1)
 	}

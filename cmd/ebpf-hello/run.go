@@ -12,6 +12,7 @@ import (
 	"github.com/ebpf-hello/ebpf-hello/internal/compile"
 	"github.com/ebpf-hello/ebpf-hello/internal/runner"
 	"github.com/ebpf-hello/ebpf-hello/internal/runplan"
+	"github.com/ebpf-hello/ebpf-hello/internal/safefile"
 	"github.com/ebpf-hello/ebpf-hello/internal/textsafe"
 )
 
@@ -115,7 +116,7 @@ func objectOf(c *cli.Context, path string) ([]byte, runplan.Plan, error) {
 		if c.String("emit-object") != "" {
 			return nil, runplan.Plan{}, fmt.Errorf("%s is compiled already: --emit-object is for C (.bpf.c, BCC C or .py)", textsafe.Escape(path))
 		}
-		obj, err := os.ReadFile(path)
+		obj, err := safefile.Read(path, "the object", safefile.MaxObject)
 		if err != nil {
 			return nil, runplan.Plan{}, err
 		}
@@ -129,23 +130,21 @@ func objectOf(c *cli.Context, path string) ([]byte, runplan.Plan, error) {
 		}
 		return obj, *p, nil
 	}
-	bcc, isBCC, err := prepareBCC(c, path)
+	// Read once: what is checked is what is compiled.
+	text, err := safefile.Read(path, "the program", safefile.MaxSource)
 	if err != nil {
 		return nil, runplan.Plan{}, err
 	}
-	src := compile.Source{Path: path, Name: filepath.Base(path)}
+	bcc, isBCC, err := prepareBCC(c, path, text)
+	if err != nil {
+		return nil, runplan.Plan{}, err
+	}
+	src := compile.Source{Path: path, Text: text, Name: filepath.Base(path), Warnings: c.App.ErrWriter}
 	var plan *runplan.Plan
 	if !isBCC {
 		// C that `run --emit` wrote carries its plan (fallbacks included).
-		text, err := os.ReadFile(path)
-		if err != nil {
-			return nil, runplan.Plan{}, err
-		}
 		if plan, err = runplan.FromSource(text); err != nil {
 			return nil, runplan.Plan{}, fmt.Errorf("%s: %w", textsafe.Escape(path), err)
-		}
-		if plan != nil {
-			src.Text = text
 		}
 	}
 	if isBCC {
@@ -153,7 +152,7 @@ func objectOf(c *cli.Context, path string) ([]byte, runplan.Plan, error) {
 			_, err := c.App.Writer.Write(bcc.C)
 			return nil, runplan.Plan{}, err
 		}
-		src = compile.Source{Path: path, Text: bcc.C, Name: bcc.Name}
+		src = compile.Source{Path: path, Text: bcc.C, Name: bcc.Name, Warnings: c.App.ErrWriter}
 		plan = &bcc.Plan
 	}
 	if plan != nil {

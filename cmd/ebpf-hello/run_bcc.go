@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"os"
 	"runtime"
 
 	"github.com/urfave/cli/v2"
@@ -38,18 +37,14 @@ type bccProgram struct {
 
 // prepareBCC translates path when it is a BCC Python script or BCC-dialect
 // C; ok is false for libbpf-style C and objects, which run takes as they are.
-func prepareBCC(c *cli.Context, path string) (prog *bccProgram, ok bool, err error) {
-	text, err := os.ReadFile(path)
-	if err != nil {
-		return nil, false, err
-	}
+func prepareBCC(c *cli.Context, path string, text []byte) (prog *bccProgram, ok bool, err error) {
 	if !bccrun.IsScript(path, text) && !bccrun.IsBCC(path, text) {
 		if c.String("src") != "" || c.Bool("emit") {
 			return nil, false, fmt.Errorf("%s is libbpf-style C already: --src and --emit are for BCC programs", path)
 		}
 		return nil, false, nil
 	}
-	in := bccrun.Input{Path: path, Src: c.String("src")}
+	in := bccrun.Input{Path: path, Text: text, Src: c.String("src")}
 	for _, f := range []struct {
 		flag string
 		kind runplan.AttachKind

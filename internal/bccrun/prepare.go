@@ -6,6 +6,7 @@ package bccrun
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -15,11 +16,13 @@ import (
 	"github.com/ebpf-hello/ebpf-hello/internal/bcc"
 	"github.com/ebpf-hello/ebpf-hello/internal/bccpy"
 	"github.com/ebpf-hello/ebpf-hello/internal/runplan"
+	"github.com/ebpf-hello/ebpf-hello/internal/safefile"
 )
 
 // Input is run's file and BCC flags.
 type Input struct {
 	Path   string           // a BCC Python script (.py) or BCC-dialect C
+	Text   []byte           // Path's contents, when read already (nil: read here)
 	Src    string           // --src: the C file to use instead of the script's
 	Attach []runplan.Attach // --kprobe and friends, after the script's
 	// Options for the translation (Tracefs, KernelNames, Arch); Attach and
@@ -51,9 +54,12 @@ func IsBCC(path string, text []byte) bool {
 // Prepare reads in.Path (and the C it names) and returns the translated
 // program, whose Plan says what to attach and show.
 func Prepare(in Input) (*bcc.Program, error) {
-	text, err := os.ReadFile(in.Path)
-	if err != nil {
-		return nil, err
+	text := in.Text
+	if text == nil {
+		var err error
+		if text, err = safefile.Read(in.Path, "the program", safefile.MaxSource); err != nil {
+			return nil, err
+		}
 	}
 	if !IsScript(in.Path, text) {
 		if in.Src != "" {
@@ -102,7 +108,7 @@ func withPlanLine(p *bcc.Program) *bcc.Program {
 // next to the script.
 func source(in Input, s *bccpy.Script) (string, []byte, error) {
 	if in.Src != "" {
-		c, err := os.ReadFile(in.Src)
+		c, err := safefile.Read(in.Src, "--src", safefile.MaxSource)
 		return in.Src, c, err
 	}
 	if s.SourceFile == "" {
@@ -113,11 +119,11 @@ func source(in Input, s *bccpy.Script) (string, []byte, error) {
 	if !filepath.IsAbs(path) {
 		path = filepath.Join(dir, path)
 	}
-	c, err := os.ReadFile(path)
+	c, err := safefile.Read(path, "src_file", safefile.MaxSource)
 	if err == nil {
 		return path, c, nil
 	}
-	if !os.IsNotExist(err) {
+	if !errors.Is(err, os.ErrNotExist) {
 		return "", nil, err
 	}
 	// The tutorial's hello2.py loads trace-open.c, but its file is hello2.c.

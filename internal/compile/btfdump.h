@@ -1,2 +1,2 @@
 // Declared for vmlinux.go's cgo; defined in vmlinux.c.
-int ebpfhello_dump_vmlinux_h(const char *btf_path, const char *out_path);
+int ebpfhello_dump_vmlinux_h(const char *btf_path, int out_fd);

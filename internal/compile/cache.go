@@ -4,17 +4,20 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/ebpf-hello/ebpf-hello/internal/safefile"
 )
 
 // The cache holds, per kernel build and clang binary, one directory:
@@ -24,15 +27,16 @@ import (
 //	                            made in the background by the first run
 //
 // Entries never change once made: the include directory is built in a
-// temporary directory and renamed into place, the PCH written to a temporary
-// file and renamed, so concurrent runs share it safely. The PCH records the
-// paths of the headers it was made from, hence its own step after the rename.
+// temporary directory and renamed into place, the PCH written by clang
+// under a temporary name and renamed, so concurrent runs share it safely.
+// Every file is made through a directory descriptor (dirfd.go). The PCH
+// records the paths of the headers it was made from, hence its own step
+// after the rename.
 //
 // <root> is $EBPF_HELLO_CACHE, else $XDG_CACHE_HOME/ebpf-hello, else
-// ~/.cache/ebpf-hello. Under sudo, HOME is usually root's and the cache is
-// root's; where sudo keeps the user's HOME, files made there by root are
-// handed to the owner of that directory, so the user's own runs can use
-// and update them.
+// ~/.cache/ebpf-hello (cacheroot.go). As root, a cache is used only if no
+// other user could have written it: what is in it is compiled into, or
+// loaded as, root's programs.
 
 // cacheFormat changes when the layout or the way vmlinux.h is made changes.
 const cacheFormat = "ebpf-hello-compile-2"
@@ -53,8 +57,11 @@ type toolchain struct {
 	dir   string // the cache entry
 	pch   string // the PCH's path (it may not exist yet)
 
-	multiarch string    // /usr/include/<triple> for UAPI headers, or ""
-	owner     fileOwner // who the cache's files are given to
+	multiarch string // /usr/include/<triple> for UAPI headers, or ""
+	temporary bool   // the cache is this process's alone (no PCH: nobody would use it)
+
+	note  string      // why the cache is not the one the environment names, said once
+	noted atomic.Bool // note said
 }
 
 func (tc *toolchain) include() string { return filepath.Join(tc.dir, "include") }
@@ -86,6 +93,17 @@ func prepare(ctx context.Context, btfPath string) (*toolchain, error) {
 	if err != nil {
 		return nil, err
 	}
+	if os.Geteuid() == 0 {
+		// As root, never run a clang that another user could have put there
+		// ($CLANG or PATH kept by sudo -E).
+		if err := safefile.OnlyRootWrites(clang); err != nil {
+			return nil, fmt.Errorf("not running %s as root: %w", clang, err)
+		}
+		// Run what was checked, not a symlink that may change meanwhile.
+		if real, err := filepath.EvalSymlinks(clang); err == nil {
+			clang = real
+		}
+	}
 	headers, err := headerFiles()
 	if err != nil {
 		return nil, err
@@ -113,20 +131,26 @@ func prepare(ctx context.Context, btfPath string) (*toolchain, error) {
 	h.Write(headersDigest(headers))
 	key := hex.EncodeToString(h.Sum(nil))[:20]
 
-	root, owner := cacheRoot()
-	memo := root + "\x00" + key
+	cache, err := chooseCache()
+	if err != nil {
+		return nil, err
+	}
+	memo := cache.path + "\x00" + key
 
 	prepared.Lock()
 	defer prepared.Unlock()
 	if prev, ok := prepared.byRoot[memo]; ok {
 		return prev, nil
 	}
-	tc.dir = filepath.Join(root, key)
-	tc.owner = owner
-	if err := makeEntry(ctx, tc, headers, btfPath, owner); err != nil {
+	tc.dir = filepath.Join(cache.path, key)
+	tc.temporary = cache.temporary
+	tc.note = cache.why
+	if err := makeEntry(ctx, tc, headers, btfPath); err != nil {
 		return nil, err
 	}
-	startPCH(tc, owner)
+	if !tc.temporary {
+		startPCH(tc)
+	}
 	if prepared.byRoot == nil {
 		prepared.byRoot = map[string]*toolchain{}
 	}
@@ -136,102 +160,22 @@ func prepare(ctx context.Context, btfPath string) (*toolchain, error) {
 	return tc, nil
 }
 
-// fileOwner is who should own what the cache makes: the owner of the
-// directory it lives in, when that is not us (root under sudo in a user's
-// home).
-type fileOwner struct {
-	uid, gid int
-	chown    bool
-}
-
-func (o fileOwner) give(path string) {
-	if !o.chown {
-		return
-	}
-	_ = filepath.WalkDir(path, func(p string, _ fs.DirEntry, err error) error {
-		if err == nil {
-			_ = os.Lchown(p, o.uid, o.gid)
-		}
-		return nil
-	})
-}
-
-// cacheRoot returns the first usable cache directory, creating it; when no
-// home is writable, a private directory in /tmp.
-func cacheRoot() (string, fileOwner) {
-	var candidates []string
-	if d := os.Getenv("EBPF_HELLO_CACHE"); d != "" {
-		candidates = append(candidates, d)
-	}
-	if d, err := os.UserCacheDir(); err == nil {
-		candidates = append(candidates, filepath.Join(d, "ebpf-hello"))
-	}
-	for _, root := range candidates {
-		owner := ownerOf(root)
-		made := firstMissing(root)
-		if err := os.MkdirAll(root, 0o755); err != nil {
-			continue
-		}
-		if made != "" {
-			owner.give(made) // with ~/.cache if there was none
-		}
-		if unix.Access(root, unix.W_OK) != nil {
-			continue
-		}
-		return root, owner
-	}
-	root := filepath.Join(os.TempDir(), fmt.Sprintf("ebpf-hello-cache-%d", os.Geteuid()))
-	_ = os.Mkdir(root, 0o700)
-	if st, err := os.Lstat(root); err != nil || !st.IsDir() || st.Sys().(*syscall.Stat_t).Uid != uint32(os.Geteuid()) {
-		// Someone else's directory: build in a fresh one, used once.
-		root, _ = os.MkdirTemp("", "ebpf-hello-cache-")
-	}
-	return root, fileOwner{}
-}
-
-// firstMissing returns the outermost directory of path that does not exist
-// yet ("" if path exists).
-func firstMissing(path string) string {
-	missing := ""
-	for p := path; ; p = filepath.Dir(p) {
-		if _, err := os.Lstat(p); err == nil {
-			return missing
-		}
-		missing = p
-		if p == filepath.Dir(p) {
-			return missing
-		}
-	}
-}
-
-// ownerOf: the owner of the nearest existing ancestor of path, when root
-// makes files in somebody else's directory.
-func ownerOf(path string) fileOwner {
-	if os.Geteuid() != 0 {
-		return fileOwner{}
-	}
-	for p := filepath.Dir(path); ; p = filepath.Dir(p) {
-		if st, err := os.Stat(p); err == nil {
-			s := st.Sys().(*syscall.Stat_t)
-			return fileOwner{uid: int(s.Uid), gid: int(s.Gid), chown: s.Uid != 0}
-		}
-		if p == filepath.Dir(p) {
-			return fileOwner{}
-		}
-	}
-}
-
 // makeEntry makes the include directory of the entry unless it exists.
-func makeEntry(ctx context.Context, tc *toolchain, headers map[string][]byte, btfPath string, owner fileOwner) error {
+func makeEntry(ctx context.Context, tc *toolchain, headers map[string][]byte, btfPath string) error {
 	if _, err := os.Stat(filepath.Join(tc.include(), "common.h")); err == nil {
 		return nil
 	}
-	root := filepath.Dir(tc.dir)
-	tmp, err := os.MkdirTemp(root, ".tmp-")
+	root, err := openDir(filepath.Dir(tc.dir))
 	if err != nil {
 		return fmt.Errorf("compile cache: %w", err)
 	}
-	defer os.RemoveAll(tmp) // after a successful rename there is nothing left
+	defer root.Close()
+	tmpName, tmp, err := root.mkdirTemp(".tmp-")
+	if err != nil {
+		return fmt.Errorf("compile cache: %w", err)
+	}
+	defer tmp.Close()
+	defer os.RemoveAll(tmp.path) // after a successful rename there is nothing left
 
 	// Check clang once per entry: too old a clang fails here with one line
 	// rather than with odd errors about preserve_access_index.
@@ -243,56 +187,65 @@ func makeEntry(ctx context.Context, tc *toolchain, headers map[string][]byte, bt
 		return fmt.Errorf("%s is clang %s: compiling CO-RE BPF C needs clang %d or newer", tc.clang, version, minClangMajor)
 	}
 
-	inc := filepath.Join(tmp, "include")
-	if err := os.MkdirAll(filepath.Join(inc, "bpf"), 0o755); err != nil {
+	if err := writeIncludes(tmp, headers, btfPath); err != nil {
 		return fmt.Errorf("compile cache: %w", err)
 	}
-	for name, b := range headers {
-		if err := os.WriteFile(filepath.Join(inc, "bpf", name), b, 0o644); err != nil {
-			return fmt.Errorf("compile cache: %w", err)
-		}
-	}
-	var common strings.Builder
-	common.WriteString("/* The headers most programs include, precompiled once per kernel and clang. */\n")
-	for _, h := range commonHeaders {
-		fmt.Fprintf(&common, "#include <%s>\n", h)
-	}
-	if err := os.WriteFile(filepath.Join(inc, "common.h"), []byte(common.String()), 0o644); err != nil {
-		return fmt.Errorf("compile cache: %w", err)
-	}
-	if err := WriteVmlinuxH(btfPath, filepath.Join(inc, "vmlinux.h")); err != nil {
-		return err
-	}
-	_ = os.WriteFile(filepath.Join(tmp, "clang-version"), []byte(tc.clang+" "+version+"\n"), 0o644)
-	owner.give(tmp)
+	_ = tmp.writeFile("clang-version", []byte(tc.clang+" "+version+"\n"))
 
-	if err := os.Rename(tmp, tc.dir); err != nil {
+	if err := root.rename(tmpName, filepath.Base(tc.dir)); err != nil {
 		// Another run made it first: use theirs.
 		if _, statErr := os.Stat(filepath.Join(tc.include(), "common.h")); statErr == nil {
 			return nil
 		}
 		return fmt.Errorf("compile cache: %w", err)
 	}
-	prune(root, filepath.Base(tc.dir))
+	prune(root.path, filepath.Base(tc.dir))
 	return nil
 }
 
+// writeIncludes fills entry/include: libbpf's headers, common.h and
+// vmlinux.h (common.h last: its presence says the entry is complete).
+func writeIncludes(entry *dir, headers map[string][]byte, btfPath string) error {
+	inc, err := entry.mkdir("include")
+	if err != nil {
+		return err
+	}
+	defer inc.Close()
+	bpf, err := inc.mkdir("bpf")
+	if err != nil {
+		return err
+	}
+	defer bpf.Close()
+	for name, b := range headers {
+		if err := bpf.writeFile(name, b); err != nil {
+			return err
+		}
+	}
+	f, err := inc.create("vmlinux.h")
+	if err != nil {
+		return err
+	}
+	err = WriteVmlinuxH(btfPath, f)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
+	var common strings.Builder
+	common.WriteString("/* The headers most programs include, precompiled once per kernel and clang. */\n")
+	for _, h := range commonHeaders {
+		fmt.Fprintf(&common, "#include <%s>\n", h)
+	}
+	return inc.writeFile("common.h", []byte(common.String()))
+}
+
 // The PCH takes clang about a second to make, three times a plain compile:
-// the first run does not wait for it. A detached shell runs clang and
-// renames the result into place, so the PCH is ready for the next compile
-// even when this process exits (or is interrupted) first.
-const pchScript = `read -r _ # until startNiced has lowered our priority
-"$@" -o "$T" 2>"$T.err"
-s=$?
-if [ $s -eq 0 ]; then
-	[ -z "$OWNER" ] || chown "$OWNER" "$T"
-	mv -f "$T" "$P"
-elif [ $s -lt 128 ]; then
-	[ -z "$OWNER" ] || chown "$OWNER" "$T.err"
-	mv -f "$T.err" "$P.failed"
-fi
-rm -f "$T" "$T.err"
-`
+// the first run does not wait for it. clang runs on its own (its own
+// process group, so Ctrl-C on the terminal stops run, not it) and writes
+// the PCH under a temporary name that it renames into place when done, so
+// the PCH is ready for the next compile even when this process exits
+// first. No shell: clang gets its arguments as they are.
 
 // pchBuilds are the background PCH builds this process started; tests and
 // benchmarks wait for them.
@@ -306,66 +259,84 @@ func (tc *toolchain) pchReady() bool {
 	return tc.pch != "" && err == nil
 }
 
+// pchFailed holds clang's messages when it could not make the PCH; pchLog
+// names its messages while it runs.
+const (
+	pchFailed = "common.h.pch.failed"
+	pchLog    = ".pch-log-"
+)
+
 // startPCH starts making the entry's PCH in the background, unless it
-// exists, clang failed to make it before (common.h.pch.failed holds why),
-// or another run is making it.
-func startPCH(tc *toolchain, owner fileOwner) {
+// exists, clang failed to make it before (pchFailed holds why), or another
+// run is making it.
+func startPCH(tc *toolchain) {
 	pch := tc.pchPath()
 	tc.pch = pch
 	if _, err := os.Stat(pch); err == nil {
 		return
 	}
 	// A failure is remembered for a day (not forever: a full disk passes).
-	if st, err := os.Stat(pch + ".failed"); err == nil {
+	failed := filepath.Join(tc.dir, pchFailed)
+	if st, err := os.Stat(failed); err == nil {
 		if time.Since(st.ModTime()) < 24*time.Hour {
 			return
 		}
-		_ = os.Remove(pch + ".failed")
+		_ = os.Remove(failed)
 	}
-	tmps, _ := filepath.Glob(pch + ".tmp-*")
-	for _, t := range tmps {
+	// clang's temporary file says another run is making it; one older than
+	// a minute, or a log, was left by a run (or clang) killed mid-way.
+	leftovers, _ := filepath.Glob(filepath.Join(tc.dir, "common.h-*.pch.tmp"))
+	logs, _ := filepath.Glob(filepath.Join(tc.dir, pchLog+"*"))
+	for _, t := range append(leftovers, logs...) {
 		if st, err := os.Stat(t); err == nil && time.Since(st.ModTime()) < time.Minute {
 			return // being made
 		}
-		_ = os.Remove(t) // left by a run killed mid-way
+		_ = os.Remove(t)
 	}
-	args := append([]string{"-c", pchScript, "sh", tc.clang}, tc.baseFlags()...)
-	args = append(args, "-x", "c-header", filepath.Join(tc.include(), "common.h"))
-	cmd := exec.Command("/bin/sh", args...)
-	cmd.Env = append(os.Environ(), "T="+fmt.Sprintf("%s.tmp-%d", pch, os.Getpid()), "P="+pch, "OWNER=")
-	if owner.chown {
-		cmd.Env = append(cmd.Env, fmt.Sprintf("OWNER=%d:%d", owner.uid, owner.gid))
+	entry, err := openDir(tc.dir)
+	if err != nil {
+		return
 	}
-	// Its own process group: Ctrl-C on the terminal stops run, not this.
+	logName := tempName(pchLog)
+	log, err := entry.create(logName)
+	if err != nil {
+		entry.Close()
+		return
+	}
+	args := append(tc.baseFlags(), "-x", "c-header", filepath.Join(tc.include(), "common.h"), "-o", pch)
+	cmd := exec.Command(tc.clang, args...)
+	cmd.Stderr = log
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := startNiced(cmd); err != nil {
+	err = startNiced(cmd)
+	log.Close()
+	if err != nil {
+		entry.remove(logName)
+		entry.Close()
 		return
 	}
 	pchBuilds.Add(1)
 	go func() {
 		defer pchBuilds.Done()
-		_ = cmd.Wait() // reaps it; its result is the file it renames
+		defer entry.Close()
+		err := cmd.Wait()
+		var exit *exec.ExitError
+		if errors.As(err, &exit) && exit.ExitCode() > 0 {
+			_ = entry.rename(logName, pchFailed) // clang said why
+			return
+		}
+		entry.remove(logName) // made, or clang was killed
 	}()
 }
 
 // startNiced starts cmd at the lowest CPU priority (nice 19): the PCH only
 // helps later runs, so it must not slow this one, which is compiling and
-// loading meanwhile (on 2 slow CPUs, as in a VM, it did). The script waits
-// for its stdin to close before it starts clang, which inherits the nice
-// value set in between.
+// loading meanwhile (on 2 slow CPUs, as in a VM, it did).
 func startNiced(cmd *exec.Cmd) error {
-	r, w, err := os.Pipe()
-	if err != nil {
+	if err := cmd.Start(); err != nil {
 		return err
 	}
-	defer w.Close()
-	cmd.Stdin = r
-	err = cmd.Start()
-	r.Close()
-	if err == nil {
-		_ = unix.Setpriority(unix.PRIO_PROCESS, cmd.Process.Pid, 19)
-	}
-	return err
+	_ = unix.Setpriority(unix.PRIO_PROCESS, cmd.Process.Pid, 19)
+	return nil
 }
 
 // prune removes entries (and abandoned temporary directories) not used for

@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"sync/atomic"
+
+	"github.com/ebpf-hello/ebpf-hello/internal/safefile"
 )
 
 // Source is one program to compile.
@@ -70,15 +72,21 @@ func Object(ctx context.Context, src Source) ([]byte, error) {
 		if src.Path == "" {
 			return nil, errors.New("compile: no source (neither Path nor Text)")
 		}
-		b, err := os.ReadFile(src.Path)
+		// Read once, here, and given to clang on stdin: clang never opens
+		// the path itself (a FIFO or /dev/zero there would hang it).
+		b, err := safefile.Read(src.Path, "the program", safefile.MaxSource)
 		if err != nil {
 			return nil, err
 		}
+		src.Text = b
 		text = b
 	}
 	tc, err := prepare(ctx, src.BTF)
 	if err != nil {
 		return nil, err
+	}
+	if tc.note != "" && src.Warnings != nil && !tc.noted.Swap(true) {
+		fmt.Fprintf(src.Warnings, "ebpf-hello: %s\n", tc.note)
 	}
 
 	usePCH := (src.CPU == "" || src.CPU == tc.cpu) && pchFits(text) && tc.pchReady()
@@ -150,23 +158,17 @@ func runClang(ctx context.Context, tc *toolchain, src Source, text []byte, usePC
 	for _, d := range src.IncludeDirs {
 		args = append(args, "-I", d)
 	}
-	var stdin io.Reader
-	if src.Text != nil || src.Path == "" {
-		// From stdin, named as Path (or Name) by a #line before the first line.
-		var b bytes.Buffer
-		if src.Path != "" {
-			fmt.Fprintf(&b, "#line 1 %s\n", cString(src.Path))
-		} else if src.Name != "" {
-			fmt.Fprintf(&b, "#line 1 %s\n", cString(src.Name))
-		}
-		b.Write(text)
-		stdin = &b
-		args = append(args, "-x", "c", "-c", "-", "-o", "-")
-	} else {
-		args = append(args, "-c", src.Path, "-o", "-")
+	// From stdin, named as Path (or Name) by a #line before the first line.
+	var stdin bytes.Buffer
+	if src.Path != "" {
+		fmt.Fprintf(&stdin, "#line 1 %s\n", cString(src.Path))
+	} else if src.Name != "" {
+		fmt.Fprintf(&stdin, "#line 1 %s\n", cString(src.Name))
 	}
+	stdin.Write(text)
+	args = append(args, "-x", "c", "-c", "-", "-o", "-")
 	cmd := exec.CommandContext(ctx, tc.clang, args...)
-	cmd.Stdin = stdin
+	cmd.Stdin = &stdin
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout = &stdout
 	cmd.Stderr = &stderr

@@ -11,6 +11,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/ebpf-hello/ebpf-hello/internal/safefile"
 )
 
 // Compiled objects are cached as well, in the toolchain's entry: running
@@ -79,24 +81,28 @@ func (tc *toolchain) storeObject(key string, obj []byte, warnings string, depfil
 		}
 		fmt.Fprintf(&deps, "%s %s\n", sum, path)
 	}
-	if _, err := os.Stat(tc.objectsDir()); err != nil {
-		if os.Mkdir(tc.objectsDir(), 0o755) != nil {
-			return
-		}
-		tc.owner.give(tc.objectsDir())
-	}
-	tmp, err := os.MkdirTemp(tc.objectsDir(), ".tmp-")
+	entry, err := openDir(tc.dir)
 	if err != nil {
 		return
 	}
-	defer os.RemoveAll(tmp) // left only when the rename failed
+	defer entry.Close()
+	objects, err := entry.mkdir("objects")
+	if err != nil {
+		return
+	}
+	defer objects.Close()
+	tmpName, tmp, err := objects.mkdirTemp(".tmp-")
+	if err != nil {
+		return
+	}
+	defer tmp.Close()
+	defer os.RemoveAll(tmp.path) // left only when the rename failed
 	for name, b := range map[string][]byte{"object.o": obj, "deps": []byte(deps.String()), "warnings": []byte(warnings)} {
-		if os.WriteFile(filepath.Join(tmp, name), b, 0o644) != nil {
+		if tmp.writeFile(name, b) != nil {
 			return
 		}
 	}
-	tc.owner.give(tmp)
-	if os.Rename(tmp, filepath.Join(tc.objectsDir(), key)) == nil {
+	if objects.rename(tmpName, key) == nil {
 		pruneObjects(tc.objectsDir())
 	}
 }
@@ -132,9 +138,10 @@ func parseDepfile(b []byte) []string {
 	return deps
 }
 
-// fileSum is the hex SHA-256 of a file's contents ("" if unreadable).
+// fileSum is the hex SHA-256 of a file's contents ("" if unreadable, or
+// not a regular file of a header's size: such an include is never cached).
 func fileSum(path string) string {
-	b, err := os.ReadFile(path)
+	b, err := safefile.Read(path, "included file", safefile.MaxHeader)
 	if err != nil {
 		return ""
 	}

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
@@ -81,7 +82,7 @@ static int dump_kfuncs(const struct btf *btf, struct btf_dump *d, FILE *out)
 	return 0;
 }
 
-int ebpfhello_dump_vmlinux_h(const char *btf_path, const char *out_path)
+int ebpfhello_dump_vmlinux_h(const char *btf_path, int out_fd)
 {
 	struct btf *btf;
 	struct btf_dump *d = NULL;
@@ -92,9 +93,17 @@ int ebpfhello_dump_vmlinux_h(const char *btf_path, const char *out_path)
 	if (!btf)
 		return errno ? -errno : -EINVAL;
 
-	out = fopen(out_path, "w");
+	/* A descriptor the caller opened (O_NOFOLLOW, O_EXCL): duplicated, so
+	 * fclose leaves the caller's own to close. */
+	int fd = dup(out_fd);
+	if (fd < 0) {
+		err = -errno;
+		goto out_btf;
+	}
+	out = fdopen(fd, "w");
 	if (!out) {
 		err = -errno;
+		close(fd);
 		goto out_btf;
 	}
 

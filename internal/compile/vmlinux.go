@@ -10,6 +10,7 @@ import "C"
 
 import (
 	"fmt"
+	"os"
 	"syscall"
 	"unsafe"
 )
@@ -17,16 +18,14 @@ import (
 // KernelBTF is where the running kernel publishes its BTF.
 const KernelBTF = "/sys/kernel/btf/vmlinux"
 
-// WriteVmlinuxH writes to out the C declarations of every type in the BTF
+// WriteVmlinuxH writes to the file out the C declarations of every type in the BTF
 // at btfPath (the running kernel's when btfPath is ""), laid out as
 // bpftool's vmlinux.h: include guard, CO-RE access index on every record,
 // kfunc prototypes.
-func WriteVmlinuxH(btfPath, out string) error {
+func WriteVmlinuxH(btfPath string, out *os.File) error {
 	cBTF := C.CString(btfPath)
 	defer C.free(unsafe.Pointer(cBTF))
-	cOut := C.CString(out)
-	defer C.free(unsafe.Pointer(cOut))
-	if rc := C.ebpfhello_dump_vmlinux_h(cBTF, cOut); rc != 0 {
+	if rc := C.ebpfhello_dump_vmlinux_h(cBTF, C.int(out.Fd())); rc != 0 {
 		where := btfPath
 		if where == "" {
 			where = KernelBTF

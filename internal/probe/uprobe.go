@@ -43,6 +43,9 @@ import (
 	"strconv"
 	"strings"
 	"unsafe"
+
+	"github.com/ebpf-hello/ebpf-hello/internal/safefile"
+	"github.com/ebpf-hello/ebpf-hello/internal/textsafe"
 )
 
 // resolveUprobe turns "binary:symbol" into the binary's path and the
@@ -114,11 +117,16 @@ func findBinary(name string) (string, error) {
 
 // symbolOffset finds a function symbol's offset in the file.
 func symbolOffset(path, symbol string) (offset uint64, note string, err error) {
-	f, err := elf.Open(path)
+	// A FIFO or device named as the binary is refused, never waited on.
+	file, _, err := safefile.Open(path, "uprobe binary")
 	if err != nil {
-		return 0, "", fmt.Errorf("uprobe binary %s: %w", path, err)
+		return 0, "", err
 	}
-	defer f.Close()
+	defer file.Close()
+	f, err := elf.NewFile(file)
+	if err != nil {
+		return 0, "", fmt.Errorf("uprobe binary %s: %w", textsafe.Escape(path), err)
+	}
 	sym, err := findSymbol(f, symbol)
 	if err != nil {
 		return 0, "", fmt.Errorf("%s in %s: %w", symbol, path, err)
@@ -127,6 +135,14 @@ func symbolOffset(path, symbol string) (offset uint64, note string, err error) {
 	if elf.ST_TYPE(sym.Info) == elf.STT_GNU_IFUNC {
 		// libbpf would probe the resolver, which runs once at load time:
 		// probe what it resolves to instead.
+		// Resolving it loads the library into this process (its
+		// constructors run): as root, only a library no other user could
+		// have written.
+		if os.Geteuid() == 0 {
+			if err := safefile.OnlyRootWrites(path); err != nil {
+				return 0, "", fmt.Errorf("%s in %s is an IFUNC, and resolving it would run the library's code as root: %w", symbol, textsafe.Escape(path), err)
+			}
+		}
 		impl, name, err := ifuncTarget(path, symbol)
 		if err != nil {
 			return 0, "", fmt.Errorf("%s in %s is an IFUNC and its implementation could not be found: %w", symbol, path, err)

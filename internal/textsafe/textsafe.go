@@ -153,3 +153,38 @@ func unhex(c byte) int {
 // name: "/very/long/pa\..." is a cut name, "/very/long/pa\\..." is a whole
 // name ending in a backslash and three dots.
 const CutMark = `\...`
+
+// Message makes a message of several lines (an error with clang's or the
+// verifier's output) safe for a terminal: line breaks and tabs stay, every
+// other control byte and non-printable character is shown as \xNN. Unlike
+// Escape it keeps backslashes as they are (C source quotes them), so it is
+// for reading, not lossless; names inside a message are Escape'd where the
+// message is made.
+func Message(s string) string {
+	if !NeedsEscape(s) {
+		return s
+	}
+	b := make([]byte, 0, len(s)+16)
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if (c < 0x20 && c != '\n' && c != '\t') || c == 0x7f {
+				b = appendHex(b, c)
+			} else {
+				b = append(b, c)
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if (r == utf8.RuneError && size == 1) || !unicode.IsPrint(r) {
+			for j := 0; j < size; j++ {
+				b = appendHex(b, s[i+j])
+			}
+		} else {
+			b = append(b, s[i:i+size]...)
+		}
+		i += size
+	}
+	return string(b)
+}

@@ -82,3 +82,28 @@ func TestEveryByteAndRuneIsSafe(t *testing.T) {
 		checkSafe(t, "a"+string(r)+"z")
 	}
 }
+
+// FuzzMessage: a message keeps its lines and tabs, and nothing else that
+// moves the cursor or talks to the terminal reaches it.
+func FuzzMessage(f *testing.F) {
+	for _, s := range []string{"", "a.bpf.c:3:1: error: x\n  int \\x;\n", "\x1b]0;title\x07", "\r\x1b[2J", "\xff\u202e", "tab\there"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		m := Message(s)
+		if !utf8.ValidString(m) {
+			t.Fatalf("Message(%q) = %q is not valid UTF-8", s, m)
+		}
+		for _, r := range m {
+			if !unicode.IsPrint(r) && r != ' ' && r != '\n' && r != '\t' {
+				t.Fatalf("Message(%q) = %q keeps %U", s, m, r)
+			}
+		}
+		if strings.Count(m, "\n") != strings.Count(s, "\n") {
+			t.Fatalf("Message(%q) = %q changed the lines", s, m)
+		}
+		if !NeedsEscape(s) && m != s {
+			t.Fatalf("Message(%q) = %q changed plain text", s, m)
+		}
+	})
+}

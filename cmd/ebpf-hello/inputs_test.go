@@ -1,0 +1,80 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/ebpf-hello/ebpf-hello/internal/testenv"
+)
+
+// TestRunRefusesInputsThatNeverEnd: a FIFO blocks whoever opens it until a
+// writer comes, and /dev/zero never ends: as the program, the object, a
+// file it includes, a script's src_file or a uprobe's binary, each is
+// refused at once in one line (before: a hang, or Go out of memory after
+// the included file was hashed forever).
+func TestRunRefusesInputsThatNeverEnd(t *testing.T) {
+	testenv.RequireRoot(t)
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "fifo.bpf.c")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	fifoObj := filepath.Join(dir, "fifo.bpf.o")
+	if err := syscall.Mkfifo(fifoObj, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	zero := filepath.Join(dir, "zero.bpf.c")
+	if err := os.Symlink("/dev/zero", zero); err != nil {
+		t.Fatal(err)
+	}
+	write := func(name, text string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	includesZero := write("inc.bpf.c", `#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include "/dev/zero"
+char LICENSE[] SEC("license") = "GPL";
+SEC("tracepoint/syscalls/sys_enter_openat")
+int p(void *ctx) { return 0; }
+`)
+	script := write("zero.py", "from bcc import BPF\nb = BPF(src_file=\"/dev/zero\")\nb.trace_print()\n")
+	uprobe := write("u.bpf.c", `#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+char LICENSE[] SEC("license") = "GPL";
+SEC("uprobe/`+fifo+`:main")
+int p(void *ctx) { return 0; }
+`)
+	for _, c := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"FIFO program", []string{"run", fifo}, "is a FIFO, not a regular file"},
+		{"FIFO object", []string{"run", fifoObj}, "is a FIFO, not a regular file"},
+		{"symlink to /dev/zero", []string{"run", zero}, "is a character device, not a regular file"},
+		{"src_file /dev/zero", []string{"run", script}, "is a character device, not a regular file"},
+		{"uprobe binary a FIFO", []string{"run", uprobe, "-n", "1"}, "is a FIFO, not a regular file"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			r := runCommand(t, append([]string{binary(t)}, c.args...)...)
+			if r.code == 0 || !strings.Contains(r.stderr, "ebpf-hello: error: ") || !strings.Contains(r.stderr, c.want) {
+				t.Errorf("exit %d, stderr:\n%s\nwant an error with %q", r.code, r.stderr, c.want)
+			}
+		})
+	}
+	// clang reads /dev/zero as empty; what must not happen is reading it
+	// forever afterwards to remember the compile (Go ran out of memory).
+	t.Run("#include of /dev/zero", func(t *testing.T) {
+		r := runCommand(t, binary(t), "run", includesZero, "--duration", "1s")
+		if r.code != 0 {
+			t.Errorf("exit %d, stderr:\n%s", r.code, r.stderr)
+		}
+	})
+}
