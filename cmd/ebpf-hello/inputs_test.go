@@ -78,3 +78,30 @@ int p(void *ctx) { return 0; }
 		}
 	})
 }
+
+// TestRunRefusesFlagsThatCannotApply: every flag's syntax is checked
+// whatever FILE is, and a flag FILE cannot use is refused in one line
+// (before: `run x.bpf.o --kprobe noequals` exited 0, and --emit on an
+// object ran it). Checked before FILE is read: no file is needed.
+func TestRunRefusesFlagsThatCannotApply(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"x.bpf.o", "--kprobe", "noequals"}, `--kprobe "noequals": want WHERE=FUNCTION`},
+		{[]string{"x.bpf.o", "--kprobe", "do_sys_openat2=fn"}, "--kprobe does not apply to x.bpf.o"},
+		{[]string{"x.bpf.o", "--src", "x.c"}, "--src does not apply to x.bpf.o"},
+		{[]string{"x.bpf.o", "--emit"}, "--emit does not apply to x.bpf.o"},
+		{[]string{"x.bpf.o", "--emit-object", "y.o"}, "--emit-object does not apply to x.bpf.o"},
+		{[]string{"x.bpf.o", "--format", "bogus"}, `invalid --format "bogus"`},
+		{[]string{"x.bpf.c", "--interval", "1ns"}, "--interval 1ns is too short"},
+		{[]string{"x.bpf.c", "--set", "noequals"}, `invalid --set "noequals"`},
+		{[]string{"x.py", "--emit", "--emit-object", "y.o"}, "--emit and --emit-object: choose one"},
+		{[]string{"x.py", "--tracepoint", "../../etc:passwd=fn"}, "--tracepoint"},
+	} {
+		r := runCommand(t, append([]string{binary(t), "run"}, c.args...)...)
+		if r.code == 0 || !strings.Contains(r.stderr, c.want) || strings.Count(strings.TrimSpace(r.stderr), "\n") != 0 {
+			t.Errorf("run %q: exit %d, stderr %q; want one line with %q", c.args, r.code, r.stderr, c.want)
+		}
+	}
+}

@@ -5,11 +5,15 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
+	"time"
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/ebpf-hello/ebpf-hello/internal/bcc"
 	"github.com/ebpf-hello/ebpf-hello/internal/compile"
+	"github.com/ebpf-hello/ebpf-hello/internal/output"
 	"github.com/ebpf-hello/ebpf-hello/internal/runner"
 	"github.com/ebpf-hello/ebpf-hello/internal/runplan"
 	"github.com/ebpf-hello/ebpf-hello/internal/safefile"
@@ -81,11 +85,8 @@ func runAction(c *cli.Context) error {
 		return fmt.Errorf("want one FILE (.bpf.c, .bpf.o, .py or BCC C), got %d arguments (see '%s --help')", c.NArg(), c.Command.HelpName)
 	}
 	path := c.Args().First()
-	if c.IsSet("pages") && (c.Int("pages") <= 0 || c.Int("pages")&(c.Int("pages")-1) != 0) {
-		return fmt.Errorf("invalid --pages %d: must be a power of two", c.Int("pages"))
-	}
-	if c.Int("count") < 0 || c.Duration("duration") < 0 || c.Duration("interval") < 0 {
-		return fmt.Errorf("--count, --duration and --interval must not be negative")
+	if err := checkRunFlags(c, path); err != nil {
+		return err
 	}
 	opts := runner.Options{
 		Name:      filepath.Base(path),
@@ -195,3 +196,55 @@ func writeObject(path string, obj []byte) error {
 	}
 	return nil
 }
+
+// checkRunFlags checks every flag's syntax whatever FILE is, and refuses
+// in one line a flag that cannot apply to FILE: a flag silently ignored
+// makes a learner believe it did something.
+func checkRunFlags(c *cli.Context, path string) error {
+	if c.IsSet("pages") && (c.Int("pages") <= 0 || c.Int("pages")&(c.Int("pages")-1) != 0) {
+		return fmt.Errorf("invalid --pages %d: must be a power of two", c.Int("pages"))
+	}
+	if c.Int("count") < 0 || c.Duration("duration") < 0 || c.Duration("interval") < 0 {
+		return fmt.Errorf("--count, --duration and --interval must not be negative")
+	}
+	if d := c.Duration("interval"); d > 0 && d < minInterval {
+		return fmt.Errorf("--interval %v is too short: maps are printed at most every %v", d, minInterval)
+	}
+	if f := c.String("format"); f != "" {
+		if _, err := output.ParsePrintkFormat(f); err != nil {
+			return err
+		}
+	}
+	for _, set := range c.StringSlice("set") {
+		if name, _, ok := strings.Cut(set, "="); !ok || name == "" {
+			return fmt.Errorf("invalid --set %q: want NAME=VALUE", set)
+		}
+	}
+	var attachFlags []string
+	for _, f := range bccAttachFlags {
+		for _, v := range c.StringSlice(f.flag) {
+			if _, err := bcc.ParseAttach(f.kind, v, runtime.GOARCH); err != nil {
+				return err
+			}
+			attachFlags = append(attachFlags, "--"+f.flag)
+		}
+	}
+	if c.Bool("emit") && c.String("emit-object") != "" {
+		return fmt.Errorf("--emit and --emit-object: choose one (the C, or the compiled object)")
+	}
+	if strings.HasSuffix(path, ".o") {
+		for _, flag := range []string{"src", "emit", "emit-object"} {
+			if c.IsSet(flag) {
+				return fmt.Errorf("--%s does not apply to %s: it is compiled already (--%s is for C: .bpf.c, BCC C or .py)", flag, textsafe.Escape(path), flag)
+			}
+		}
+		if len(attachFlags) > 0 {
+			return fmt.Errorf("%s does not apply to %s: a compiled object attaches by its SEC() names", attachFlags[0], textsafe.Escape(path))
+		}
+	}
+	return nil
+}
+
+// minInterval: maps printed more often than this are a busy loop of
+// output, not something a person reads.
+const minInterval = 100 * time.Millisecond

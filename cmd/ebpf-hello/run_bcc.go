@@ -9,6 +9,7 @@ import (
 	"github.com/ebpf-hello/ebpf-hello/internal/bcc"
 	"github.com/ebpf-hello/ebpf-hello/internal/bccrun"
 	"github.com/ebpf-hello/ebpf-hello/internal/runplan"
+	"github.com/ebpf-hello/ebpf-hello/internal/textsafe"
 	"github.com/ebpf-hello/ebpf-hello/internal/tracefs"
 )
 
@@ -27,6 +28,13 @@ func bccFlags() []cli.Flag {
 	}
 }
 
+// bccAttachFlags are the flags that say where a BCC function attaches.
+var bccAttachFlags = []struct {
+	flag string
+	kind runplan.AttachKind
+}{{"kprobe", runplan.Kprobe}, {"kretprobe", runplan.Kretprobe}, {"tracepoint", runplan.Tracepoint},
+	{"raw-tracepoint", runplan.RawTracepoint}, {"uprobe", runplan.Uprobe}, {"uretprobe", runplan.Uretprobe}}
+
 // bccProgram is a BCC program made ready for run: the generated
 // libbpf-style C and what to attach and show.
 type bccProgram struct {
@@ -39,17 +47,20 @@ type bccProgram struct {
 // C; ok is false for libbpf-style C and objects, which run takes as they are.
 func prepareBCC(c *cli.Context, path string, text []byte) (prog *bccProgram, ok bool, err error) {
 	if !bccrun.IsScript(path, text) && !bccrun.IsBCC(path, text) {
-		if c.String("src") != "" || c.Bool("emit") {
-			return nil, false, fmt.Errorf("%s is libbpf-style C already: --src and --emit are for BCC programs", path)
+		for _, flag := range []string{"src", "emit"} {
+			if c.IsSet(flag) {
+				return nil, false, fmt.Errorf("--%s does not apply to %s: it is libbpf-style C already (--%s is for BCC programs)", flag, textsafe.Escape(path), flag)
+			}
+		}
+		for _, f := range bccAttachFlags {
+			if c.IsSet(f.flag) {
+				return nil, false, fmt.Errorf("--%s does not apply to %s: libbpf-style C attaches by its SEC() names", f.flag, textsafe.Escape(path))
+			}
 		}
 		return nil, false, nil
 	}
 	in := bccrun.Input{Path: path, Text: text, Src: c.String("src")}
-	for _, f := range []struct {
-		flag string
-		kind runplan.AttachKind
-	}{{"kprobe", runplan.Kprobe}, {"kretprobe", runplan.Kretprobe}, {"tracepoint", runplan.Tracepoint},
-		{"raw-tracepoint", runplan.RawTracepoint}, {"uprobe", runplan.Uprobe}, {"uretprobe", runplan.Uretprobe}} {
+	for _, f := range bccAttachFlags {
 		for _, v := range c.StringSlice(f.flag) {
 			a, err := bcc.ParseAttach(f.kind, v, runtime.GOARCH)
 			if err != nil {
