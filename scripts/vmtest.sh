@@ -23,7 +23,7 @@
 # Kernels come from Debian's archive (the mirror this machine's apt uses) as
 # linux-image-*-cloud-amd64 packages: small, with virtio, the serial console,
 # BTF, kprobes and syscall tracepoints built in (the RT kernel has no cloud
-# flavour: linux-image-*-rt-amd64). From 7.x linux-image-* is a meta package:
+# flavour: linux-image-*-rt-amd64). From 6.19 linux-image-* is a meta package:
 # the kernel is in linux-binary-* (/usr/lib/modules/VER/vmlinuz) and its
 # config in linux-base-*. They are cached under
 # ${XDG_CACHE_HOME:-~/.cache}/ebpf-hello/kernels, so only the first run
@@ -128,8 +128,8 @@ newest_image() {
 	apt-cache "${apt_args[@]}" pkgnames linux-image- | grep -E "$(image_re "$1")" | sort -V | tail -n 1
 }
 
-# kernel_parts SUITE PKG: PKG, and when PKG is a meta package (7.x and
-# later), the linux-binary-* and linux-base-* packages it depends on.
+# kernel_parts SUITE PKG: PKG, and when PKG is a meta package (Debian's
+# 6.19 and later), the linux-binary-* and linux-base-* packages it depends on.
 kernel_parts() {
 	apt_opts "$1"
 	echo "$2"
@@ -288,12 +288,14 @@ run_vm() {
 	# -no-reboot: a dying init (panic=-1 reboots at once) ends qemu too.
 	# The kernel logs its boot in full (for the post-mortem of a VM that
 	# never finishes); init.sh then keeps all but errors off the console.
+	# no_timer_check: under host load the emulated timer can fail the
+	# kernel's IO-APIC check and panic the boot (seen on 6.12-rt).
 	timeout --kill-after=10 "$vm_timeout" qemu-system-x86_64 \
 		-accel tcg,thread=single -cpu max -m 512 -smp 2 \
 		-nodefaults -display none -no-reboot \
 		-serial "file:$log" \
 		-kernel "$cache/$label/vmlinuz" -initrd "$work/initrd.gz" \
-		-append "console=ttyS0 panic=-1${VMTEST_VERBOSE:+ vmtest.verbose=1}" \
+		-append "console=ttyS0 panic=-1 no_timer_check${VMTEST_VERBOSE:+ vmtest.verbose=1}" \
 		</dev/null >"$work/qemu-$label.out" 2>&1 &
 	watch_run "$label" "$log" $!
 	[ ! -s "$work/qemu-$label.out" ] || sed "s/^/vmtest: $label: qemu: /" "$work/qemu-$label.out" >&2
