@@ -89,7 +89,11 @@ func makeRootOnly(path string) error {
 		}
 		existing = filepath.Dir(existing)
 	}
-	if err := safefile.OnlyRootWrites(existing); err != nil {
+	check := safefile.OnlyRootWrites
+	if existing != path {
+		check = safefile.OnlyRootCreatesIn // root's new directory in /tmp is root's
+	}
+	if err := check(existing); err != nil {
 		return err
 	}
 	if err := os.MkdirAll(path, 0o755); err != nil {

@@ -228,3 +228,24 @@ func mkdir(t *testing.T, path string) {
 		t.Fatal(err)
 	}
 }
+
+// Root's own new directory in a sticky world-writable one (as /tmp) is
+// root's: nobody else can rename or replace it, so it is used as named.
+func TestRootMakesItsCacheInASticky(t *testing.T) {
+	needClang(t)
+	testenv.RequireRoot(t)
+	sticky := t.TempDir()
+	if err := os.Chmod(sticky, os.ModeSticky|0o777); err != nil {
+		t.Fatal(err)
+	}
+	named := filepath.Join(sticky, "cache")
+	useRootCache(t, filepath.Join(t.TempDir(), "root-cache"))
+	asSudoE(t, named)
+	var notes strings.Builder
+	if _, err := Object(context.Background(), Source{Path: "a.bpf.c", Text: []byte(helloTracepoint), Warnings: &notes}); err != nil {
+		t.Fatal(err)
+	}
+	if entries, _ := filepath.Glob(filepath.Join(named, "*", "include", "vmlinux.h")); len(entries) != 1 || notes.Len() != 0 {
+		t.Errorf("cache %s not used (entries %v, notes %q)", named, entries, notes.String())
+	}
+}

@@ -119,7 +119,22 @@ func OnlyRootWrites(path string) error {
 	if err != nil {
 		return err
 	}
-	if err := onlyRootAlong(abs); err != nil {
+	return onlyRoot(abs, false)
+}
+
+// OnlyRootCreatesIn tells whether what root makes in dir stays root's: as
+// OnlyRootWrites, except that dir itself may be writable by others if it
+// is sticky (root may make its own entry in /tmp).
+func OnlyRootCreatesIn(dir string) error {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return err
+	}
+	return onlyRoot(abs, true)
+}
+
+func onlyRoot(abs string, stickyOK bool) error {
+	if err := onlyRootAlong(abs, stickyOK); err != nil {
 		return err
 	}
 	real, err := filepath.EvalSymlinks(abs)
@@ -129,13 +144,13 @@ func OnlyRootWrites(path string) error {
 	if real == abs {
 		return nil
 	}
-	return onlyRootAlong(real)
+	return onlyRootAlong(real, stickyOK)
 }
 
 // onlyRootAlong checks path and its parents as they are (a symlink itself
 // is not checked: only its directory can change it).
-func onlyRootAlong(path string) error {
-	for p, last := path, true; ; p, last = filepath.Dir(p), false {
+func onlyRootAlong(path string, stickyOK bool) error {
+	for p, last := path, !stickyOK; ; p, last = filepath.Dir(p), false {
 		st, err := os.Lstat(p)
 		if err != nil {
 			return err

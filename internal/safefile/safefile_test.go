@@ -99,6 +99,14 @@ func TestOnlyRootWrites(t *testing.T) {
 		{stickyDir, false}, // world-writable itself
 	} {
 		err := OnlyRootWrites(c.path)
+		if c.path == stickyDir {
+			if err := OnlyRootCreatesIn(stickyDir); err != nil {
+				t.Errorf("root may make its own entry in a sticky directory: %v", err)
+			}
+			if err := OnlyRootCreatesIn(openDir); err == nil {
+				t.Errorf("%s: others may replace what root makes there", openDir)
+			}
+		}
 		if (err == nil) != c.ok {
 			t.Errorf("%s: err %v, want ok=%v", c.path, err, c.ok)
 		}
