@@ -34,7 +34,7 @@ const (
 func Open(path, what string) (*os.File, os.FileInfo, error) {
 	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_NONBLOCK|unix.O_CLOEXEC|unix.O_NOCTTY, 0)
 	if err != nil {
-		return nil, nil, &os.PathError{Op: "open", Path: textsafe.Escape(path), Err: err}
+		return nil, nil, fmt.Errorf("%s %s: %w", what, textsafe.Escape(path), err)
 	}
 	f := os.NewFile(uintptr(fd), path)
 	st, err := f.Stat()
