@@ -16,6 +16,7 @@ import (
 type Object struct {
 	spec  *btf.Spec
 	order binary.ByteOrder
+	raw   []byte // the object, for types only its DWARF has (dwarf.go)
 }
 
 // Load reads the BTF of a BPF ELF object (clang -g puts it in .BTF).
@@ -33,7 +34,7 @@ func Load(obj []byte) (*Object, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read the object's BTF: %w", err)
 	}
-	return &Object{spec: spec, order: order}, nil
+	return &Object{spec: spec, order: order, raw: obj}, nil
 }
 
 // Struct returns the layout of the struct or union called name (a typedef
@@ -41,7 +42,13 @@ func Load(obj []byte) (*Object, error) {
 func (o *Object) Struct(name string) (*Layout, error) {
 	types, err := o.spec.AnyTypesByName(name)
 	if err != nil {
-		return nil, fmt.Errorf("no type %q in the object's BTF (a struct used only as a local variable is left out by clang: keep it with a typed global, e.g. `const struct %s *unused __attribute__((unused));`)", name, name)
+		// Used only as a local variable or a pointer's target: clang left it
+		// out of BTF, but -g keeps it in DWARF.
+		t, dwarfErr := dwarfStruct(o.raw, name)
+		if dwarfErr == nil {
+			return NewLayout(t, o.order)
+		}
+		return nil, fmt.Errorf("no type %q in the object's BTF or DWARF (%v): compile it with clang -g, or keep the type in BTF with a typed global, e.g. `const struct %s *unused __attribute__((unused));`", name, dwarfErr, name)
 	}
 	for _, t := range types {
 		switch btf.UnderlyingType(t).(type) {
