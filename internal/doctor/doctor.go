@@ -62,6 +62,9 @@ type doctor struct {
 	ring    bool   // ring buffer supported
 	selfOK  bool
 	selfRan bool
+	// printkBusy names who held trace_pipe when printk's self-test was
+	// skipped for it ("" when printk was checked, or not tried).
+	printkBusy string
 }
 
 func (d *doctor) add(name string, s Status, detail, hint string) {
@@ -346,8 +349,20 @@ func (d *doctor) summarize() {
 		if d.ring {
 			ring = mAvailable.in(d.lang)
 		}
-		r.Summary = mSummaryOK.in(d.lang, attachMode(d.lang, d.attach), d.buffer, ring)
+		r.Summary = mSummaryOK.in(d.lang, attachMode(d.lang, d.attach), d.buffer, ring, d.printkVerdict())
 	}
+}
+
+// printkVerdict says what the self-test found of printk, and claims that
+// it works only if its line was read.
+func (d *doctor) printkVerdict() string {
+	switch {
+	case !d.selfRan:
+		return mPrintkNotRun.in(d.lang)
+	case d.printkBusy != "":
+		return mPrintkBusy.in(d.lang, d.printkBusy)
+	}
+	return mPrintkWorks.in(d.lang)
 }
 
 // inChildPIDNamespace: /proc/self/status lists one NSpid per nested namespace.

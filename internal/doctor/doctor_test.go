@@ -28,7 +28,8 @@ func TestLangFollowsFlagThenLocale(t *testing.T) {
 }
 
 func TestEveryMessageHasBothLanguages(t *testing.T) {
-	for _, m := range []msg{mKernel, mBTF, mNoBTF, mNoCaps, mNoTracefs, mNoKprobe, mLoaded, mSummaryOK, mSummaryNo, mSummaryNoRoot, mPidNS, mSelftestOK, mPrintkOK} {
+	for _, m := range []msg{mKernel, mBTF, mNoBTF, mNoCaps, mNoTracefs, mNoKprobe, mLoaded, mSummaryOK, mSummaryNo, mSummaryNoRoot, mPidNS, mSelftestOK, mPrintkOK,
+		mPrintkWorks, mPrintkNotRun, mPrintkBusy, mPipeBusy, mPipeBusyHint, mAnotherProcess} {
 		if m.en == "" || m.zh == "" || strings.Count(m.en, "%") != strings.Count(m.zh, "%") {
 			t.Errorf("message %+v lacks a language or their arguments differ", m)
 		}

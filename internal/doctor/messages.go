@@ -89,11 +89,15 @@ var (
 	mPrintkOK           = msg{"\"Hello, World!\" arrived on trace_pipe (%s)", "trace_pipe 收到 “Hello, World!”（%s）"}
 	mSelftestFail       = msg{"%v", "%v"}
 	mPipeBusy           = msg{"trace_pipe is being read by %s: printk's self-test skipped (a line goes to one reader only, and recent kernels refuse a second reader)", "trace_pipe 正被 %s 读取：已跳过 printk 自检（每行只会被一个读者读到，较新的内核不允许第二个读者）"}
-	mPipeBusyHint       = msg{"printk works here once that reader stops; run doctor again then to check it", "该读者停止后 printk 即可使用；届时再运行 doctor 检查"}
+	mAnotherProcess     = msg{"another process", "另一个进程"}
+	mPipeBusyHint       = msg{"run doctor again once that reader stops, to check printk", "该读者停止后再运行 doctor，以检查 printk"}
 	mSelftestHint       = msg{"run the command by hand with --verbose to see libbpf's messages", "加 --verbose 手动运行该命令，查看 libbpf 的信息"}
 	mSelftestSkip       = msg{"skipped: %s", "已跳过：%s"}
 	mSelftestNeeds      = msg{"needs root and a working attach mode", "需要 root 和一种可用的挂接方式"}
-	mSummaryOK          = msg{"ready: `open` would attach with %s and use the %s buffer (ring buffer %s); printk works", "就绪：`open` 将用%s挂接，用性能事件映射（--buffer %s）发送事件（环形缓冲区%s）；printk 可用"}
+	mSummaryOK          = msg{"ready: `open` would attach with %s and use the %s buffer (ring buffer %s); %s", "就绪：`open` 将用%s挂接，用性能事件映射（--buffer %s）发送事件（环形缓冲区%s）；%s"}
+	mPrintkWorks        = msg{"printk works", "printk 可用"}
+	mPrintkNotRun       = msg{"printk not checked (--selftest=false)", "未检查 printk（--selftest=false）"}
+	mPrintkBusy         = msg{"printk not checked: %s holds trace_pipe open (each line reaches one reader only)", "未检查 printk：%s 占用着 trace_pipe（每行只会被一个读者读到）"}
 	mSummaryNo          = msg{"not ready: fix the failed checks above", "未就绪：请先修复上面失败的检查项"}
 	mSummaryNoRoot      = msg{"cannot tell without root: run sudo ebpf-hello doctor", "没有 root 无法判断：请运行 sudo ebpf-hello doctor"}
 	mAvailable          = msg{"available", "可用"}

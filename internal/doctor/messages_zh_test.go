@@ -24,7 +24,7 @@ func TestAttachDetailsInChinese(t *testing.T) {
 	if got, want := attachWhere("zh", "tracepoints syscalls:sys_enter_open, syscalls:sys_enter_openat"), "跟踪点 syscalls:sys_enter_open, syscalls:sys_enter_openat"; got != want {
 		t.Errorf("attachWhere = %q, want %q", got, want)
 	}
-	if got, want := mSummaryOK.in("zh", attachMode("zh", "tracepoint"), "perf", mAvailable.in("zh")), "就绪：`open` 将用跟踪点挂接，用性能事件映射（--buffer perf）发送事件（环形缓冲区可用）；printk 可用"; got != want {
+	if got, want := mSummaryOK.in("zh", attachMode("zh", "tracepoint"), "perf", mAvailable.in("zh"), mPrintkWorks.in("zh")), "就绪：`open` 将用跟踪点挂接，用性能事件映射（--buffer perf）发送事件（环形缓冲区可用）；printk 可用"; got != want {
 		t.Errorf("summary = %q, want %q", got, want)
 	}
 	if got, want := attachMode("zh", "kprobe"), " kprobe "; got != want {

@@ -49,8 +49,9 @@ func (d *doctor) pipeBusy(stderr string) bool {
 	}
 	who := strings.Join(holders, ", ")
 	if who == "" {
-		who = "another process"
+		who = mAnotherProcess.in(d.lang)
 	}
+	d.printkBusy = who
 	d.add("selftest_printk", Warn, mPipeBusy.in(d.lang, who), mPipeBusyHint.in(d.lang))
 	return true
 }

@@ -37,6 +37,9 @@ type PrintkPrinter struct {
 	format PrintkFormat
 	lang   string // of the field explanations: "en" or "zh"
 	header bool   // table header written
+	// flagsWidth is the table's FLAGS column: 5 characters (mainline),
+	// or 7 when the first line has PREEMPT_RT's longer layout.
+	flagsWidth int
 }
 
 // NewPrintkPrinter prints to w in format f, field explanations in lang ("en" or "zh").
@@ -79,21 +82,23 @@ func escaped(l tracepipe.Line) tracepipe.Line {
 	return l
 }
 
-const tableFormat = "%-16s %-7s %-3s %-5s %-14s %-16s %s\n"
+// tableFormat takes the FLAGS column's width before its value.
+const tableFormat = "%-16s %-7s %-3s %-*s %-14s %-16s %s\n"
 
 func (p *PrintkPrinter) row(l tracepipe.Line) error {
 	if !p.header {
 		p.header = true
-		if _, err := fmt.Fprintf(p.w, tableFormat, "TASK", "PID", "CPU", "FLAGS", "TIMESTAMP", "FUNCTION", "MESSAGE"); err != nil {
+		p.flagsWidth = max(len("FLAGS"), len(l.Flags)) // one kernel, one layout: the first line tells
+		if _, err := fmt.Fprintf(p.w, tableFormat, "TASK", "PID", "CPU", p.flagsWidth, "FLAGS", "TIMESTAMP", "FUNCTION", "MESSAGE"); err != nil {
 			return err
 		}
 	}
-	_, err := fmt.Fprintf(p.w, tableFormat, l.Task, fmt.Sprint(l.PID), fmt.Sprint(l.CPU), l.Flags, l.Timestamp, l.Function, l.Message)
+	_, err := fmt.Fprintf(p.w, tableFormat, l.Task, fmt.Sprint(l.PID), fmt.Sprint(l.CPU), p.flagsWidth, l.Flags, l.Timestamp, l.Function, l.Message)
 	return err
 }
 
 // explain prints the line, then each field the tutorial lists, with its
-// meaning, in the printer's language (the Chinese texts are in explain_zh.go).
+// meaning, in the printer's language (the Chinese texts are in printk_zh.go).
 func (p *PrintkPrinter) explain(l tracepipe.Line) error {
 	t := explainTexts(p.lang)
 	task := t.task

@@ -51,12 +51,55 @@ func TestFieldsFormatExplainsTheTutorialsLine(t *testing.T) {
 	}
 }
 
+// TestFieldsFormatExplainsBothFlagLayouts: PREEMPT_RT kernels before 6.12
+// (Debian's 5.10-rt and 6.1-rt) print 7 flag characters, mainline and later
+// RT kernels 5; each is explained in its own layout, in English and Chinese.
+func TestFieldsFormatExplainsBothFlagLayouts(t *testing.T) {
+	rt := `             cat-1234    [001] d...211  1234.567890: bpf_trace_printk: Hello, World!`
+	mainline := `             cat-1234    [001] dn.21  1234.567890: bpf_trace_printk: Hello, World!`
+	for _, tt := range []struct {
+		lang, line, want string
+	}{
+		{"en", rt, "    flags      d...211            irqs off, no reschedule pending (or one with PREEMPT_NEED_RESCHED set: this layout shows that as '.' too), no lazy reschedule pending, process context, preempt depth 2, lazy-preempt depth 1, migrate-disable depth 1\n"},
+		{"zh", rt, "    flags      d...211            中断关闭，没有待处理的重新调度（或者有但同时置了 PREEMPT_NEED_RESCHED：这种格式对此也显示 '.'），没有待处理的延迟重新调度，进程上下文，抢占深度 2，延迟抢占深度 1，禁止迁移深度 1\n"},
+		{"en", mainline, "    flags      dn.21              irqs off, reschedule pending (TIF_NEED_RESCHED), process context, preempt depth 2, migrate-disable depth 1\n"},
+		{"zh", mainline, "    flags      dn.21              中断关闭，有待处理的重新调度 (TIF_NEED_RESCHED)，进程上下文，抢占深度 2，禁止迁移深度 1\n"},
+	} {
+		var out bytes.Buffer
+		p := NewPrintkPrinter(&out, PrintkFields, tt.lang)
+		if err := p.Print(tracepipe.Parse(tt.line)); err != nil {
+			t.Fatal(err)
+		}
+		if err := p.Flush(); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(out.String(), tt.want) {
+			t.Errorf("%s: missing %q in:\n%s", tt.lang, tt.want, out.String())
+		}
+	}
+}
+
 func TestTableFormat(t *testing.T) {
 	got := printAll(t, PrintkTable, tutorialLines...)
 	want := "" +
 		"TASK             PID     CPU FLAGS TIMESTAMP      FUNCTION         MESSAGE\n" +
 		"<...>            4792    1   d...1 3129.123047    bpf_trace_printk Hello, World!\n" +
 		"/usr/local/clou  1583    0   d...1 3129.167824    bpf_trace_printk Hello, World!\n"
+	if got != want {
+		t.Errorf("got:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+// TestTableFormatWithRTFlags: the 7 flag characters of PREEMPT_RT kernels
+// before 6.12 keep the columns aligned under their header.
+func TestTableFormatWithRTFlags(t *testing.T) {
+	got := printAll(t, PrintkTable,
+		`             cat-1234    [001] d...211  1234.567890: bpf_trace_printk: Hello, World!`,
+		`          <idle>-0       [009] dn.h2..  1234.600001: bpf_trace_printk: Hello, World!`)
+	want := "" +
+		"TASK             PID     CPU FLAGS   TIMESTAMP      FUNCTION         MESSAGE\n" +
+		"cat              1234    1   d...211 1234.567890    bpf_trace_printk Hello, World!\n" +
+		"<idle>           0       9   dn.h2.. 1234.600001    bpf_trace_printk Hello, World!\n"
 	if got != want {
 		t.Errorf("got:\n%s\nwant:\n%s", got, want)
 	}

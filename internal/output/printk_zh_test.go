@@ -2,6 +2,7 @@ package output
 
 import (
 	"bytes"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -41,6 +42,30 @@ func TestFieldsExplainedInChinese(t *testing.T) {
 		for _, english := range []string{"irq", "reschedule", "context", "depth", "the ", "written"} {
 			if strings.Contains(line[33:], english) {
 				t.Errorf("English left in %q", line)
+			}
+		}
+	}
+}
+
+// TestEveryFlagPhraseHasChinese: whatever character a flags field of either
+// layout (4, 5 or 7 characters) holds at any position, its explanation has
+// a Chinese text: only the kernel's own names (TIF_NEED_RESCHED, NMI, ...)
+// stay in Latin letters.
+func TestEveryFlagPhraseHasChinese(t *testing.T) {
+	kernelNames := regexp.MustCompile(`TIF_NEED_RESCHED_LAZY|TIF_NEED_RESCHED|PREEMPT_NEED_RESCHED|NMI|'.'`)
+	word := regexp.MustCompile(`[A-Za-z]{2,}`)
+	chars := ".dDbXNnpLlBHhZzs0123456789aefx?"
+	for _, n := range []int{4, 5, 7} {
+		for pos := 0; pos < n; pos++ {
+			for _, c := range chars {
+				flags := []rune(strings.Repeat(".", n))
+				flags[pos] = c
+				for _, en := range tracepipe.ExplainFlags(string(flags)) {
+					zh := chinese.flag(en)
+					if w := word.FindString(kernelNames.ReplaceAllString(zh, "")); w != "" {
+						t.Errorf("flags %q: %q is %q in Chinese, %q left in English", string(flags), en, zh, w)
+					}
+				}
 			}
 		}
 	}

@@ -64,6 +64,18 @@ func TestParse(t *testing.T) {
 			Line{Parsed: true, Task: "1-2-3-4-5-6-7-8", PID: 9, CPU: 0, Flags: "....", Timestamp: "1.000000", Function: "bpf_trace_printk", Message: "x"}},
 		{"a line not laid out by the kernel is not split (comm not in 16 columns)",
 			`x-1 [0] . 9: y-4242    [002] d...1  77.000001: bpf_trace_printk: Hello, World!`, Line{}},
+		{"PREEMPT_RT before 6.12 (Debian's 5.10-rt, 6.1-rt): 7-character flags",
+			`             cat-1234    [001] d...211  1234.567890: bpf_trace_printk: Hello, World!`,
+			Line{Parsed: true, Task: "cat", PID: 1234, CPU: 1, Flags: "d...211", Timestamp: "1234.567890", Function: "bpf_trace_printk", Message: "Hello, World!"}},
+		{"PREEMPT_RT before 6.12, in an irq with a reschedule pending, record-tgid on",
+			`          <idle>-0       (      0) [009] dn.h2..   555.400822: bpf_trace_printk: Hello, World!`,
+			Line{Parsed: true, Task: "<idle>", PID: 0, CPU: 9, Flags: "dn.h2..", Timestamp: "555.400822", Function: "bpf_trace_printk", Message: "Hello, World!"}},
+		{"PREEMPT_RT before 6.12, a lazy reschedule pending",
+			`     kworker/1:2-87      [001] .nL.1.1    42.000100: bpf_trace_printk: Hello, World!`,
+			Line{Parsed: true, Task: "kworker/1:2", PID: 87, CPU: 1, Flags: ".nL.1.1", Timestamp: "42.000100", Function: "bpf_trace_printk", Message: "Hello, World!"}},
+		{"6.12-rt and later: 5 characters, a lazy reschedule letter",
+			`             cat-1234    [003] dl..1  1234.567890: bpf_trace_printk: Hello, World!`,
+			Line{Parsed: true, Task: "cat", PID: 1234, CPU: 3, Flags: "dl..1", Timestamp: "1234.567890", Function: "bpf_trace_printk", Message: "Hello, World!"}},
 		{"a lost-events marker", `CPU:1 [LOST 42 EVENTS]`, Line{CPU: 1, LostEvents: 42}},
 		{"a plain word is not a line", `hello`, Line{}},
 		{"an empty string is not a line", ``, Line{}},
@@ -91,19 +103,52 @@ func TestIsBPFPrintk(t *testing.T) {
 	}
 }
 
+// rtNoResched: '.' in need-resched of the RT patch's layout.
+const rtNoResched = "no reschedule pending (or one with PREEMPT_NEED_RESCHED set: this layout shows that as '.' too)"
+
 func TestExplainFlags(t *testing.T) {
 	tests := []struct {
 		flags string
 		want  []string
 	}{
+		// Mainline (5 characters; 4 before the migrate-disable depth).
 		{"d...1", []string{"irqs off", "no reschedule pending", "process context", "preempt depth 0", "migrate-disable depth 1"}},
 		{"..s1", []string{"irqs on", "no reschedule pending", "in a soft irq", "preempt depth 1"}},
-		{"dNh2", []string{"irqs off", "reschedule pending (both flags)", "in a hard irq", "preempt depth 2"}},
+		{"dNh2", []string{"irqs off", "reschedule pending (TIF_NEED_RESCHED, PREEMPT_NEED_RESCHED)", "in a hard irq", "preempt depth 2"}},
 		{"....", []string{"irqs on", "no reschedule pending", "process context", "preempt depth 0"}},
+		// Mainline with lazy preemption (6.12 and later, PREEMPT_RT included).
+		{"dl..1", []string{"irqs off", "lazy reschedule pending (TIF_NEED_RESCHED_LAZY)", "process context", "preempt depth 0", "migrate-disable depth 1"}},
+		{"DLs1.", []string{"irqs and bottom halves off", "lazy reschedule pending (TIF_NEED_RESCHED_LAZY, PREEMPT_NEED_RESCHED)", "in a soft irq", "preempt depth 1", "migrate-disable depth 0"}},
+		{".B.2.", []string{"irqs on", "reschedule pending (TIF_NEED_RESCHED, TIF_NEED_RESCHED_LAZY, PREEMPT_NEED_RESCHED)", "process context", "preempt depth 2", "migrate-disable depth 0"}},
+		{"bb...", []string{"bottom halves off", "reschedule pending (TIF_NEED_RESCHED, TIF_NEED_RESCHED_LAZY)", "process context", "preempt depth 0", "migrate-disable depth 0"}},
+		// PREEMPT_RT before 6.12 (the out-of-tree patch): 7 characters.
+		{"d...211", []string{"irqs off", rtNoResched, "no lazy reschedule pending", "process context", "preempt depth 2", "lazy-preempt depth 1", "migrate-disable depth 1"}},
+		{"dn.h2..", []string{"irqs off", "reschedule pending (TIF_NEED_RESCHED)", "no lazy reschedule pending", "in a hard irq", "preempt depth 2", "lazy-preempt depth 0", "migrate-disable depth 0"}},
+		{".nL.1.1", []string{"irqs on", "reschedule pending (TIF_NEED_RESCHED)", "lazy reschedule pending (TIF_NEED_RESCHED_LAZY)", "process context", "preempt depth 1", "lazy-preempt depth 0", "migrate-disable depth 1"}},
+		{"...s1..", []string{"irqs on", rtNoResched, "no lazy reschedule pending", "in a soft irq", "preempt depth 1", "lazy-preempt depth 0", "migrate-disable depth 0"}},
 	}
 	for _, tt := range tests {
 		if got := ExplainFlags(tt.flags); !reflect.DeepEqual(got, tt.want) {
 			t.Errorf("ExplainFlags(%q) = %q, want %q", tt.flags, got, tt.want)
+		}
+	}
+}
+
+// TestExplainFlagsOfRealLines: the flags of whole trace_pipe lines, as each
+// layout's kernel prints them, are explained after parsing.
+func TestExplainFlagsOfRealLines(t *testing.T) {
+	for _, tt := range []struct {
+		line string
+		want []string
+	}{
+		{`             cat-1234    [001] d...211  1234.567890: bpf_trace_printk: Hello, World!`,
+			[]string{"irqs off", rtNoResched, "no lazy reschedule pending", "process context", "preempt depth 2", "lazy-preempt depth 1", "migrate-disable depth 1"}},
+		{`             cat-1234    [001] d..21  1234.567890: bpf_trace_printk: Hello, World!`,
+			[]string{"irqs off", "no reschedule pending", "process context", "preempt depth 2", "migrate-disable depth 1"}},
+	} {
+		l := Parse(tt.line)
+		if got := ExplainFlags(l.Flags); !l.Parsed || !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("%q: parsed %v, flags %q explained as %q, want %q", tt.line, l.Parsed, l.Flags, got, tt.want)
 		}
 	}
 }
@@ -144,7 +189,7 @@ func FuzzParseRoundTrip(f *testing.F) {
 	f.Add("tmux: server", uint32(27663), uint32(0), uint16(5), uint8(3), uint32(20803), uint32(72455), uint8(2), "i = -14")
 	f.Add("-1-2-3-4-5-6-7-", uint32(8), uint32(0), uint16(0), uint8(1), uint32(1), uint32(0), uint8(3), "")
 	functions := []string{"bpf_trace_printk", "tracing_mark_write", "0", "0x00000001", "sched_switch"}
-	flagSets := []string{"d...1", "....", "dNh2.", "..s1", "X.Z.0", "Dps9.", "bLH.1", "d..21"}
+	flagSets := []string{"d...1", "....", "dNh2.", "..s1", "X.Z.0", "Dps9.", "bLH.1", "d..21", "d...211", "dn.h2..", ".nL.1.1"}
 	f.Fuzz(func(t *testing.T, comm string, pid, tgid uint32, cpu uint16, flagsIdx uint8, sec, usec uint32, fnIdx uint8, msg string) {
 		comm = strings.TrimLeft(comm, " ") // leading spaces are lost in the padding
 		if len(comm) > 15 || strings.ContainsAny(comm, "\n\r") || strings.ContainsAny(msg, "\n\r") {
