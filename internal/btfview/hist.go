@@ -19,6 +19,7 @@ const (
 // a struct {bucket; slot}, the slots of one bucket (BCC's "Bucket ptr").
 type HistSection struct {
 	Bucket string // "" when the key is a plain slot number
+	Header string // what Bucket is ("" : the printer's default)
 	Slots  []uint64
 }
 
@@ -30,6 +31,9 @@ func HistSections(m Map, entries []Entry, maxSlots int) ([]HistSection, error) {
 	key, value, err := layouts(m)
 	if err != nil {
 		return nil, err
+	}
+	if i := slotsField(value); i >= 0 {
+		return slotArraySections(m, key, value, entries, i, maxSlots)
 	}
 	byBucket := map[string]*HistSection{}
 	type bucket struct {
@@ -99,7 +103,11 @@ func PrintHist(w io.Writer, sections []HistSection, label, sectionHeader string,
 	var b strings.Builder
 	for _, s := range sections {
 		if s.Bucket != "" {
-			fmt.Fprintf(&b, "\n%s = %s\n", sectionHeader, s.Bucket)
+			header := sectionHeader
+			if s.Header != "" {
+				header = s.Header
+			}
+			fmt.Fprintf(&b, "\n%s = %s\n", header, s.Bucket)
 		}
 		if log2 {
 			writeLog2Hist(&b, s.Slots, label)
@@ -186,4 +194,91 @@ func bar(count, most uint64, width int) string {
 		n = int(min(q, uint64(width)))
 	}
 	return strings.Repeat("*", n) + strings.Repeat(" ", width-n)
+}
+
+// slotsField finds the slot array of a libbpf-tools histogram value,
+// `struct hist { __u32 slots[N]; char comm[16]; }`: a field named slots,
+// or the value's only integer array. -1 when there is none.
+func slotsField(value *Layout) int {
+	found := -1
+	for i, f := range value.Fields {
+		if f.Kind != KindList || f.Elem == nil || len(f.Elem.Fields) != 1 {
+			continue
+		}
+		switch f.Elem.Fields[0].Kind {
+		case KindUint, KindInt:
+		default:
+			continue
+		}
+		if f.Name == "slots" {
+			return i
+		}
+		if found >= 0 {
+			return -1 // two integer arrays, none named slots: not a histogram value
+		}
+		found = i
+	}
+	return found
+}
+
+// slotArraySections makes one section per map entry whose value holds its
+// own slots (libbpf-tools: one histogram per pid, disk or cgroup key),
+// titled by the key and the value's comm when it has one, as their loaders
+// print "pid = 42 cat". Their slot 0 counts the values 0 and 1, which is
+// BCC's slot 1: the slots are shifted by one so both print alike.
+func slotArraySections(m Map, key, value *Layout, entries []Entry, slotsAt, maxSlots int) ([]HistSection, error) {
+	type titled struct {
+		key     Value
+		section HistSection
+	}
+	var all []titled
+	for _, e := range entries {
+		v, err := value.Decode(e.Value)
+		if err != nil {
+			return nil, fmt.Errorf("map %s value: %w", m.Name, err)
+		}
+		k, err := key.Decode(e.Key)
+		if err != nil {
+			return nil, fmt.Errorf("map %s key: %w", m.Name, err)
+		}
+		list := v[slotsAt].Value.List
+		if len(list)+1 > maxSlots {
+			list = list[:maxSlots-1]
+		}
+		slots := make([]uint64, 1, len(list)+1) // BCC's slot 0: never used here
+		nonZero := false
+		for _, c := range list {
+			n, _ := integer(c)
+			slots = append(slots, n)
+			nonZero = nonZero || n != 0
+		}
+		if !nonZero {
+			continue // an array map's untouched slot
+		}
+		s := HistSection{Slots: slots}
+		var names []string
+		for _, f := range k {
+			names = append(names, f.Value.String())
+		}
+		s.Bucket = strings.Join(names, " ")
+		s.Header = "key"
+		if len(k) == 1 && k[0].Name != "" {
+			s.Header = k[0].Name
+		}
+		for _, f := range v {
+			if f.Name == "comm" && f.Value.Kind == KindText {
+				s.Bucket += " " + f.Value.String()
+			}
+		}
+		all = append(all, titled{k[0].Value, s})
+	}
+	sort.SliceStable(all, func(i, j int) bool { return compareValues(all[i].key, all[j].key) < 0 })
+	sections := make([]HistSection, 0, len(all))
+	for _, t := range all {
+		sections = append(sections, t.section)
+	}
+	if len(sections) == 1 {
+		sections[0].Bucket = "" // one histogram (e.g. key 0 or -1 for "all"): no title, as the loaders print it
+	}
+	return sections, nil
 }
