@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"github.com/cilium/ebpf/btf"
+
+	"github.com/ebpf-hello/ebpf-hello/internal/bpfuse"
 )
 
 // Object is the BTF of one compiled BPF object.
@@ -17,6 +19,9 @@ type Object struct {
 	spec  *btf.Spec
 	order binary.ByteOrder
 	raw   []byte // the object, for types only its DWARF has (dwarf.go)
+
+	accesses  []bpfuse.Access // how the code uses globals, read once (settable.go)
+	accessErr error
 }
 
 // Load reads the BTF of a BPF ELF object (clang -g puts it in .BTF).
@@ -190,6 +195,9 @@ type Global struct {
 	// ReadOnly: declared const volatile (in .rodata): the verifier sees the
 	// value as a constant, so it must be set before load.
 	ReadOnly bool
+	// Volatile: declared volatile. A const global without it is folded
+	// into the code by clang: setting it changes nothing.
+	Volatile bool
 }
 
 // Globals returns the object's global variables by name.
@@ -213,7 +221,7 @@ func (o *Object) Globals() (map[string]Global, error) {
 				return nil, fmt.Errorf("global %s: %w", vr.Name, err)
 			}
 			globals[vr.Name] = Global{Name: vr.Name, Section: sec.Name, Offset: int(v.Offset), Type: l,
-				ReadOnly: isSection(sec.Name, ".rodata")}
+				ReadOnly: isSection(sec.Name, ".rodata"), Volatile: isVolatile(vr.Type)}
 		}
 	}
 	return globals, nil
@@ -221,4 +229,21 @@ func (o *Object) Globals() (map[string]Global, error) {
 
 func isSection(name, kind string) bool {
 	return name == kind || strings.HasPrefix(name, kind+".")
+}
+
+// isVolatile: t is qualified volatile (under any const or typedef-free
+// qualifiers in front of it).
+func isVolatile(t btf.Type) bool {
+	for {
+		switch q := t.(type) {
+		case *btf.Volatile:
+			return true
+		case *btf.Const:
+			t = q.Type
+		case *btf.Restrict:
+			t = q.Type
+		default:
+			return false
+		}
+	}
 }
