@@ -140,10 +140,17 @@ func setGlobals(obj *btfview.Object, opts Options, into map[string]any) error {
 	if err != nil {
 		return err
 	}
-	for _, s := range settings {
+	for i, s := range settings {
 		g, b, err := btfview.ParseSetting(globals, s)
 		if err != nil {
 			return err
+		}
+		// A learner's --set that cannot take effect is refused (a BCC
+		// script's globals come from our own translation).
+		if i < len(opts.Sets) {
+			if err := obj.Settable(g); err != nil {
+				return err
+			}
 		}
 		into[g.Name] = b
 	}
