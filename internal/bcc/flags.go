@@ -34,8 +34,11 @@ func ParseAttach(kind runplan.AttachKind, value, arch string) (runplan.Attach, e
 		}
 	case runplan.Tracepoint:
 		cat, ev, ok := strings.Cut(target, ":")
-		if !ok || !isCIdent(cat) || !isCIdent(ev) {
+		if !ok {
 			return runplan.Attach{}, fmt.Errorf("%s %q: want CATEGORY:EVENT=FUNCTION, e.g. %s", flag, value, flagExample(kind))
+		}
+		if err := runplan.ValidTracepoint(cat, ev); err != nil {
+			return runplan.Attach{}, fmt.Errorf("%s %q: %v", flag, value, err)
 		}
 	case runplan.RawTracepoint:
 		if !isCIdent(target) {

@@ -22,10 +22,20 @@ type token struct {
 	line int // 1-based line of pos
 }
 
-// lex splits C source into tokens. It never fails: an unterminated string or
-// comment runs to the end of the input, which clang will then report.
+// lex splits C source into tokens, blanks and comments left out. It never
+// fails: an unterminated string or comment runs to the end of the input,
+// which clang will then report.
 func lex(src string) []token {
-	var toks []token
+	n := 0
+	scanTokens(src, func(token) { n++ }) // counted first: the slice is made once, of its size
+	toks := make([]token, 0, n)
+	scanTokens(src, func(t token) { toks = append(toks, t) })
+	return toks
+}
+
+// scanTokens calls each with the tokens of src in order, blanks and
+// comments left out.
+func scanTokens(src string, each func(token)) {
 	line := 1
 	atLineStart := true
 	for i := 0; i < len(src); {
@@ -109,9 +119,10 @@ func lex(src string) []token {
 		if c == '\n' {
 			atLineStart = true
 		}
-		toks = append(toks, token{kind: k, text: src[start:i], pos: start, end: i, line: startLine})
+		if k != kSpace { // blanks and comments are never rewritten: not kept
+			each(token{kind: k, text: src[start:i], pos: start, end: i, line: startLine})
+		}
 	}
-	return toks
 }
 
 func skipQuoted(src string, i int) int {

@@ -2,16 +2,15 @@ package bcc
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 )
 
+// inMapDecl tells whether token i is part of a map macro's declaration.
+// The declarations are in source order and do not overlap.
 func (t *translator) inMapDecl(i int) bool {
-	for _, d := range t.mapDecls {
-		if i >= d[0] && i <= d[2] {
-			return true
-		}
-	}
-	return false
+	k := sort.Search(len(t.mapDecls), func(k int) bool { return t.mapDecls[k][2] >= i })
+	return k < len(t.mapDecls) && t.mapDecls[k][0] <= i
 }
 
 // methods rewrites the map macros into definitions and every
@@ -173,36 +172,73 @@ func (t *translator) sizeofType(a [2]int) string {
 // "struct T name" (pointer false) or "struct T *name" (pointer true).
 // It returns "struct T" or a typedef name, or "".
 func (t *translator) declType(name string, at int, pointer bool) string {
-	for i := at - 1; i > 1; i-- {
-		if t.tok(i) != name {
-			continue
-		}
-		next := t.tok(i + 1)
-		if next != "=" && next != ";" && next != "," && next != "[" {
-			continue
-		}
-		j := i - 1
-		if pointer {
-			if t.tok(j) != "*" {
-				continue
-			}
-			j--
-		} else if t.tok(j) == "*" {
-			continue
-		}
-		if !t.isIdent(j) {
-			continue
-		}
-		if t.tok(j-1) == "struct" {
-			return "struct " + t.tok(j)
-		}
-		switch t.tok(j) {
-		case "return", "sizeof", "else":
-			continue
-		}
-		return t.tok(j)
+	if t.decls == nil {
+		t.indexDecls()
 	}
-	return ""
+	k := 0
+	if pointer {
+		k = 1
+	}
+	ds := t.decls[name][k]
+	n := sort.Search(len(ds), func(n int) bool { return ds[n].at >= at })
+	if n == 0 {
+		return ""
+	}
+	return ds[n-1].typ
+}
+
+// decl is a token that declares a variable, and the variable's type.
+type decl struct {
+	at  int
+	typ string
+}
+
+// indexDecls finds, once, every token that reads as a declaration (of a
+// plain variable, [0], or of a pointer, [1]): declType takes the last one
+// before its call instead of searching back through the file each time.
+func (t *translator) indexDecls() {
+	t.decls = map[string][2][]decl{}
+	for i := 2; i < len(t.toks); i++ {
+		if !t.isIdent(i) {
+			continue
+		}
+		switch t.tok(i + 1) {
+		case "=", ";", ",", "[":
+		default:
+			continue
+		}
+		for k, pointer := range []bool{false, true} {
+			if typ := t.declAt(i, pointer); typ != "" {
+				ds := t.decls[t.tok(i)]
+				ds[k] = append(ds[k], decl{i, typ})
+				t.decls[t.tok(i)] = ds
+			}
+		}
+	}
+}
+
+// declAt reads the type declared before the variable at token i, or "".
+func (t *translator) declAt(i int, pointer bool) string {
+	j := i - 1
+	if pointer {
+		if t.tok(j) != "*" {
+			return ""
+		}
+		j--
+	} else if t.tok(j) == "*" {
+		return ""
+	}
+	if !t.isIdent(j) {
+		return ""
+	}
+	if t.tok(j-1) == "struct" {
+		return "struct " + t.tok(j)
+	}
+	switch t.tok(j) {
+	case "return", "sizeof", "else":
+		return ""
+	}
+	return t.tok(j)
 }
 
 // printk rewrites BCC's bpf_trace_printk(fmt, args...), which computes the

@@ -265,6 +265,13 @@ func FuzzTranslate(f *testing.F) {
 	}
 	f.Add([]byte("int f(struct pt_regs *ctx, int a) { m.lookup(( ; "), "f")
 	f.Add([]byte("TRACEPOINT_PROBE(syscalls, sys_enter_openat) { args->x[; }"), "")
+	// deep nesting (past MaxDepth, and just within it), names that are not
+	// names, calls nested in calls
+	f.Add([]byte("int f(void *ctx) { return "+strings.Repeat("({[", 100)+"0; }"), "f")
+	f.Add([]byte("int f(void *ctx) { return "+strings.Repeat("(", MaxDepth-1)+"0"+strings.Repeat(")", MaxDepth-1)+"; }"), "f")
+	f.Add([]byte("TRACEPOINT_PROBE(../../etc, passwd) { return 0; }\nRAW_TRACEPOINT_PROBE(a/b) { return 0; }"), "")
+	f.Add([]byte("int f(struct tracepoint__..__x *args) { return 0; }\nint tracepoint__a__b(void *ctx) { return 0; }"), "")
+	f.Add([]byte("BPF_HASH(m);\nint f(struct pt_regs *ctx) { return "+strings.Repeat("m.lookup(", 50)+"0"+strings.Repeat(")", 50)+"; }"), "f")
 	names := testNames(f)
 	f.Fuzz(func(t *testing.T, src []byte, fn string) {
 		var attach []runplan.Attach

@@ -32,6 +32,18 @@ func autoAttach(f *function) (runplan.AttachKind, string, bool) {
 	return "", "", false
 }
 
+// validTarget checks the names of tracepoint targets, which go into
+// tracefs paths and SEC() names.
+func validTarget(kind runplan.AttachKind, target string) error {
+	switch kind {
+	case runplan.Tracepoint:
+		return runplan.ValidTracepointTarget(target)
+	case runplan.RawTracepoint:
+		return runplan.ValidRawTracepoint(target)
+	}
+	return nil
+}
+
 // fixSyscallName names a kprobe on sys_X as BCC's attach_kprobe does: with
 // the architecture's syscall prefix (__x64_sys_X).
 func (t *translator) fixSyscallName(kind runplan.AttachKind, target string) string {
@@ -62,6 +74,9 @@ func (t *translator) probes() (runplan.Plan, error) {
 	requested := map[string][]int{} // function -> indexes in plan.Attach
 	for _, a := range t.opts.Attach {
 		a.Target = t.fixSyscallName(a.Kind, a.Target)
+		if err := validTarget(a.Kind, a.Target); err != nil {
+			return plan, fmt.Errorf("%s: %s: %w", t.name, a.Program, err)
+		}
 		f := byName[a.Program]
 		if f == nil {
 			return plan, fmt.Errorf("%s has no function %s to attach to %s %s", t.name, a.Program, a.Kind, a.Target)
@@ -78,6 +93,9 @@ func (t *translator) probes() (runplan.Plan, error) {
 		}
 		if kind, target, ok := autoAttach(f); ok {
 			target = t.fixSyscallName(kind, target)
+			if err := validTarget(kind, target); err != nil {
+				return plan, fmt.Errorf("%s: %s: %w", t.name, f.name, err)
+			}
 			plan.Attach = append(plan.Attach, runplan.Attach{Program: f.name, Kind: kind, Target: target})
 			requested[f.name] = append(requested[f.name], len(plan.Attach)-1)
 		}
@@ -142,13 +160,13 @@ func (t *translator) probe(f *function, kind runplan.AttachKind, target string) 
 		ctxName = f.params[0].name
 	}
 	void := t.tok(f.nameIdx-1) == "void" && (f.nameIdx-1 == f.typeStart || t.tok(f.nameIdx-2) == "static" || t.tok(f.nameIdx-2) == "inline")
+	if len(f.params) > 9 {
+		return nil, fmt.Errorf("%s: %s has %d typed arguments; registers give at most 8", t.name, f.name, len(f.params)-1)
+	}
 	var ins []input
 	for k := 1; k < len(f.params); k++ {
 		p := f.params[k]
 		ins = append(ins, input{decl: p.typ + " " + p.name, name: p.name, typ: p.typ, arg: k - 1, used: t.usedIn(f, p.name)})
-	}
-	if len(ins) > 8 {
-		return nil, fmt.Errorf("%s: %s has %d typed arguments; registers give at most 8", t.name, f.name, len(ins))
 	}
 
 	// Fallbacks: a kprobe on a syscall's entry can be served by the

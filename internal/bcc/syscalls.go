@@ -61,7 +61,8 @@ func syscallName(fn, arch string) (string, bool) {
 	for _, p := range []string{"__x64_sys_", "__ia32_sys_", "__arm64_sys_", "__s390x_sys_", "__s390_sys_",
 		"__riscv_sys_", "__powerpc_sys_", "__se_sys_", "sys_"} {
 		if strings.HasPrefix(fn, p) && len(fn) > len(p) {
-			return fn[len(p):], true
+			name := fn[len(p):]
+			return name, isCIdent(name) // it names a tracefs directory
 		}
 	}
 	return "", false

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/ebpf-hello/ebpf-hello/internal/runplan"
 )
 
 // tpField is one field line of a tracepoint's format file.
@@ -17,8 +19,12 @@ type tpField struct {
 	signed bool
 }
 
-// readFormat reads tracefs/events/cat/ev/format.
+// readFormat reads tracefs/events/cat/ev/format; cat and ev must be
+// names (they come from the program: no "..", no "/").
 func readFormat(tracefs, cat, ev string) ([]tpField, error) {
+	if err := runplan.ValidTracepoint(cat, ev); err != nil {
+		return nil, err
+	}
 	path := filepath.Join(tracefs, "events", cat, ev, "format")
 	data, err := os.ReadFile(path)
 	if err != nil {

@@ -75,8 +75,13 @@ type translator struct {
 	mapDecls       [][3]int          // token ranges of the map macros: macro, its ")", its ";"
 	renamed        map[string]string // struct tags renamed for vmlinux.h
 	usesPrintk     bool
-	syscallRecords bool // fallbacks use the syscall tracepoints' records
+	syscallRecords bool                 // fallbacks use the syscall tracepoints' records
+	decls          map[string][2][]decl // declarations by variable name (declType)
 }
+
+// MaxSource is the most BCC C Translate takes: BCC's own tools are tens of
+// kilobytes.
+const MaxSource = 1 << 20
 
 // Translate turns BCC-dialect C into libbpf-style CO-RE C and a Plan.
 // name is the source's file name, used in #line directives and messages.
@@ -104,8 +109,15 @@ func translate(src []byte, name string, opts Options) (*Program, error) {
 		}
 	}
 	base := filepath.Base(name)
+	if len(src) > MaxSource {
+		return nil, fmt.Errorf("%s: %d bytes of C: ebpf-hello translates at most 1 MiB of BCC C (after the script's substitutions)", base, len(src))
+	}
+	u, err := newUnit(base, string(src))
+	if err != nil {
+		return nil, err
+	}
 	t := &translator{
-		unit:      newUnit(base, string(src)),
+		unit:      u,
 		opts:      opts,
 		outName:   strings.TrimSuffix(base, filepath.Ext(base)) + ".bcc.bpf.c",
 		maps:      map[string]*bccMap{},
@@ -267,12 +279,18 @@ func (t *translator) scan() error {
 					return t.errorf(i, "TRACEPOINT_PROBE takes (category, event)")
 				}
 				f.tpCat, f.tpEvent = t.squash(a[0][0], a[0][1]), t.squash(a[1][0], a[1][1])
+				if err := runplan.ValidTracepoint(f.tpCat, f.tpEvent); err != nil {
+					return t.errorf(i, "%v", err)
+				}
 				f.name = "tracepoint__" + f.tpCat + "__" + f.tpEvent
 			} else {
 				if len(a) != 1 {
 					return t.errorf(i, "RAW_TRACEPOINT_PROBE takes (event)")
 				}
 				f.tpEvent = t.squash(a[0][0], a[0][1])
+				if err := runplan.ValidRawTracepoint(f.tpEvent); err != nil {
+					return t.errorf(i, "%v", err)
+				}
 				f.name = "raw_tracepoint__" + f.tpEvent
 			}
 		case "KFUNC_PROBE", "KRETFUNC_PROBE", "LSM_PROBE", "BPF_ITER", "KMOD_RET":

@@ -13,6 +13,10 @@ type unit struct {
 	src   string
 	toks  []token
 	edits []edit
+	// pair is the index of the bracket closing the one at each index (and
+	// of the one opening it at a closing bracket), -1 for other tokens and
+	// for brackets without a partner of their kind.
+	pair []int
 }
 
 // edit replaces src[start:end] with text. Insertions have start == end;
@@ -24,14 +28,48 @@ type edit struct {
 	generated  bool // lines of generated code: attributed to the generated file, not the learner's
 }
 
-func newUnit(name, src string) *unit {
-	u := &unit{name: name, src: src}
-	for _, t := range lex(src) {
-		if t.kind != kSpace {
-			u.toks = append(u.toks, t)
+// MaxDepth is how deep brackets may nest in BCC C: clang's own limit
+// (-fbracket-depth), so no program clang compiles is refused.
+const MaxDepth = 256
+
+func newUnit(name, src string) (*unit, error) {
+	u := &unit{name: name, src: src, toks: lex(src)}
+	// Brackets pair as a stack does: a closing bracket closes the last
+	// one still open, whatever its kind (a mismatch pairs nothing).
+	u.pair = make([]int, len(u.toks))
+	var open []int
+	for j, t := range u.toks {
+		u.pair[j] = -1
+		switch t.text {
+		case "(", "[", "{":
+			if len(open) == MaxDepth {
+				return nil, fmt.Errorf("%s:%d: brackets nested more than %d deep (clang's limit)", name, t.line, MaxDepth)
+			}
+			open = append(open, j)
+		case ")", "]", "}":
+			if len(open) == 0 {
+				continue
+			}
+			i := open[len(open)-1]
+			open = open[:len(open)-1]
+			if closing(u.toks[i].text) == t.text {
+				u.pair[i], u.pair[j] = j, i
+			}
 		}
 	}
-	return u
+	return u, nil
+}
+
+func closing(open string) string {
+	switch open {
+	case "(":
+		return ")"
+	case "[":
+		return "]"
+	case "{":
+		return "}"
+	}
+	return ""
 }
 
 func (u *unit) tok(i int) string {
@@ -47,34 +85,10 @@ func (u *unit) isIdent(i int) bool {
 
 // match returns the index of the bracket closing the one at i, or -1.
 func (u *unit) match(i int) int {
-	open := u.tok(i)
-	var close string
-	switch open {
-	case "(":
-		close = ")"
-	case "[":
-		close = "]"
-	case "{":
-		close = "}"
-	default:
+	if i < 0 || i >= len(u.toks) || closing(u.toks[i].text) == "" {
 		return -1
 	}
-	depth := 0
-	for j := i; j < len(u.toks); j++ {
-		switch u.toks[j].text {
-		case "(", "[", "{":
-			depth++
-		case ")", "]", "}":
-			depth--
-			if depth == 0 {
-				if u.toks[j].text != close {
-					return -1
-				}
-				return j
-			}
-		}
-	}
-	return -1
+	return u.pair[i]
 }
 
 // args splits the tokens between the brackets at open and close into
@@ -155,27 +169,41 @@ func (u *unit) render(outName string, base int) (string, error) {
 	})
 	var b strings.Builder
 	at := 0
+	outLines := 0                 // newlines written to b
+	srcLine, srcPos := 1, 0       // the line of src at srcPos
+	lineOf := func(pos int) int { // edits come in order: count on from the last
+		if pos < srcPos {
+			return lineAt(u.src, pos)
+		}
+		srcLine += strings.Count(u.src[srcPos:pos], "\n")
+		srcPos = pos
+		return srcLine
+	}
+	write := func(s string) {
+		b.WriteString(s)
+		outLines += strings.Count(s, "\n")
+	}
 	for _, e := range es {
 		if e.start < at {
 			return "", fmt.Errorf("%s: internal error: overlapping rewrites near line %d", u.name, lineAt(u.src, e.start))
 		}
-		b.WriteString(u.src[at:e.start])
+		write(u.src[at:e.start])
 		if e.generated {
-			b.WriteString("\n")
-			fmt.Fprintf(&b, "#line %d %q\n", base+strings.Count(b.String(), "\n")+1, outName)
-			b.WriteString(strings.TrimPrefix(e.text, "\n"))
+			write("\n")
+			write(fmt.Sprintf("#line %d %q\n", base+outLines+1, outName))
+			write(strings.TrimPrefix(e.text, "\n"))
 		} else {
-			b.WriteString(e.text)
+			write(e.text)
 		}
 		removed := strings.Count(u.src[e.start:e.end], "\n")
 		added := strings.Count(e.text, "\n")
 		if added < removed {
-			b.WriteString(strings.Repeat("\n", removed-added))
+			write(strings.Repeat("\n", removed-added))
 		} else if added > removed {
 			if !strings.HasSuffix(e.text, "\n") {
-				b.WriteString("\n")
+				write("\n")
 			}
-			fmt.Fprintf(&b, "#line %d %q\n", lineAt(u.src, e.end), u.name)
+			write(fmt.Sprintf("#line %d %q\n", lineOf(e.end), u.name))
 		}
 		at = e.end
 	}

@@ -29,6 +29,9 @@ func (r *reader) callback(def *stmt, m string) (*runplan.Print, error) {
 	var walk func(stmts []*stmt, cond bool) error
 	walk = func(stmts []*stmt, cond bool) error {
 		for _, st := range stmts {
+			if err := r.spend(st.line, st.size+stmtCost); err != nil {
+				return err
+			}
 			t0 := st.toks[0]
 			if t0.kind == tName {
 				switch t0.text {
@@ -50,7 +53,7 @@ func (r *reader) callback(def *stmt, m string) (*runplan.Print, error) {
 			}
 			if k := topLevel(st.toks, "="); k > 0 {
 				lhs := st.toks[:k]
-				v, err := parseExpr(st.toks[k+1:])
+				v, err := r.parse(st.toks[k+1:])
 				if err != nil || len(lhs) != 1 || lhs[0].kind != tName {
 					continue
 				}
@@ -67,7 +70,7 @@ func (r *reader) callback(def *stmt, m string) (*runplan.Print, error) {
 				}
 				continue
 			}
-			n, err := parseExpr(st.toks)
+			n, err := r.parse(st.toks)
 			if err != nil || n.kind != "call" || n.x.kind != "name" || (n.x.text != "print" && n.x.text != "printb") {
 				continue
 			}
@@ -135,7 +138,11 @@ func (r *reader) printSpec(n *node, en *env) (*runplan.Print, error) {
 		if len(parts) == 0 {
 			return nil, fmt.Errorf("an empty print")
 		}
-		p.Format = strings.Join(parts, strings.ReplaceAll(sep, "%", "%%"))
+		sep = strings.ReplaceAll(sep, "%", "%%")
+		if r.longer(n.line, joinedLen(parts, sep)) { // sep=LONG, many times
+			return nil, r.err
+		}
+		p.Format = strings.Join(parts, sep)
 		return p, nil
 	}
 	format, ok := r.str(n.args[0].x)

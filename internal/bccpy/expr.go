@@ -2,6 +2,7 @@ package bccpy
 
 import (
 	"fmt"
+	"strings"
 )
 
 // node is a parsed Python expression; only the shapes BCC scripts use are
@@ -17,9 +18,30 @@ type node struct {
 }
 
 type parser struct {
-	toks []ptok
-	pos  int
+	toks  []ptok
+	pos   int
+	depth int // nested test() calls: one per bracket, lambda or conditional
 }
+
+// tooDeep is an expression nested more than MaxDepth deep: by brackets,
+// operators (- - x, not not x), lambdas, conditionals, or chains of
+// operators, attributes, calls or indexes (a + b + ..., a.b.c...), which
+// make trees as deep as their length.
+type tooDeep struct{ line int }
+
+func (e *tooDeep) Error() string {
+	return fmt.Sprintf("line %d: an expression nested more than %d deep", e.line, MaxDepth)
+}
+
+// enter counts one more level of recursion; leave undoes it.
+func (p *parser) enter() error {
+	if p.depth++; p.depth > MaxDepth {
+		return &tooDeep{p.peek().line}
+	}
+	return nil
+}
+
+func (p *parser) leave() { p.depth-- }
 
 func (p *parser) peek() ptok {
 	if p.pos < len(p.toks) {
@@ -47,7 +69,8 @@ func (p *parser) expect(op string) error {
 	return nil
 }
 
-// parseExpr parses a whole expression list ("a, b" is a tuple).
+// parseExpr parses a whole expression list ("a, b" is a tuple). An
+// expression nested more than MaxDepth deep is a *tooDeep error.
 func parseExpr(toks []ptok) (*node, error) {
 	p := &parser{toks: toks}
 	n, err := p.tuple()
@@ -57,7 +80,40 @@ func parseExpr(toks []ptok) (*node, error) {
 	if p.pos < len(p.toks) {
 		return nil, fmt.Errorf("line %d: unexpected %q", p.peek().line, p.peek().text)
 	}
+	if deeper(n, MaxDepth) {
+		line := 0
+		if len(toks) > 0 {
+			line = toks[0].line
+		}
+		return nil, &tooDeep{line}
+	}
 	return n, nil
+}
+
+// deeper tells whether the tree under n is more than limit nodes deep; it
+// recurses at most limit+1 levels, so the reader's own recursive walks
+// (str, describe, ...) are bounded once it says no.
+func deeper(n *node, limit int) bool {
+	if n == nil {
+		return false
+	}
+	if limit == 0 {
+		return true
+	}
+	if deeper(n.x, limit-1) || deeper(n.y, limit-1) {
+		return true
+	}
+	for _, a := range n.args {
+		if deeper(a, limit-1) {
+			return true
+		}
+	}
+	for _, a := range n.kwargs {
+		if deeper(a, limit-1) {
+			return true
+		}
+	}
+	return false
 }
 
 func (p *parser) tuple() (*node, error) {
@@ -85,6 +141,10 @@ func (p *parser) tuple() (*node, error) {
 
 // test: lambda, conditional expressions, or/and/not, comparisons.
 func (p *parser) test() (*node, error) {
+	if err := p.enter(); err != nil {
+		return nil, err
+	}
+	defer p.leave()
 	if p.is("lambda") {
 		p.next()
 		for p.pos < len(p.toks) && !p.is(":") {
@@ -133,7 +193,10 @@ func (p *parser) binary(min int) (*node, error) {
 	if err != nil {
 		return nil, err
 	}
-	for {
+	for chain := 0; ; chain++ {
+		if chain > MaxDepth { // a + b + ...: as deep as long (parseExpr would refuse it)
+			return nil, &tooDeep{p.peek().line}
+		}
 		t := p.peek()
 		if p.pos >= len(p.toks) || (t.kind != tOp && t.kind != tName) {
 			return left, nil
@@ -159,16 +222,24 @@ func (p *parser) binary(min int) (*node, error) {
 	}
 }
 
+// unary reads prefix operators (- x, not x) in a loop: a long run of them
+// makes a deep tree, which parseExpr refuses, but no deep recursion.
 func (p *parser) unary() (*node, error) {
-	if p.is("-") || p.is("+") || p.is("not") || p.is("~") {
-		op := p.next()
-		x, err := p.unary()
-		if err != nil {
-			return nil, err
+	var ops []ptok
+	for p.is("-") || p.is("+") || p.is("not") || p.is("~") {
+		if len(ops) == MaxDepth {
+			return nil, &tooDeep{p.peek().line}
 		}
-		return &node{kind: "unary", text: op.text, x: x, line: op.line}, nil
+		ops = append(ops, p.next())
 	}
-	return p.postfix()
+	x, err := p.postfix()
+	if err != nil {
+		return nil, err
+	}
+	for k := len(ops) - 1; k >= 0; k-- {
+		x = &node{kind: "unary", text: ops[k].text, x: x, line: ops[k].line}
+	}
+	return x, nil
 }
 
 func (p *parser) postfix() (*node, error) {
@@ -176,7 +247,10 @@ func (p *parser) postfix() (*node, error) {
 	if err != nil {
 		return nil, err
 	}
-	for {
+	for chain := 0; ; chain++ {
+		if chain > MaxDepth { // a.b.c..., f()()...: as deep as long
+			return nil, &tooDeep{p.peek().line}
+		}
 		switch {
 		case p.is("."):
 			p.next()
@@ -261,8 +335,13 @@ func (p *parser) atom() (*node, error) {
 		return &node{kind: "fstring", text: t.text, line: t.line}, nil
 	case tString:
 		s := &node{kind: "str", text: t.text, bytes: t.bytes, line: t.line}
-		for p.peek().kind == tString && p.pos < len(p.toks) { // "a" "b" is "ab"
-			s.text += p.next().text
+		if p.peek().kind == tString && p.pos < len(p.toks) { // "a" "b" is "ab"
+			var b strings.Builder
+			b.WriteString(t.text)
+			for p.peek().kind == tString && p.pos < len(p.toks) {
+				b.WriteString(p.next().text)
+			}
+			s.text = b.String()
 		}
 		return s, nil
 	}

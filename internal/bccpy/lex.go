@@ -29,11 +29,13 @@ type stmt struct {
 	indent int
 	toks   []ptok
 	line   int
+	size   int // bytes of source, comments and continuation lines included
 	body   []*stmt
 }
 
 // lexLines splits Python source into logical lines of tokens. It never
-// executes anything; an unterminated string is an error naming its line.
+// executes anything; an unterminated string, or brackets nested more than
+// MaxDepth deep, is an error naming its line.
 func lexLines(src string) ([]*stmt, error) {
 	var out []*stmt
 	var cur *stmt
@@ -41,8 +43,10 @@ func lexLines(src string) ([]*stmt, error) {
 	line := 1
 	atStart := true
 	indent := 0
-	flush := func() {
+	start := 0 // where cur starts in src
+	flush := func(end int) {
 		if cur != nil && len(cur.toks) > 0 {
+			cur.size = end - start
 			out = append(out, cur)
 		}
 		cur = nil
@@ -67,7 +71,7 @@ func lexLines(src string) ([]*stmt, error) {
 			line++
 			i++
 			if depth == 0 {
-				flush()
+				flush(i)
 				atStart = true
 			}
 			continue
@@ -86,13 +90,14 @@ func lexLines(src string) ([]*stmt, error) {
 		}
 		if cur == nil {
 			cur = &stmt{indent: indent, line: line}
+			start = i
 		}
 		// string literal, with an optional prefix
 		if j, ok := stringStart(src, i); ok {
 			prefix := strings.ToLower(src[i:j])
 			val, next, lines, err := readString(src, j, strings.Contains(prefix, "r"))
 			if err != nil {
-				return nil, fmt.Errorf("line %d: %w", line, err)
+				return nil, fmt.Errorf("%d: %w", line, err)
 			}
 			cur.toks = append(cur.toks, ptok{kind: tString, text: val, bytes: strings.Contains(prefix, "b"), line: line})
 			if strings.Contains(prefix, "f") {
@@ -129,7 +134,9 @@ func lexLines(src string) ([]*stmt, error) {
 			op := src[i : i+n]
 			switch op {
 			case "(", "[", "{":
-				depth++
+				if depth++; depth > MaxDepth {
+					return nil, fmt.Errorf("%d: brackets nested more than %d deep", line, MaxDepth)
+				}
 			case ")", "]", "}":
 				if depth > 0 {
 					depth--
@@ -139,7 +146,7 @@ func lexLines(src string) ([]*stmt, error) {
 			i += n
 		}
 	}
-	flush()
+	flush(len(src))
 	return out, nil
 }
 
@@ -235,7 +242,8 @@ func readString(src string, i int, raw bool) (string, int, int, error) {
 
 // nest arranges logical lines into blocks by indentation: a line ending
 // with ':' owns the more indented lines after it. "if x: y" puts y in body.
-func nest(lines []*stmt) []*stmt {
+// Blocks nested more than MaxDepth deep are an error naming the line.
+func nest(lines []*stmt) ([]*stmt, error) {
 	var root []*stmt
 	type frame struct {
 		indent int
@@ -255,10 +263,13 @@ func nest(lines []*stmt) []*stmt {
 				s.body = append(s.body, rest)
 				continue
 			}
+			if len(stack) > MaxDepth {
+				return nil, fmt.Errorf("%d: blocks nested more than %d deep", s.line, MaxDepth)
+			}
 			stack = append(stack, frame{s.indent, &s.body})
 		}
 	}
-	return root
+	return root, nil
 }
 
 // headerColon finds the ':' ending a compound statement's header, or -1.

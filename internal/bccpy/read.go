@@ -16,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/ebpf-hello/ebpf-hello/internal/bcc"
 	"github.com/ebpf-hello/ebpf-hello/internal/pyfmt"
@@ -40,14 +41,79 @@ type Script struct {
 	Plan    runplan.Plan // Outputs, Interval, Header, Notes
 }
 
-// Source applies the script's substitutions to the program's text.
-func (s *Script) Source(c []byte) []byte {
+// Substitute applies the script's substitutions to the program's text.
+// A program that would grow past bcc.MaxSource (1 MiB) is an error: a few
+// substitutions of a placeholder by a longer text can multiply its size.
+func (s *Script) Substitute(c []byte) ([]byte, error) {
 	text := string(c)
 	for _, r := range s.Replace {
+		if r[0] == "" {
+			continue
+		}
+		n := strings.Count(text, r[0])
+		if n > 0 && len(text)+n*(len(r[1])-len(r[0])) > bcc.MaxSource {
+			return nil, fmt.Errorf("%s: the BPF program is more than 1 MiB once %q is replaced by %q", s.Name, clip(r[0]), clip(r[1]))
+		}
 		text = strings.ReplaceAll(text, r[0], r[1])
 	}
-	return []byte(text)
+	return []byte(text), nil
 }
+
+// Source is Substitute for callers that cannot take an error: when the
+// program would grow past 1 MiB it returns its first 1 MiB and a byte,
+// which bcc.Translate refuses, naming the limit.
+func (s *Script) Source(c []byte) []byte {
+	text, err := s.Substitute(c)
+	if err == nil {
+		return text
+	}
+	t := string(c)
+	for _, r := range s.Replace {
+		if r[0] != "" {
+			t = replaceUpTo(t, r[0], r[1], bcc.MaxSource+1)
+		}
+	}
+	return []byte(t)
+}
+
+// replaceUpTo is strings.ReplaceAll cut at limit bytes, without building
+// more than limit and one replacement.
+func replaceUpTo(text, old, new string, limit int) string {
+	var b strings.Builder
+	for b.Len() < limit {
+		i := strings.Index(text, old)
+		if i < 0 {
+			b.WriteString(text)
+			break
+		}
+		b.WriteString(text[:i])
+		b.WriteString(new)
+		text = text[i+len(old):]
+	}
+	out := b.String()
+	if len(out) > limit {
+		out = out[:limit]
+	}
+	return out
+}
+
+// The reader's limits. A real script is tens of kilobytes, nests a few
+// levels deep and is read in milliseconds; these only stop scripts built
+// to make the reader hang or take all memory.
+const (
+	// MaxScript is the longest script read, and the longest string it
+	// may build (by concatenation).
+	MaxScript = 1 << 20
+	// MaxDepth is how deep brackets, blocks and expressions may nest.
+	MaxDepth = 200
+	// MaxWork bounds what reading costs beyond reading each statement
+	// once, in bytes: each statement read (its length and stmtCost, again
+	// at each call of the function holding it) and each use of a string
+	// variable count.
+	MaxWork = 32 << 20
+	// stmtCost is what reading a statement costs besides its bytes.
+	stmtCost = 256
+)
 
 type reader struct {
 	s       *Script
@@ -76,6 +142,8 @@ type reader struct {
 	traceFields map[string]string
 	loopVals    map[string]runplan.PrintArg // names assigned from them in the loop
 	firsts      map[string]bool             // names holding the first line's value
+	work        int                         // spent so far, against budget
+	budget      int                         // MaxWork and the cost of reading each statement once
 }
 
 type pendingPrint struct {
@@ -98,9 +166,16 @@ func Read(py []byte, name string) (*Script, error) {
 }
 
 func read(py []byte, name string) (*Script, error) {
+	if len(py) > MaxScript {
+		return nil, fmt.Errorf("%s: %d bytes: ebpf-hello reads scripts of at most 1 MiB", filepath.Base(name), len(py))
+	}
 	lines, err := lexLines(string(py))
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", filepath.Base(name), err)
+		return nil, fmt.Errorf("%s:%w", filepath.Base(name), err)
+	}
+	stmts, err := nest(lines)
+	if err != nil {
+		return nil, fmt.Errorf("%s:%w", filepath.Base(name), err)
 	}
 	r := &reader{
 		s:    &Script{Name: filepath.Base(name)},
@@ -110,7 +185,11 @@ func read(py []byte, name string) (*Script, error) {
 		outputs:  map[string]*runplan.Output{},
 		loopVals: map[string]runplan.PrintArg{}, firsts: map[string]bool{}, inFunc: map[string]bool{},
 	}
-	err = r.block(nest(lines), false)
+	r.budget = MaxWork
+	for _, l := range lines {
+		r.budget += l.size + stmtCost
+	}
+	err = r.block(stmts, false)
 	if err == nil {
 		err = r.err
 	}
@@ -124,8 +203,59 @@ func read(py []byte, name string) (*Script, error) {
 	return r.s, nil
 }
 
+// note says what the reader cannot follow. Texts it quotes are cut short:
+// a long string named in a line read many times must not fill memory.
 func (r *reader) note(line int, format string, args ...any) {
+	for k, a := range args {
+		switch v := a.(type) {
+		case string:
+			args[k] = clip(v)
+		case error:
+			args[k] = clip(v.Error())
+		}
+	}
 	r.s.Plan.Notes = append(r.s.Plan.Notes, fmt.Sprintf("%s:%d: %s", r.s.Name, line, fmt.Sprintf(format, args...)))
+}
+
+// clip cuts a text quoted in a note or an error to 80 bytes.
+func clip(s string) string {
+	const max = 80
+	if len(s) <= max {
+		return s
+	}
+	n := max
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "..."
+}
+
+// fail records the first error that ends the reading; block returns it
+// once the statement being read is done.
+func (r *reader) fail(err error) {
+	if r.err == nil {
+		r.err = err
+	}
+}
+
+// spend counts n bytes of work done for line, failing past the budget.
+func (r *reader) spend(line, n int) error {
+	if r.err == nil {
+		if r.work += n; r.work > r.budget {
+			r.fail(fmt.Errorf("%d: too much to read: the script's statements, read again at each call of their function, and the strings it uses add up to %d MiB more than the script", line, MaxWork>>20))
+		}
+	}
+	return r.err
+}
+
+// parse parses an expression; one nested too deep ends the reading.
+func (r *reader) parse(toks []ptok) (*node, error) {
+	n, err := parseExpr(toks)
+	var deep *tooDeep
+	if errors.As(err, &deep) {
+		r.fail(fmt.Errorf("%d: an expression nested more than %d deep", deep.line, MaxDepth))
+	}
+	return n, err
 }
 
 func (r *reader) block(stmts []*stmt, inLoop bool) error {
@@ -142,7 +272,11 @@ func (r *reader) block(stmts []*stmt, inLoop bool) error {
 			k = end - 1
 			continue
 		}
-		if err := r.stmt(st, inLoop); err != nil {
+		err := r.stmt(st, inLoop)
+		if r.err != nil { // a limit, or an error in a function's body: first
+			return r.err
+		}
+		if err != nil {
 			return err
 		}
 	}
@@ -185,12 +319,21 @@ func (r *reader) alternatives(branches []*stmt, inLoop bool) error {
 			}
 		}
 	}
+	others := map[string][]runplan.Attach{} // the other branches' attaches, by program
+	for _, g := range groups[1:] {
+		for _, b := range g {
+			others[b.Program] = append(others[b.Program], b)
+		}
+	}
 	for _, a := range first {
-		for _, g := range groups[1:] {
-			for _, b := range g {
-				if b.Program == a.Program && b.Target != a.Target {
-					a.Fallback = append(a.Fallback, b)
-				}
+		// every attach of a program in one branch gets all of its other
+		// branches' as fallbacks: as many as their product, paid for
+		if err := r.spend(branches[0].line, stmtCost*len(others[a.Program])); err != nil {
+			return err
+		}
+		for _, b := range others[a.Program] {
+			if b.Target != a.Target {
+				a.Fallback = append(a.Fallback, b)
 			}
 		}
 		a.Optional = !hasElse
@@ -200,6 +343,9 @@ func (r *reader) alternatives(branches []*stmt, inLoop bool) error {
 }
 
 func (r *reader) stmt(st *stmt, inLoop bool) error {
+	if err := r.spend(st.line, st.size+stmtCost); err != nil {
+		return err
+	}
 	head := st.toks[0].text
 	if head != "print" && head != "printb" && len(r.pending) > 0 {
 		// prints not followed by an items() loop: not reproduced
@@ -259,17 +405,21 @@ func (r *reader) stmt(st *stmt, inLoop bool) error {
 		return r.assign(st, st.toks[:k], st.toks[k+1:], inLoop)
 	}
 	if k := topLevel(st.toks, "+="); k > 0 && k == 1 && st.toks[0].kind == tName {
-		v, err := parseExpr(st.toks[k+1:])
+		v, err := r.parse(st.toks[k+1:])
 		if err == nil {
 			if s, ok := r.str(v); ok {
-				r.strs[st.toks[0].text] += s
+				name := st.toks[0].text
+				if r.longer(st.line, len(r.strs[name])+len(s)) {
+					return r.err
+				}
+				r.strs[name] += s
 				return nil
 			}
 		}
 		delete(r.strs, st.toks[0].text)
 		return nil
 	}
-	n, err := parseExpr(st.toks)
+	n, err := r.parse(st.toks)
 	if err != nil {
 		r.note(st.line, "cannot read this line; ignored")
 		return nil
@@ -303,7 +453,7 @@ func topLevel(toks []ptok, op string) int {
 }
 
 func (r *reader) assign(st *stmt, lhs, rhs []ptok, inLoop bool) error {
-	v, err := parseExpr(rhs)
+	v, err := r.parse(rhs)
 	if err != nil {
 		r.note(st.line, "cannot read this assignment; ignored")
 		return nil
@@ -326,7 +476,7 @@ func (r *reader) assign(st *stmt, lhs, rhs []ptok, inLoop bool) error {
 	}
 	// (task, pid, cpu, flags, ts, msg) = b.trace_fields()
 	if v.kind == "call" && v.x.kind == "attr" && v.x.text == "trace_fields" {
-		names, err := parseExpr(lhs)
+		names, err := r.parse(lhs)
 		if err != nil || names.kind != "tuple" {
 			r.note(st.line, "cannot read trace_fields()'s names; run prints trace lines its own way")
 			return nil
@@ -407,18 +557,29 @@ func (r *reader) replaceChain(n *node, st *stmt) (string, bool) {
 }
 
 // str evaluates a string expression made of literals and known variables.
+// Each use of a variable is work (it may be long, and what the script does
+// with it costs as much); a string longer than MaxScript ends the reading.
 func (r *reader) str(n *node) (string, bool) {
 	switch n.kind {
 	case "str":
 		return n.text, true
 	case "name":
 		s, ok := r.strs[n.text]
+		if ok && r.spend(n.line, len(s)) != nil {
+			return "", false
+		}
 		return s, ok
 	case "binop":
 		if n.text == "+" {
-			a, ok1 := r.str(n.x)
-			b, ok2 := r.str(n.y)
-			return a + b, ok1 && ok2
+			a, ok := r.str(n.x)
+			if !ok {
+				return "", false
+			}
+			b, ok := r.str(n.y)
+			if !ok || r.longer(n.line, len(a)+len(b)) {
+				return "", false
+			}
+			return a + b, true
 		}
 	case "call":
 		switch {
@@ -431,6 +592,16 @@ func (r *reader) str(n *node) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// longer fails, and says so, when the script builds a string of n bytes,
+// more than MaxScript; the string's bytes are work.
+func (r *reader) longer(line, n int) bool {
+	if n > MaxScript {
+		r.fail(fmt.Errorf("%d: the script builds a string longer than 1 MiB", line))
+		return true
+	}
+	return r.spend(line, n) != nil
 }
 
 func (r *reader) num(n *node) (float64, bool) {
@@ -481,7 +652,11 @@ func (r *reader) num(n *node) (float64, bool) {
 func (r *reader) table(n *node) string {
 	switch n.kind {
 	case "name":
-		return r.tables[n.text]
+		m := r.tables[n.text]
+		if m != "" && r.spend(n.line, len(m)) != nil {
+			return ""
+		}
+		return m
 	case "index":
 		if n.x.kind == "name" && r.bpf[n.x.text] {
 			if s, ok := r.str(n.y); ok {
@@ -630,6 +805,17 @@ func (r *reader) bpfMethod(method string, n *node, st *stmt) {
 		}
 		if !ok || target == "" {
 			r.note(st.line, "%s: cannot read where %s attaches (computed by the script): pass it as a flag, e.g. --%s EVENT=%s", method, fn, strings.ReplaceAll(string(kind), "_", "-"), fn)
+			return
+		}
+		var err error
+		switch kind { // these names go into tracefs paths
+		case runplan.Tracepoint:
+			err = runplan.ValidTracepointTarget(target)
+		case runplan.RawTracepoint:
+			err = runplan.ValidRawTracepoint(target)
+		}
+		if err != nil {
+			r.fail(fmt.Errorf("%d: %s: %w", st.line, method, err))
 			return
 		}
 		r.s.Attach = append(r.s.Attach, runplan.Attach{Program: fn, Kind: kind, Target: target})
@@ -785,7 +971,7 @@ func (r *reader) forItems(st *stmt, inLoop bool) bool {
 	if k < 0 || len(st.toks) < k+2 {
 		return false
 	}
-	if n, err := parseExpr(st.toks[k+1 : len(st.toks)-1]); err == nil {
+	if n, err := r.parse(st.toks[k+1 : len(st.toks)-1]); err == nil {
 		walk(n)
 	}
 	return found
@@ -806,7 +992,10 @@ func (r *reader) itemPrint(st *stmt, o *runplan.Output) {
 			continue
 		}
 		printed = true
-		n, err := parseExpr(b.toks)
+		if r.spend(b.line, b.size+stmtCost) != nil {
+			return
+		}
+		n, err := r.parse(b.toks)
 		if err != nil {
 			r.note(b.line, "print: cannot read it; run prints the map its own way")
 			continue
@@ -914,6 +1103,9 @@ func (r *reader) topPrint(n *node, st *stmt, inLoop bool) {
 		r.note(n.line, "print: %v; not shown", err)
 		return
 	}
+	if r.spend(n.line, len(line)) != nil { // "%9999s" makes much of little
+		return
+	}
 	if inLoop || r.started {
 		r.pending = append(r.pending, pendingPrint{text: line, line: n.line})
 		return
@@ -979,7 +1171,25 @@ func (r *reader) literalPrint(n *node) (string, error) {
 	if v := n.kwargs["sep"]; v != nil {
 		sep, _ = r.str(v)
 	}
+	if r.longer(n.line, joinedLen(parts, sep)) { // sep=LONG, many times
+		return "", r.err
+	}
 	return strings.Join(parts, sep), nil
+}
+
+// joinedLen is len(strings.Join(parts, sep)), without overflow.
+func joinedLen(parts []string, sep string) int {
+	n := 0
+	for k, p := range parts {
+		if k > 0 {
+			n += len(sep)
+		}
+		n += len(p)
+		if n > MaxScript {
+			return MaxScript + 1
+		}
+	}
+	return n
 }
 
 // literal evaluates a string or number the script spells out.
@@ -1012,12 +1222,12 @@ func (r *reader) finish() {
 		if lit != nil {
 			r.s.Replace = append(r.s.Replace, [2]string{old, *lit})
 			if len(r.repl[old]) > 1 {
-				r.s.Plan.Notes = append(r.s.Plan.Notes, fmt.Sprintf("%s: %s is replaced by %q (the script's other choices depend on its command line)", r.s.Name, old, *lit))
+				r.s.Plan.Notes = append(r.s.Plan.Notes, fmt.Sprintf("%s: %s is replaced by %q (the script's other choices depend on its command line)", r.s.Name, clip(old), clip(*lit)))
 			}
 			continue
 		}
 		r.s.Globals = append(r.s.Globals, old)
-		r.s.Plan.Notes = append(r.s.Plan.Notes, fmt.Sprintf("%s: %s is filled from the script's command line: it is a const volatile global here, 0 unless run --set %s=VALUE", r.s.Name, old, old))
+		r.s.Plan.Notes = append(r.s.Plan.Notes, fmt.Sprintf("%s: %s is filled from the script's command line: it is a const volatile global here, 0 unless run --set %s=VALUE", r.s.Name, clip(old), clip(old)))
 	}
 	if r.argv {
 		r.s.Plan.Notes = append(r.s.Plan.Notes, fmt.Sprintf("%s: the script's own command-line options are not read (ebpf-hello does not run it)", r.s.Name))

@@ -137,6 +137,20 @@ func FuzzRead(f *testing.F) {
 		f.Add(py)
 	}
 	f.Add([]byte("b = BPF(text=\"\"\"x\"\"\")\nb[\"e\"].open_perf_buffer(cb)\ndef cb(a, b, c):\n e = b[\"e\"].event(b)\n print(\"%d\" % (e.x - (\n"))
+	// past the limits (nesting, work, string length) and tracepoint names
+	// that are not names: small enough for the fuzzer to mutate
+	f.Add([]byte(bpfLine + "x = " + strings.Repeat("([{", MaxDepth/3+1) + "\n"))
+	f.Add([]byte(bpfLine + "x = " + strings.Repeat("(", MaxDepth-1) + "1" + strings.Repeat(")", MaxDepth-1) + "\n"))
+	f.Add([]byte(bpfLine + "x = " + strings.Repeat("- not ", MaxDepth) + "1 if x else lambda: 2\n"))
+	f.Add([]byte(bpfLine + "y = " + strings.Repeat("a.b(c)[d] + ", MaxDepth/4) + "1\n"))
+	var blocks strings.Builder
+	for k := 0; k <= MaxDepth; k++ {
+		blocks.WriteString(strings.Repeat(" ", k) + "if x:\n")
+	}
+	f.Add([]byte(bpfLine + blocks.String() + strings.Repeat(" ", MaxDepth+1) + "pass\n"))
+	f.Add([]byte(bpfLine + callTree(3, 3)))
+	f.Add([]byte(bpfLine + "a = 'ab'\n" + strings.Repeat("a += a\n", 21) + "print('%9999s' % a, sep=a)\n"))
+	f.Add([]byte(bpfLine + "b.attach_tracepoint(tp=\"../../etc:passwd\", fn_name=\"f\")\nb.attach_raw_tracepoint(tp=\"a/b\", fn_name=\"g\")\n"))
 	f.Fuzz(func(t *testing.T, py []byte) {
 		s, err := Read(py, "fuzz.py")
 		if err != nil {

@@ -55,6 +55,12 @@ func Format(template string, args ...any) (string, error) {
 			return "", err
 		}
 		b.WriteString(s)
+		if b.Len() > MaxOutput {
+			return "", errTooLong
+		}
+	}
+	if b.Len() > MaxOutput {
+		return "", errTooLong
 	}
 	return b.String(), nil
 }
@@ -99,11 +105,10 @@ func parseSpec(spec string) (braceSpec, error) {
 		i++
 	}
 	if i > start {
-		w, err := strconv.Atoi(string(r[start:i]))
-		if err != nil || w > 1<<16 {
-			return s, fmt.Errorf("width %s is too large", string(r[start:i]))
+		if err := checkNumber("width", string(r[start:i]), MaxWidth); err != nil {
+			return s, err
 		}
-		s.width = w
+		s.width, _ = strconv.Atoi(string(r[start:i]))
 	}
 	if i < len(r) && (r[i] == ',' || r[i] == '_') {
 		s.group = byte(r[i])
@@ -118,11 +123,10 @@ func parseSpec(spec string) (braceSpec, error) {
 		if i == start {
 			return s, fmt.Errorf("format specifier missing precision")
 		}
-		p, err := strconv.Atoi(string(r[start:i]))
-		if err != nil || p > 1<<10 {
-			return s, fmt.Errorf("precision %s is too large", string(r[start:i]))
+		if err := checkNumber("precision", string(r[start:i]), MaxPrecision); err != nil {
+			return s, err
 		}
-		s.prec = p
+		s.prec, _ = strconv.Atoi(string(r[start:i]))
 	}
 	if i < len(r) {
 		if i+1 != len(r) || r[i] > 127 {

@@ -13,6 +13,18 @@ import (
 	"github.com/ebpf-hello/ebpf-hello/internal/runplan"
 )
 
+// MaxWidth and MaxPrecision are the largest a conversion may ask for, and
+// MaxOutput the longest text Sprintf or Format makes: Python has no such
+// limits, but no row a script prints comes near them, and a format found
+// in an untrusted script must not take all memory.
+const (
+	MaxWidth     = 1 << 16
+	MaxPrecision = 1 << 10
+	MaxOutput    = 1 << 20
+)
+
+var errTooLong = fmt.Errorf("the formatted text is longer than 1 MiB")
+
 // Sprintf applies a Python %-format to args (int64, uint64, float64,
 // string, []byte or bool). Bytes are shown as text, as the learner expects
 // from a comm or file name. A malformed format is an error, as in Python.
@@ -36,27 +48,34 @@ func Sprintf(format string, args ...any) (string, error) {
 		if format[i] == '(' {
 			return "", fmt.Errorf("%%(name) formats are not supported")
 		}
-		var flags string
+		start := i
 		for i < len(format) && strings.IndexByte("-+ 0#", format[i]) >= 0 {
-			flags += string(format[i])
 			i++
 		}
-		width := ""
+		flags := format[start:i]
+		start = i
 		for i < len(format) && format[i] >= '0' && format[i] <= '9' {
-			width += string(format[i])
 			i++
+		}
+		width := format[start:i]
+		if err := checkNumber("width", width, MaxWidth); err != nil {
+			return "", err
 		}
 		prec := ""
 		hasPrec := false
 		if i < len(format) && format[i] == '.' {
 			hasPrec = true
 			i++
+			start = i
 			for i < len(format) && format[i] >= '0' && format[i] <= '9' {
-				prec += string(format[i])
 				i++
 			}
+			prec = format[start:i]
 			if prec == "" {
 				prec = "0"
+			}
+			if err := checkNumber("precision", prec, MaxPrecision); err != nil {
+				return "", err
 			}
 		}
 		for i < len(format) && (format[i] == 'l' || format[i] == 'h' || format[i] == 'L') {
@@ -75,11 +94,31 @@ func Sprintf(format string, args ...any) (string, error) {
 		}
 		n++
 		b.WriteString(s)
+		if b.Len() > MaxOutput {
+			return "", errTooLong
+		}
 	}
 	if n < len(args) {
 		return "", fmt.Errorf("not all arguments converted during string formatting")
 	}
+	if b.Len() > MaxOutput {
+		return "", errTooLong
+	}
 	return b.String(), nil
+}
+
+// checkNumber refuses a width or precision (decimal digits) above max.
+func checkNumber(what, digits string, max int) error {
+	if digits == "" {
+		return nil
+	}
+	if v, err := strconv.Atoi(digits); err != nil || v > max {
+		if len(digits) > 20 {
+			digits = digits[:20] + "..."
+		}
+		return fmt.Errorf("%s %s is too large", what, digits)
+	}
+	return nil
 }
 
 func one(verb byte, flags, width, prec string, hasPrec bool, arg any) (string, error) {

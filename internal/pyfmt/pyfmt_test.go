@@ -1,6 +1,7 @@
 package pyfmt
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/ebpf-hello/ebpf-hello/internal/btfview"
@@ -76,6 +77,7 @@ func TestPrinterRelativeTime(t *testing.T) {
 func FuzzSprintf(f *testing.F) {
 	f.Add("%-18.9f %-16s %-6d %-16s", "x", int64(3), 1.5)
 	f.Add("%%%5.2s%#o%c", "y", int64(-1), -2.0)
+	f.Add("%"+strings.Repeat("-", 100)+"65536.1024f %.1025s %65537d", "z", int64(0), 1e300)
 	f.Fuzz(func(t *testing.T, format, s string, i int64, x float64) {
 		_, _ = Sprintf(format, s, i, x)
 		_, _ = Sprintf(format, x, s)
@@ -149,6 +151,7 @@ func TestFormatMatchesPython(t *testing.T) {
 func FuzzFormat(f *testing.F) {
 	f.Add("{:<16} {:>8.3f} {:#x}", "x", int64(3), 1.5)
 	f.Add("{:*^9,} {!s:5} {{}}", "y", int64(-1), -2.0)
+	f.Add("{:65536} {:.1025} {:65537} {:99999999999999999999}", "z", int64(0), 1e300)
 	f.Fuzz(func(t *testing.T, template, s string, i int64, x float64) {
 		_, _ = Format(template, s, i, x)
 		_, _ = Format(template, x, s, i)

@@ -31,6 +31,9 @@ func FromSource(c []byte) (*Plan, error) {
 		if err := json.Unmarshal(bytes.TrimSpace(rest), &p); err != nil {
 			return nil, fmt.Errorf("its %q line is not a plan: %w", sourceMarker[3:len(sourceMarker)-2], err)
 		}
+		if err := p.check(); err != nil {
+			return nil, fmt.Errorf("its %q line is not a plan: %w", sourceMarker[3:len(sourceMarker)-2], err)
+		}
 		return &p, nil
 	}
 	return nil, nil

@@ -3,6 +3,7 @@ package runplan
 import (
 	"bytes"
 	"debug/elf"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -40,8 +41,15 @@ func (p Plan) ObjectAsm() string {
 	return "\n/* ebpf-hello run: the plan above, kept in the object (section " + ObjectSection + "). */\nasm(\"" + text + "\");\n"
 }
 
+// MaxSection is the largest plan section FromObject reads: a plan is a few
+// kilobytes of JSON, and a compressed section could claim any size.
+const MaxSection = 1 << 20
+
 // FromObject reads the plan an object carries; nil when it has none.
 func FromObject(obj []byte) (*Plan, error) {
+	if err := tablesFit(obj); err != nil {
+		return nil, fmt.Errorf("not a BPF object: %w", err)
+	}
 	f, err := elf.NewFile(bytes.NewReader(obj))
 	if err != nil {
 		return nil, fmt.Errorf("not a BPF object: %w", err)
@@ -54,10 +62,73 @@ func FromObject(obj []byte) (*Plan, error) {
 	if s.Type != elf.SHT_PROGBITS {
 		return nil, fmt.Errorf("its %s section is not a plan: section type %s", ObjectSection, s.Type)
 	}
+	if s.Size > MaxSection {
+		return nil, fmt.Errorf("its %s section is not a plan: %d bytes, more than a plan's 1 MiB", ObjectSection, s.Size)
+	}
 	b, err := s.Data()
 	if err != nil {
 		return nil, fmt.Errorf("its %s section cannot be read: %w", ObjectSection, err)
 	}
+	return fromSection(b)
+}
+
+// tablesFit checks that the ELF header's program and section header tables
+// lie within obj. debug/elf allocates what the header claims (up to 10 MB
+// at a time) before finding out they do not: a damaged header costs a
+// millisecond, which made fuzzing FromObject crawl.
+func tablesFit(obj []byte) error {
+	if len(obj) < elf.EI_NIDENT || string(obj[:4]) != elf.ELFMAG {
+		return nil // debug/elf says what is wrong
+	}
+	var bo binary.ByteOrder
+	switch elf.Data(obj[elf.EI_DATA]) {
+	case elf.ELFDATA2LSB:
+		bo = binary.LittleEndian
+	case elf.ELFDATA2MSB:
+		bo = binary.BigEndian
+	default:
+		return nil
+	}
+	size := uint64(len(obj))
+	var phoff, shoff uint64
+	var at int                              // where e_phentsize is; e_phnum, e_shentsize, e_shnum follow
+	var sectionSize func(off uint64) uint64 // sh_size of the section header at off
+	switch elf.Class(obj[elf.EI_CLASS]) {
+	case elf.ELFCLASS64:
+		if size < 64 {
+			return nil
+		}
+		phoff, shoff, at = bo.Uint64(obj[32:]), bo.Uint64(obj[40:]), 54
+		sectionSize = func(off uint64) uint64 { return bo.Uint64(obj[off+32:]) }
+	case elf.ELFCLASS32:
+		if size < 52 {
+			return nil
+		}
+		phoff, shoff, at = uint64(bo.Uint32(obj[28:])), uint64(bo.Uint32(obj[32:])), 42
+		sectionSize = func(off uint64) uint64 { return uint64(bo.Uint32(obj[off+20:])) }
+	default:
+		return nil
+	}
+	phentsize, phnum := uint64(bo.Uint16(obj[at:])), uint64(bo.Uint16(obj[at+2:]))
+	shentsize, shnum := uint64(bo.Uint16(obj[at+4:])), uint64(bo.Uint16(obj[at+6:]))
+	fits := func(off, n, entsize uint64) bool {
+		return off <= size && (n == 0 || entsize <= (size-off)/n)
+	}
+	if !fits(phoff, phnum, phentsize) {
+		return fmt.Errorf("its %d program headers do not fit in its %d bytes", phnum, size)
+	}
+	if shnum == 0 && shoff != 0 && fits(shoff, 1, shentsize) && shentsize >= 40 {
+		shnum = sectionSize(shoff) // over 0xff00 sections: the count is section 0's size
+	}
+	if !fits(shoff, shnum, shentsize) {
+		return fmt.Errorf("its %d section headers do not fit in its %d bytes", shnum, size)
+	}
+	return nil
+}
+
+// fromSection reads the plan section's bytes: one JSON plan, nothing after
+// it, no field run does not know, and only kinds and names run accepts.
+func fromSection(b []byte) (*Plan, error) {
 	var p Plan
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
@@ -73,7 +144,8 @@ func FromObject(obj []byte) (*Plan, error) {
 	return &p, nil
 }
 
-// check rejects kinds run does not know (a damaged or foreign plan).
+// check rejects kinds run does not know and tracepoint names that are not
+// names (a damaged or foreign plan).
 func (p Plan) check() error {
 	var attach func(as []Attach) error
 	attach = func(as []Attach) error {
@@ -84,7 +156,12 @@ func (p Plan) check() error {
 				return fmt.Errorf("unknown attach kind %q", a.Kind)
 			}
 			if a.Program == "" {
-				return fmt.Errorf("an attach of %s %s names no program", a.Kind, a.Target)
+				return fmt.Errorf("an attach of %s %q names no program", a.Kind, a.Target)
+			}
+			if a.Kind == Tracepoint && a.Target != "" {
+				if err := ValidTracepointTarget(a.Target); err != nil {
+					return fmt.Errorf("program %q: %w", a.Program, err)
+				}
 			}
 			if err := attach(a.Fallback); err != nil {
 				return err
