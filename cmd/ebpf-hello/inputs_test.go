@@ -105,3 +105,22 @@ func TestRunRefusesFlagsThatCannotApply(t *testing.T) {
 		}
 	}
 }
+
+// TestRunRefusesTracepointNamesThatArePaths: a SEC() tracepoint's category
+// and event become a tracefs path; ".." there must be refused, not read.
+func TestRunRefusesTracepointNamesThatArePaths(t *testing.T) {
+	testenv.RequireRoot(t)
+	prog := filepath.Join(t.TempDir(), "tp.bpf.c")
+	if err := os.WriteFile(prog, []byte(`#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+char LICENSE[] SEC("license") = "GPL";
+SEC("tracepoint/../passwd")
+int p(void *ctx) { return 0; }
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := runCommand(t, binary(t), "run", prog, "--duration", "1s")
+	if r.code == 0 || !strings.Contains(r.stderr, `tracepoint category ".." is not a name`) {
+		t.Errorf("exit %d, stderr:\n%s", r.code, r.stderr)
+	}
+}

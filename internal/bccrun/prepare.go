@@ -82,7 +82,11 @@ func Prepare(in Input) (*bcc.Program, error) {
 	}
 	in.Options.Attach = append(append([]runplan.Attach(nil), s.Attach...), in.Attach...)
 	in.Options.Globals = s.Globals
-	p, err := bcc.Translate(s.Source(c), cPath, in.Options)
+	substituted, err := s.Substitute(c)
+	if err != nil {
+		return nil, err
+	}
+	p, err := bcc.Translate(substituted, cPath, in.Options)
 	if err != nil {
 		return nil, err
 	}

@@ -11,6 +11,7 @@ import (
 	bpf "github.com/aquasecurity/libbpfgo"
 
 	"github.com/ebpf-hello/ebpf-hello/internal/kernel"
+	"github.com/ebpf-hello/ebpf-hello/internal/runplan"
 	tfs "github.com/ebpf-hello/ebpf-hello/internal/tracefs"
 )
 
@@ -102,8 +103,9 @@ func resolve(h Hook, facts Facts, sec string) (resolvedHook, error) {
 	}
 	switch h.Kind {
 	case Tracepoint:
-		if !strings.Contains(r.Target, ":") {
-			return r, fmt.Errorf("tracepoint %q: want category:event", r.Target)
+		// Names only: the target becomes a tracefs path.
+		if err := runplan.ValidTracepointTarget(r.Target); err != nil {
+			return r, err
 		}
 	case Uprobe, Uretprobe:
 		path, offset, note, err := resolveUprobe(r.Target)
