@@ -1,11 +1,16 @@
 package probe
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
+	"syscall"
 
 	bpf "github.com/aquasecurity/libbpfgo"
+
+	"github.com/ebpf-hello/ebpf-hello/internal/doctor"
+	"github.com/ebpf-hello/ebpf-hello/internal/verifierhelp"
 )
 
 // Verbose, when set, receives every libbpf message (for --verbose).
@@ -65,12 +70,46 @@ func (c *collector) add(level int, msg string) {
 type VerifierError struct {
 	Program string   // C function name, when libbpf said it
 	Tail    []string // the verifier log's last lines
+	Log     []string // the whole verifier log (--verbose prints it too, among libbpf's messages)
 	Err     error
+	// Lang is the language of the explanation and the heading: "en" or
+	// "zh". "" follows the locale (LC_ALL, LC_MESSAGES, LANG) as doctor does.
+	Lang string
 }
 
+// Explain says what the verifier refused in one sentence, with the usual
+// fix and the learner's file and line (see internal/verifierhelp); false
+// when the log is not one it recognises.
+func (e *VerifierError) Explain() (verifierhelp.Explanation, bool) {
+	lang := e.lang()
+	if x, ok := verifierhelp.Explain(e.Log, lang); ok {
+		return x, true
+	}
+	if errors.Is(e.Err, syscall.E2BIG) { // too big or too complex to verify
+		return verifierhelp.TooLarge(e.Log, lang), true
+	}
+	return verifierhelp.Explanation{}, false
+}
+
+func (e *VerifierError) lang() string {
+	if e.Lang != "" {
+		return e.Lang
+	}
+	return doctor.Lang("")
+}
+
+// Error is "FILE:LINE: what is wrong and the usual fix" when the failure
+// is a known one, then the verifier's last lines.
 func (e *VerifierError) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "the kernel's verifier rejected BPF program %s (%s); its last lines:", e.Program, errnoText(e.Err))
+	if x, ok := e.Explain(); ok {
+		b.WriteString(x.String() + "\n")
+	}
+	heading := "the kernel's verifier rejected BPF program %s (%s); its last lines:"
+	if e.lang() == "zh" {
+		heading = "内核的验证器拒绝了 BPF 程序 %s（%s），日志的最后几行："
+	}
+	fmt.Fprintf(&b, heading, e.Program, errnoText(e.Err))
 	for _, line := range e.Tail {
 		b.WriteString("\n    " + line)
 	}
@@ -110,8 +149,9 @@ func verifierError(lines []string, err error) *VerifierError {
 	if len(logLines) == 0 {
 		return nil
 	}
-	if len(logLines) > verifierTailLines {
-		logLines = logLines[len(logLines)-verifierTailLines:]
+	tail := logLines
+	if len(tail) > verifierTailLines {
+		tail = tail[len(tail)-verifierTailLines:]
 	}
-	return &VerifierError{Program: program, Tail: logLines, Err: err}
+	return &VerifierError{Program: program, Tail: tail, Log: logLines, Err: err}
 }
