@@ -53,6 +53,7 @@ EXAMPLES:
    sudo ebpf-hello run opensnoop.bpf.c --json -n 10     # ten events as JSON
    sudo ebpf-hello run execs.bpf.o --set targ_pid=1234  # a const volatile filter
    sudo ebpf-hello run counts.bpf.c --interval 1s       # a map, every second
+   ebpf-hello run execs.bpf.c --params                  # what --set can change
    sudo ebpf-hello run hello.py                         # the tutorial's BCC script
    ebpf-hello run hello.py --emit-object hello.bpf.o    # compile only: for a machine without clang
    sudo ebpf-hello run hello.bpf.o                      #   ... which then runs it as 'run hello.py' does`,
@@ -63,6 +64,7 @@ EXAMPLES:
 			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Usage: "trace_pipe lines: table (default), raw (as BCC's trace_print), fields or json"},
 			&cli.StringFlag{Name: "event-type", Usage: "the `STRUCT` the perf/ring buffer events are"},
 			&cli.IntFlag{Name: "pages", Usage: "perf buffer size per CPU, in `PAGES` (a power of two; default: room for 8192 events, at least 64 pages)"},
+			&cli.BoolFlag{Name: "params", Usage: "list the program's global variables --set can change (type, default, whether the code reads them), and stop (no root needed)"},
 			&cli.StringFlag{Name: "emit-object", Usage: "compile FILE into the BPF object `OUT` and stop (no root needed); a BCC program's attach points and printing go inside it, so 'run OUT' works the same on a machine without clang"},
 		}, limitFlags("events or lines")...), bccFlags()...),
 		OnUsageError: usageError,
@@ -102,6 +104,9 @@ func runAction(c *cli.Context) error {
 	opts.Object, opts.Plan, err = objectOf(c, path)
 	if err != nil || opts.Object == nil {
 		return err // nil: --emit printed the C, or --emit-object wrote the object
+	}
+	if c.Bool("params") {
+		return printParams(c.App.Writer, opts.Object)
 	}
 	if d := c.Duration("interval"); d > 0 {
 		opts.Plan.Interval = d
@@ -228,6 +233,9 @@ func checkRunFlags(c *cli.Context, path string) error {
 			}
 			attachFlags = append(attachFlags, "--"+f.flag)
 		}
+	}
+	if c.Bool("params") && (c.Bool("emit") || c.String("emit-object") != "") {
+		return fmt.Errorf("--params lists the program's settings: not with --emit or --emit-object")
 	}
 	if c.Bool("emit") && c.String("emit-object") != "" {
 		return fmt.Errorf("--emit and --emit-object: choose one (the C, or the compiled object)")

@@ -27,3 +27,21 @@ func TestRunRefusesSettingsThatCannotTakeEffect(t *testing.T) {
 		t.Errorf("--set targ_pid=1: exit %d, stderr:\n%s", r.code, r.stderr)
 	}
 }
+
+// TestRunParamsListsSettings: --params lists each global with its type,
+// default and whether --set can change it, without loading anything.
+func TestRunParamsListsSettings(t *testing.T) {
+	r := runCommand(t, binary(t), "run", runProgram("set_cases.bpf.c"), "--params")
+	if r.code != 0 {
+		t.Fatalf("exit %d, stderr:\n%s", r.code, r.stderr)
+	}
+	for _, want := range []string{
+		"targ_pid    int   0        .rodata  yes",
+		"pid_filter  int   0        .rodata  no: pid_filter is declared const without volatile",
+		"my_pid      int   0        .bss     no: the program only writes my_pid",
+	} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("--params lacks %q:\n%s", want, r.stdout)
+		}
+	}
+}
