@@ -2,30 +2,17 @@ package doctor
 
 import (
 	"fmt"
-	"os"
 	"strings"
+
+	"github.com/ebpf-hello/ebpf-hello/internal/lang"
 )
 
 // msg is one message in English and Chinese (the tutorial's readers are
 // Chinese-speaking). Both take the same fmt arguments.
 type msg struct{ en, zh string }
 
-// Lang picks the language: "zh" or "en". "" follows the locale (LC_ALL,
-// LC_MESSAGES, LANG), so LANG=zh_CN.UTF-8 gives Chinese.
-func Lang(flag string) string {
-	if flag != "" {
-		return flag
-	}
-	for _, v := range []string{"LC_ALL", "LC_MESSAGES", "LANG"} {
-		if value := os.Getenv(v); value != "" {
-			if strings.HasPrefix(value, "zh") {
-				return "zh"
-			}
-			return "en"
-		}
-	}
-	return "en"
-}
+// Lang picks the language: "zh" or "en" (see lang.Pick).
+func Lang(flag string) string { return lang.Pick(flag) }
 
 func (m msg) in(lang string, args ...any) string {
 	format := m.en

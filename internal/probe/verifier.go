@@ -9,7 +9,7 @@ import (
 
 	bpf "github.com/aquasecurity/libbpfgo"
 
-	"github.com/ebpf-hello/ebpf-hello/internal/doctor"
+	"github.com/ebpf-hello/ebpf-hello/internal/lang"
 	"github.com/ebpf-hello/ebpf-hello/internal/verifierhelp"
 )
 
@@ -95,7 +95,7 @@ func (e *VerifierError) lang() string {
 	if e.Lang != "" {
 		return e.Lang
 	}
-	return doctor.Lang("")
+	return lang.Pick("")
 }
 
 // Error is "FILE:LINE: what is wrong and the usual fix" when the failure
