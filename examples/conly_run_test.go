@@ -49,10 +49,16 @@ func (e *example) stdoutText() string {
 	return e.stdout.String()
 }
 
-// until polls the run's output until done accepts it or 10 s pass.
+// until polls the output until done accepts it, the program exits or
+// testenv.Patience passes, and returns it.
 func (e *example) until(done func(stdout string) bool) string {
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(testenv.Patience)
 	for {
+		select {
+		case <-e.done:
+			return e.stdoutText() // all of it
+		default:
+		}
 		out := e.stdoutText()
 		if done(out) || time.Now().After(deadline) {
 			return out
@@ -68,8 +74,8 @@ func (e *example) stop(t *testing.T) string {
 	_ = e.cmd.Process.Signal(syscall.SIGINT)
 	select {
 	case <-e.done:
-	case <-time.After(15 * time.Second):
-		t.Fatalf("run did not exit within 15s of SIGINT: %s", e.errText())
+	case <-time.After(testenv.Patience):
+		t.Fatalf("run did not exit within %s of SIGINT: %s", testenv.Patience, e.errText())
 	}
 	if code := e.cmd.ProcessState.ExitCode(); code != 0 {
 		t.Fatalf("run exited %d: %s", code, e.errText())

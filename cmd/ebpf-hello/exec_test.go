@@ -17,6 +17,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/ebpf-hello/ebpf-hello/internal/ready"
+	"github.com/ebpf-hello/ebpf-hello/internal/testenv"
 	"github.com/ebpf-hello/ebpf-hello/internal/textsafe"
 )
 
@@ -138,7 +139,7 @@ func TestExecSeesTheExec(t *testing.T) {
 			if err := child.run(t); err != nil {
 				t.Fatalf("child: %v", err)
 			}
-			lines := tr.collect(t, 1, 30*time.Second, func(line string) bool { return !strings.HasPrefix(line, "TIME(s)") })
+			lines := tr.collect(t, 1, testenv.Patience, func(line string) bool { return !strings.HasPrefix(line, "TIME(s)") })
 			time.Sleep(100 * time.Millisecond) // anything else would arrive now
 			code, stderr := tr.stop(t)
 			for line := range tr.Lines {
@@ -200,7 +201,7 @@ func TestExecFilters(t *testing.T) {
 	if err := bad.run(t); err == nil {
 		t.Fatal("the exec of a missing program succeeded")
 	}
-	lines := tr.collect(t, 1, 30*time.Second, func(string) bool { return true })
+	lines := tr.collect(t, 1, testenv.Patience, func(string) bool { return true })
 	time.Sleep(100 * time.Millisecond)
 	_, stderr := tr.stop(t)
 	for line := range tr.Lines {
@@ -216,7 +217,7 @@ func TestExecFilters(t *testing.T) {
 	tr = startTracer(t, ready.Line, "exec", "--json", "--uid", "65534", "--duration", "1s")
 	other := startExecer(t, "ehx-uid", path, name)
 	_ = other.run(t)
-	code, stderr := tr.wait(t, 30*time.Second)
+	code, stderr := tr.wait(t, testenv.Patience)
 	var seen []string
 	for line := range tr.Lines {
 		if r := decodeExec(t, line); r.PID == other.pid {
@@ -268,7 +269,7 @@ func TestExecLossesAreCounted(t *testing.T) {
 	if err := tr.Cmd.Process.Signal(syscall.SIGCONT); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(300 * time.Millisecond) // let it read what the buffer kept
+	_ = tr.WaitFor(hasWarning, testenv.Patience) // the loss check warns while it runs; checked below
 	code, stderr := tr.stop(t)
 	if code != 0 {
 		t.Errorf("exit code %d: %s", code, stderr)

@@ -149,7 +149,7 @@ func startTracer(t *testing.T, readyText string, args ...string) *tracer {
 	if readyText != ready.Line {
 		isReady = func(stderr string) bool { return strings.Contains(stderr, readyText) }
 	}
-	if err := p.WaitFor(isReady, 30*time.Second); err != nil {
+	if err := p.WaitFor(isReady, testenv.Patience); err != nil {
 		t.Fatalf("ebpf-hello %v: %v: %s", args, err, p.Stderr())
 	}
 	return &tracer{p}
@@ -177,14 +177,28 @@ func (tr *tracer) collect(t *testing.T, want int, timeout time.Duration, keep fu
 	return got
 }
 
+// hasWarning: stderr so far has a warning (tracer.WaitFor's condition).
+func hasWarning(stderr string) bool { return strings.Contains(stderr, "warning:") }
+
+// exited reports whether the tracer has ended: then every line it printed
+// is on Lines, and collect returns as soon as they are read.
+func (tr *tracer) exited() bool {
+	select {
+	case <-tr.Done:
+		return true
+	default:
+		return false
+	}
+}
+
 // stop sends SIGINT, as Ctrl-C does, and returns the exit code and stderr.
 func (tr *tracer) stop(t *testing.T) (int, string) {
 	t.Helper()
 	_ = tr.Cmd.Process.Signal(syscall.SIGINT)
 	select {
 	case <-tr.Done:
-	case <-time.After(15 * time.Second):
-		t.Fatalf("ebpf-hello did not exit within 15s of SIGINT: %s", tr.Stderr())
+	case <-time.After(testenv.Patience):
+		t.Fatalf("ebpf-hello did not exit within %s of SIGINT: %s", testenv.Patience, tr.Stderr())
 	}
 	return tr.Cmd.ProcessState.ExitCode(), tr.Stderr()
 }
@@ -225,11 +239,11 @@ func ourPrograms(t *testing.T) map[int]string {
 
 // assertNothingLeft fails if a program of ours not in before is still
 // loaded. The kernel frees a detached program after an RCU grace period:
-// it may take a moment.
+// it may take a moment (longer on a busy machine).
 func assertNothingLeft(t *testing.T, before map[int]string) {
 	t.Helper()
 	var left []string
-	for try := 0; try < 20; try++ {
+	for deadline := time.Now().Add(testenv.Patience); time.Now().Before(deadline); {
 		left = nil
 		for id, name := range ourPrograms(t) {
 			if _, ok := before[id]; !ok {

@@ -51,8 +51,9 @@ func TestOpenNoFalseLossesAtStart(t *testing.T) {
 }
 
 // runFIFOBlockers is a child: "path,n". It blocks n threads in open(2) of
-// the FIFO path (no writer ever comes), says "ready" once they are all
-// there, and waits to be killed.
+// the FIFO path (no writer ever comes), says "ready" once it has as many
+// threads, and waits to be killed. The last of them may still be on their
+// way to open: the test waits for the tracer's warning that the map is full.
 func runFIFOBlockers(spec string) int {
 	path, count, _ := strings.Cut(spec, ",")
 	n, _ := strconv.Atoi(count)
@@ -70,7 +71,6 @@ func runFIFOBlockers(spec string) int {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	time.Sleep(200 * time.Millisecond) // the last threads reach open
 	fmt.Println("ready")
 	select {}
 }
@@ -98,19 +98,20 @@ func TestOpenNotBlindedByAFullStash(t *testing.T) {
 	if _, err := fmt.Fscanln(out, new(string)); err != nil {
 		t.Fatalf("FIFO blockers did not get ready: %v", err)
 	}
+	// The warning comes once an open found the map full: from then on the
+	// blocked threads keep it full.
+	full := func(stderr string) bool {
+		return strings.Contains(stderr, "warning: the map of opens in flight is full")
+	}
+	if err := tr.WaitFor(full, testenv.Patience); err != nil {
+		t.Fatalf("no warning while running (%v); stderr:\n%s", err, tr.Stderr())
+	}
 
 	child := startOpener(t, 100)
 	child.run(t)
-	got := tr.collect(t, 100, 10*time.Second, func(line string) bool { return strings.Contains(line, child.path) })
+	got := tr.collect(t, 100, testenv.Patience, func(line string) bool { return strings.Contains(line, child.path) })
 	if len(got) != 100 {
 		t.Errorf("%d of the child's 100 opens shown while the stash is full", len(got))
-	}
-	deadline := time.Now().Add(2 * time.Second)
-	for !strings.Contains(tr.Stderr(), "warning: the map of opens in flight is full") && time.Now().Before(deadline) {
-		time.Sleep(50 * time.Millisecond)
-	}
-	if !strings.Contains(tr.Stderr(), "warning: the map of opens in flight is full") {
-		t.Errorf("no warning while running; stderr:\n%s", tr.Stderr())
 	}
 	code, stderr := tr.stop(t)
 	if code != 0 {
@@ -142,15 +143,33 @@ func startBlockedTracer(t *testing.T) (cmd *exec.Cmd, done chan struct{}, stderr
 	done = make(chan struct{})
 	go func() { _ = cmd.Wait(); close(done) }()
 	t.Cleanup(func() { _ = cmd.Process.Kill(); <-done })
-	for deadline := time.Now().Add(30 * time.Second); !ready.In(buf.String()); {
+	for deadline := time.Now().Add(testenv.Patience); !ready.In(buf.String()); {
 		if time.Now().After(deadline) {
 			t.Fatalf("not ready: %s", buf.String())
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
 	child.run(t)
-	time.Sleep(300 * time.Millisecond) // the tracer is now stuck writing
+	for deadline := time.Now().Add(testenv.Patience); !blockedWriting(cmd.Process.Pid); time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("never blocked writing its stdout: %s", buf.String())
+		}
+	}
 	return cmd, done, buf.String
+}
+
+// blockedWriting reports whether a thread of pid sleeps in write(2) to its
+// stdout (fd 1): the kernel's /proc/PID/task/TID/syscall gives the
+// syscall's number and arguments of a task blocked in one.
+func blockedWriting(pid int) bool {
+	files, _ := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/syscall", pid))
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if fields := strings.Fields(string(b)); err == nil && len(fields) > 1 && fields[0] == strconv.Itoa(unix.SYS_WRITE) && fields[1] == "0x1" {
+			return true
+		}
+	}
+	return false
 }
 
 // TestOpenSignalWhileStdoutBlocked: Ctrl-C must end `open` even when its
@@ -165,22 +184,26 @@ func TestOpenSignalWhileStdoutBlocked(t *testing.T) {
 		select {
 		case <-done:
 			t.Logf("exited %s after SIGINT", time.Since(start).Round(time.Millisecond))
-		case <-time.After(2500 * time.Millisecond): // grace, then the kernel's ~0.6 s to detach
-			t.Fatalf("still running 2.5s after SIGINT with stdout blocked; stderr:\n%s", stderr())
+		case <-time.After(testenv.Patience): // a grace of 0.5 s, then the kernel's ~0.6 s to detach
+			t.Fatalf("still running %s after SIGINT with stdout blocked; stderr:\n%s", testenv.Patience, stderr())
 		}
 		assertNothingLeft(t, before)
 	})
 	t.Run("two signals", func(t *testing.T) {
 		cmd, done, stderr := startBlockedTracer(t)
-		_ = cmd.Process.Signal(unix.SIGINT)
-		time.Sleep(100 * time.Millisecond)
+		// One right after the other: a pause between them could outlast
+		// the grace on a busy machine, and the first alone would end it.
 		start := time.Now()
+		_ = cmd.Process.Signal(unix.SIGINT)
 		_ = cmd.Process.Signal(unix.SIGTERM)
 		select {
 		case <-done:
 			t.Logf("exited %s after the second signal", time.Since(start).Round(time.Millisecond))
-		case <-time.After(1500 * time.Millisecond): // the kernel takes ~0.6 s to detach 8 tracepoints
-			t.Fatalf("still running 1.5s after a second signal; stderr:\n%s", stderr())
+		case <-time.After(testenv.Patience): // the kernel takes ~0.6 s to detach 8 tracepoints
+			t.Fatalf("still running %s after a second signal; stderr:\n%s", testenv.Patience, stderr())
+		}
+		if !strings.Contains(stderr(), "second signal: exiting at once") {
+			t.Errorf("not ended by the second signal; stderr:\n%s", stderr())
 		}
 	})
 }
@@ -212,8 +235,8 @@ func TestOpenNoticesClosedStdout(t *testing.T) {
 	r.Close() // head exits
 	select {
 	case <-done:
-	case <-time.After(3 * time.Second):
-		t.Fatalf("still running 3s after its stdout was closed; stderr:\n%s", buf.String())
+	case <-time.After(testenv.Patience): // it looks every 0.2 s
+		t.Fatalf("still running %s after its stdout was closed; stderr:\n%s", testenv.Patience, buf.String())
 	}
 	assertNothingLeft(t, before)
 }

@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/ebpf-hello/ebpf-hello/internal/testenv"
 )
@@ -85,7 +84,7 @@ func TestOpenSeesEveryOpen(t *testing.T) {
 
 				var rows []tableRow
 				header := ""
-				lines := tr.collect(t, opensPerChild, 30*time.Second, func(line string) bool {
+				lines := tr.collect(t, opensPerChild, testenv.Patience, func(line string) bool {
 					if format == "json" {
 						var r openRecord
 						if err := json.Unmarshal([]byte(line), &r); err != nil {
@@ -170,7 +169,7 @@ func TestOpenFilters(t *testing.T) {
 			child.run(t)
 			header := false
 			var others []string
-			got := tr.collect(t, n, 30*time.Second, func(line string) bool {
+			got := tr.collect(t, n, testenv.Patience, func(line string) bool {
 				if !header {
 					header = true
 					return false
@@ -195,7 +194,7 @@ func TestOpenFilters(t *testing.T) {
 	}
 	t.Run("no match prints only the header", func(t *testing.T) {
 		tr := startTracer(t, ready.Line, "open", "--pid", "4194000", "--duration", "2s")
-		code, stderr := tr.wait(t, 20*time.Second)
+		code, stderr := tr.wait(t, testenv.Patience)
 		var out []string
 		for line := range tr.Lines {
 			out = append(out, line)
@@ -218,7 +217,7 @@ func TestOpenCountsLostEvents(t *testing.T) {
 			child := startOpener(t, 50000)
 			tr := startTracer(t, ready.Line, "open", "--buffer", buffer, "--pages", "1", "--pid", strconv.Itoa(child.pid))
 			child.run(t)
-			time.Sleep(500 * time.Millisecond) // let the loss check run
+			_ = tr.WaitFor(hasWarning, testenv.Patience) // the loss check warns while it runs; checked below
 			code, stderr := tr.stop(t)
 			if code != 0 {
 				t.Fatalf("exit code %d, want 0; stderr:\n%s", code, stderr)

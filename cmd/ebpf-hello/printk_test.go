@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/ebpf-hello/ebpf-hello/internal/ready"
+	"github.com/ebpf-hello/ebpf-hello/internal/testenv"
 )
 
 // printkLine is one `printk --format json` line.
@@ -53,7 +54,7 @@ func TestPrintkCountPrintsHelloLines(t *testing.T) {
 	before := ourPrograms(t)
 	keepOpening(t)
 	tr := startTracer(t, ready.Line, "printk", "--count", "3", "--format", "json")
-	code, stderr := tr.wait(t, 30*time.Second)
+	code, stderr := tr.wait(t, testenv.Patience)
 	var lines []printkLine
 	for raw := range tr.Lines {
 		var l printkLine
@@ -85,7 +86,7 @@ func TestPrintkCountPrintsHelloLines(t *testing.T) {
 func TestPrintkExplainsFields(t *testing.T) {
 	keepOpening(t)
 	tr := startTracer(t, ready.Line, "printk", "--count", "2")
-	code, stderr := tr.wait(t, 30*time.Second)
+	code, stderr := tr.wait(t, testenv.Patience)
 	var out []string
 	for line := range tr.Lines {
 		out = append(out, line)
@@ -149,7 +150,7 @@ func TestPrintkAllShowsOtherLines(t *testing.T) {
 	if err := os.WriteFile("/sys/kernel/tracing/trace_marker", []byte(marker), 0); err != nil {
 		t.Fatal(err)
 	}
-	got := tr.collect(t, 1, 20*time.Second, func(line string) bool { return strings.Contains(line, marker) })
+	got := tr.collect(t, 1, testenv.Patience, func(line string) bool { return strings.Contains(line, marker) })
 	code, stderr := tr.stop(t)
 	if len(got) != 1 {
 		t.Fatalf("the trace_marker line never showed with --all; stderr:\n%s", stderr)

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/ebpf-hello/ebpf-hello/internal/ready"
+	"github.com/ebpf-hello/ebpf-hello/internal/testenv"
 )
 
 const itemsDir = "../../internal/bccpy/testdata/items"
@@ -31,7 +32,7 @@ func runItems(t *testing.T, script string, opens int, until func(lines []string,
 	o.run(t)
 	var lines []string
 	if until != nil {
-		deadline := time.After(10 * time.Second)
+		deadline := time.After(testenv.Patience)
 	read:
 		for !until(lines, o) {
 			select {

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ebpf-hello/ebpf-hello/internal/testenv"
 )
 
 func TestRunKprobeAndFentryPrograms(t *testing.T) {
@@ -59,7 +61,7 @@ func TestRunKprobeAndFentryPrograms(t *testing.T) {
 			o := startOpener(t, 5)
 			tr := startTracer(t, runReady, "run", runProgram(tt.file), "--set", "targ_comm="+o.comm)
 			o.run(t)
-			rows := tr.collect(t, 5, 10*time.Second, func(l string) bool {
+			rows := tr.collect(t, 5, testenv.Patience, func(l string) bool {
 				f := strings.Fields(l)
 				return len(f) == 3 && f[0] == strconv.Itoa(o.pid) && f[1] == o.comm && f[2] == o.path
 			})

@@ -9,7 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
+
+	"github.com/ebpf-hello/ebpf-hello/internal/testenv"
 )
 
 // hello2.py compiled by a non-root user, then run from the object: the
@@ -43,7 +44,7 @@ func TestRunEmitObjectHello2(t *testing.T) {
 	o := startOpener(t, 20)
 	o.run(t)
 	var header string
-	rows := tr.collect(t, 20, 10*time.Second, func(l string) bool {
+	rows := tr.collect(t, 20, testenv.Patience, func(l string) bool {
 		if strings.HasPrefix(l, "TIME(s)") {
 			header = l
 			return false

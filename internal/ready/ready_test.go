@@ -6,7 +6,8 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
-	"time"
+
+	"github.com/ebpf-hello/ebpf-hello/internal/testenv"
 )
 
 func TestAnnounceIsFoundAndNothingElseIs(t *testing.T) {
@@ -37,7 +38,7 @@ func TestProcessWaitsForTheReadyLine(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := p.WaitReady(10 * time.Second); err != nil {
+	if err := p.WaitReady(testenv.Patience); err != nil {
 		t.Fatalf("WaitReady: %v (stderr %q)", err, p.Stderr())
 	}
 	var got []string
@@ -53,7 +54,7 @@ func TestProcessWaitsForTheReadyLine(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := p.WaitReady(10 * time.Second); !errors.Is(err, ErrExited) {
+	if err := p.WaitReady(testenv.Patience); !errors.Is(err, ErrExited) {
 		t.Errorf("a command that exits at once: %v, want ErrExited", err)
 	}
 }

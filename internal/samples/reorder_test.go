@@ -87,8 +87,12 @@ func (f *fakeSource) Read(wait time.Duration) ([][]byte, error) {
 	return out, nil
 }
 
+// TestStreamDrainsInOrder: samples still inside the window stay held, and
+// come back in order once ctx ends. Their times are an hour ahead, so they
+// are inside the window however long this test takes (it once stamped them
+// with now and lost its 10 ms on a busy machine).
 func TestStreamDrainsInOrder(t *testing.T) {
-	now := MonotonicNow()
+	now := MonotonicNow() + uint64(time.Hour)
 	src := &fakeSource{reads: [][][]byte{{sample(now + 3), sample(now + 1)}, {sample(now + 2)}}}
 	s := NewStream(src, stamp)
 	defer s.Close()

@@ -8,7 +8,14 @@ package testenv
 import (
 	"os"
 	"testing"
+	"time"
 )
+
+// Patience is how long a test waits for something that takes moments on
+// an idle machine (a line, an event, an exit): workshop machines are shared
+// and busy, so a test waits for the condition itself, and only a stuck one
+// waits this long and fails.
+const Patience = time.Minute
 
 // RequireRoot skips (or, under EBPF_HELLO_REQUIRE_BPF=1, fails) the test when
 // the process is not root.

@@ -228,7 +228,7 @@ func TestReaderOnTheRealTracePipe(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(root, "trace_marker"), []byte(marker), 0); err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), testenv.Patience)
 	defer cancel()
 	for {
 		raw, err := r.Next(ctx)
@@ -261,7 +261,7 @@ func TestReaderOnTheRealTracePipe(t *testing.T) {
 		if err != context.Canceled {
 			t.Errorf("Next returned %v after cancel, want context.Canceled", err)
 		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("Next did not return within 5s of cancel")
+	case <-time.After(testenv.Patience):
+		t.Fatalf("Next did not return within %s of cancel", testenv.Patience)
 	}
 }

@@ -37,6 +37,11 @@ TOOL_TIMEOUT=60
 OPENER=busybox-ehcat
 # How many times the opener opens the marker file.
 OPENS=3
+# The --duration of a run that --count ends as soon as its events are in:
+# only when they go missing does it run this long, and it then reports how
+# many it saw before timeout(1) (TOOL_TIMEOUT, start-up included) kills it.
+# Generous: a busy machine may take seconds to run the opener.
+EVENTS_WAIT=40
 
 mode_host=0
 if [ "${1:-}" = --host ]; then
@@ -220,7 +225,7 @@ check_open() {
 	# --count ends the run as soon as the opens are in; --duration bounds it
 	# when events go missing.
 	timeout "$TOOL_TIMEOUT" "$BIN" open --attach "$mode" --buffer "$buffer" --json \
-		--comm "$OPENER" --count "$OPENS" --duration 8s >"$out" 2>"$err" &
+		--comm "$OPENER" --count "$OPENS" --duration "${EVENTS_WAIT}s" >"$out" 2>"$err" &
 	tool=$!
 	if ! wait_ready "$tool" "$err"; then
 		kill "$tool" 2>/dev/null
@@ -278,7 +283,7 @@ check_open_failed() {
 	out=$WORK/failed-$mode.out err=$WORK/failed-$mode.err
 	missing=$WORK/missing-$mode
 	timeout "$TOOL_TIMEOUT" "$BIN" open --attach "$mode" --failed --json \
-		--comm "$OPENER" --count "$OPENS" --duration 8s >"$out" 2>"$err" &
+		--comm "$OPENER" --count "$OPENS" --duration "${EVENTS_WAIT}s" >"$out" 2>"$err" &
 	tool=$!
 	if ! wait_ready "$tool" "$err"; then
 		kill "$tool" 2>/dev/null
@@ -342,7 +347,7 @@ check_exec() {
 	[ -e "$WORK/bin/$EXECER" ] || ln -s "$BUSYBOX" "$WORK/bin/$EXECER"
 	: >"$err" # wait_ready may look before the tool has opened it
 	timeout "$TOOL_TIMEOUT" "$BIN" exec --attach "$mode" --json --comm "$EXECER" \
-		--count 1 --duration 8s >"$out" 2>"$err" &
+		--count 1 --duration "${EVENTS_WAIT}s" >"$out" 2>"$err" &
 	tool=$!
 	if ! wait_ready "$tool" "$err"; then
 		kill "$tool" 2>/dev/null
@@ -440,11 +445,30 @@ open_marker() {
 	wait "$opener"
 }
 
-# wait_rows FILE PATTERN: wait (a few seconds at most) until FILE has OPENS
-# lines matching the grep PATTERN.
+# wait_rows COUNT...: wait until the command COUNT... (marker_rows FILE,
+# say) prints OPENS or more: the very rows the check counts next. Counting
+# the lines that name the marker was not the same: the shell's own open of
+# it (writing it) is one, and stopping at it plus two of the opener's lost
+# the third, as an example drops at Ctrl-C what it has not printed yet.
+# Ends early only when the tool is gone, else after TOOL_TIMEOUT.
 wait_rows() {
 	n=0
-	while [ "$(grep -c -- "$2" "$1")" -lt "$OPENS" ] && [ "$n" -lt 50 ]; do
+	while [ "$("$@")" -lt "$OPENS" ] && [ "$n" -lt $((TOOL_TIMEOUT * 5)) ]; do
+		kill -0 "$tool" 2>/dev/null || return 0
+		sleep 0.2
+		n=$((n + 1))
+	done
+}
+
+# wait_header FILE: wait until FILE, an example's stdout, has its TIME(s)
+# header, while the tool runs (TOOL_TIMEOUT at most); false if it never
+# came. The examples print "attached:" before they open their perf buffer,
+# and the kernel drops the opens in between: on a busy machine all of the
+# opener's were lost once.
+wait_header() {
+	n=0
+	until grep -qs '^TIME(s) ' "$1"; do
+		kill -0 "$tool" 2>/dev/null && [ "$n" -lt $((TOOL_TIMEOUT * 5)) ] || return 1
 		sleep 0.2
 		n=$((n + 1))
 	done
@@ -454,6 +478,12 @@ wait_rows() {
 # the examples' printf; FILE in COLUMN, default 4) of the opener's opens of $marker.
 marker_rows() {
 	awk -v c="$OPENER" -v p="$opener" -v f="$marker" -v k="${2:-4}" '$2 == c && $3 == p && $k == f' "$1" | grep -c .
+}
+
+# event_rows FILE: rows "PID COMM FILE" (the libbpf testdata's events) of
+# the opener's opens of $marker.
+event_rows() {
+	awk -v c="$OPENER" -v p="$opener" -v f="$marker" '$1 == p && $2 == c && $3 == f' "$1" | grep -c .
 }
 
 # check_run_hello NAME OBJECT TEXT: a BCC hello.py compiled on the host:
@@ -495,7 +525,7 @@ check_run_hello2() {
 		return
 	fi
 	open_marker "$marker"
-	wait_rows "$out" "$marker"
+	wait_rows marker_rows "$out"
 	stop_bg
 	way=$(run_way "$err" hello_world)
 	rows=$(marker_rows "$out")
@@ -529,11 +559,10 @@ check_run_libbpf() {
 		failed_run run "$mode" "$name" "$rc" "$err"
 		return
 	fi
-	open_marker "$marker"
-	wait_rows "$out" "$marker"
-	sleep 0.5 # the return probe of the last open
+	open_marker "$marker" # the return probes ran before each open returned: the map is filled
+	wait_rows event_rows "$out"
 	stop_bg
-	rows=$(awk -v c="$OPENER" -v p="$opener" -v f="$marker" '$1 == p && $2 == c && $3 == f' "$out" | grep -c .)
+	rows=$(event_rows "$out")
 	case "$mode" in
 	kprobe) # opens: pid -> successful opens
 		counted=$(awk -v p="$opener" '$1 == p && NF == 2 {print $2}' "$out" | head -n 1) ;;
@@ -590,15 +619,20 @@ check_example_rows() {
 		report example auto "$name" fail "exit $rc before attaching: $(tail -n 1 "$err")"
 		return
 	fi
+	if ! wait_header "$out"; then
+		stop_bg
+		report example auto "$name" fail "exit $rc, no TIME(s) header: $(tail -n 1 "$err")"
+		return
+	fi
 	open_marker "$marker"
-	wait_rows "$out" "$marker"
+	wait_rows marker_rows "$out" "$column"
 	stop_bg
 	way=$(run_way "$err" -)
 	rows=$(marker_rows "$out" "$column")
 	if [ "$rc" -ne 0 ]; then
 		report example auto "$name" fail "exit $rc: $(tail -n 1 "$err")"
 	elif [ "$rows" -ne "$OPENS" ]; then
-		report example auto "$name" fail "$rows of $OPENS rows for pid $opener opening $marker ($(grep -c . "$out") lines)"
+		report example auto "$name" fail "$rows of $OPENS rows for pid $opener opening $marker ($(grep -c . "$out") lines; $(tail -n 1 "$err"))"
 	elif [ "$way" != "$want" ]; then
 		report example auto "$name" fail "attached as '$way', expected $want: $(head -n 1 "$err")"
 	else
