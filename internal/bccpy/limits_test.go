@@ -6,26 +6,21 @@ import (
 	"runtime"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/ebpf-hello/ebpf-hello/internal/bcc"
 	"github.com/ebpf-hello/ebpf-hello/internal/runplan"
 )
 
-// readQuickly reads py and fails when that takes more than two seconds or
-// allocates more than 256 MB (these scripts are built to be slow or big
-// to a reader without limits). The error, if any, must be one line.
+// readQuickly reads py and fails when that allocates more than 256 MB
+// (these scripts are built to be slow or big to a reader without limits;
+// a slow one also shows as a test that takes minutes, but no wall-clock
+// bound: a busy machine is no failure). The error, if any, must be one line.
 func readQuickly(t *testing.T, py string) (*Script, error) {
 	t.Helper()
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
-	start := time.Now()
 	s, err := Read([]byte(py), "big.py")
-	d := time.Since(start)
 	runtime.ReadMemStats(&after)
-	if d > 2*time.Second {
-		t.Errorf("%d bytes took %v", len(py), d)
-	}
 	if mb := (after.TotalAlloc - before.TotalAlloc) >> 20; mb > 256 {
 		t.Errorf("%d bytes allocated %d MB", len(py), mb)
 	}
