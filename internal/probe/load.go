@@ -4,7 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 
@@ -120,7 +120,15 @@ func chooseWays(spec Spec, label string) ([]Way, error) {
 // objectFile gives the object as a file. libbpfgo's buffer constructor
 // always raises RLIMIT_MEMLOCK (refused in some containers and useless
 // since 5.11), while its file constructor can skip that; so embedded bytes
-// go through a temporary file, removed when Load returns.
+// go through a memfd, a file in memory only: nothing is left on disk
+// whatever ends the process (SIGKILL while loading included). It is
+// sealed once written, so what libbpf reads is what was checked; libbpf
+// opens it again by /proc/self/fd/N.
+//
+// libbpf names the object after the path's last element, "N". That name
+// shows only as the prefix of the kernel's names of the object's .rodata,
+// .data and .bss maps ("5.rodata" in bpftool map); libbpf finds those maps
+// by their section names, and every message of ours names spec.Name.
 func objectFile(spec Spec) (path string, cleanup func(), err error) {
 	if spec.Object == nil {
 		if spec.Path == "" {
@@ -128,17 +136,21 @@ func objectFile(spec Spec) (path string, cleanup func(), err error) {
 		}
 		return spec.Path, func() {}, nil
 	}
-	dir, err := os.MkdirTemp("", "ebpf-hello-")
+	fd, err := unix.MemfdCreate("ebpf-hello-object", unix.MFD_CLOEXEC|unix.MFD_ALLOW_SEALING)
 	if err != nil {
+		return "", nil, fmt.Errorf("open %s: memfd_create: %w", spec.Name, err)
+	}
+	f := os.NewFile(uintptr(fd), "memfd:ebpf-hello-object")
+	if _, err := f.Write(spec.Object); err != nil {
+		f.Close()
 		return "", nil, fmt.Errorf("open %s: %w", spec.Name, err)
 	}
-	cleanup = func() { os.RemoveAll(dir) }
-	path = filepath.Join(dir, "object.bpf.o")
-	if err := os.WriteFile(path, spec.Object, 0o600); err != nil {
-		cleanup()
-		return "", nil, fmt.Errorf("open %s: %w", spec.Name, err)
+	const seals = unix.F_SEAL_WRITE | unix.F_SEAL_GROW | unix.F_SEAL_SHRINK | unix.F_SEAL_SEAL
+	if _, err := unix.FcntlInt(uintptr(fd), unix.F_ADD_SEALS, seals); err != nil {
+		f.Close()
+		return "", nil, fmt.Errorf("open %s: seal its memfd: %w", spec.Name, err)
 	}
-	return path, cleanup, nil
+	return "/proc/self/fd/" + strconv.Itoa(fd), func() { f.Close() }, nil
 }
 
 // loadWay opens a fresh copy of the object, loads only the way's programs
