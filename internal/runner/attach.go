@@ -11,6 +11,7 @@ import (
 
 	"github.com/ebpf-hello/ebpf-hello/internal/probe"
 	"github.com/ebpf-hello/ebpf-hello/internal/runplan"
+	"github.com/ebpf-hello/ebpf-hello/internal/textsafe"
 )
 
 // entry is one program to attach and how it attaches now.
@@ -32,7 +33,7 @@ func plannedAttach(plan runplan.Plan, progs []probe.Program) ([]runplan.Attach, 
 	for _, p := range progs {
 		kind, target, ok := probe.ParseSEC(p.Section)
 		if !ok {
-			return nil, fmt.Errorf("program %s: SEC(%q) is not a hook run can attach (kprobe, kretprobe, fentry, fexit, tracepoint, raw_tracepoint, uprobe, uretprobe)", p.Name, p.Section)
+			return nil, fmt.Errorf("program %s: SEC(\"%s\") is not a hook run can attach (kprobe, kretprobe, fentry, fexit, tracepoint, raw_tracepoint, uprobe, uretprobe)", textsafe.Escape(p.Name), textsafe.Escape(p.Section))
 		}
 		out = append(out, runplan.Attach{Program: p.Name, Kind: runplan.AttachKind(kind), Target: target})
 	}
@@ -77,7 +78,7 @@ func probeableFunc(tracefs, target string) (string, string, error) {
 	if variant != "" {
 		return variant, fmt.Sprintf("%s was renamed %s by the compiler", target, variant), nil
 	}
-	return "", "", fmt.Errorf("%s cannot be probed: not in available_filter_functions (inlined, renamed or blacklisted)", target)
+	return "", "", fmt.Errorf("%s cannot be probed: not in available_filter_functions (inlined, renamed or blacklisted)", textsafe.Escape(target))
 }
 
 // syscallFunc matches kernel functions that are a syscall's entry.
@@ -106,9 +107,9 @@ func fallBack(e *entry, reason error, progs map[string]probe.Program, tracefs st
 		var names []string
 		for _, f := range a.Fallback {
 			e.hooks = append(e.hooks, hooksFor(f, tracefs)...)
-			names = append(names, fmt.Sprintf("%s %s (%s)", f.Kind, f.Target, f.Program))
+			names = append(names, fmt.Sprintf("%s %s (%s)", f.Kind, textsafe.Escape(f.Target), textsafe.Escape(f.Program)))
 		}
-		e.how = fmt.Sprintf("%s %s unavailable (%v): using %s", a.Kind, a.Target, reason, strings.Join(names, ", "))
+		e.how = fmt.Sprintf("%s %s unavailable (%v): using %s", a.Kind, textsafe.Escape(a.Target), reason, strings.Join(names, ", "))
 		return nil
 	}
 	if !e.moved && a.Kind == runplan.Kprobe {
@@ -120,20 +121,20 @@ func fallBack(e *entry, reason error, progs map[string]probe.Program, tracefs st
 						suggest = tp
 					}
 				}
-				return fmt.Errorf("program %s: kprobe %s unavailable (%v), and it reads the probe's registers, which a tracepoint does not have: use SEC(\"tracepoint/%s\") and read the syscall's arguments from its record", a.Program, a.Target, reason, strings.ReplaceAll(suggest, ":", "/"))
+				return fmt.Errorf("program %s: kprobe %s unavailable (%v), and it reads the probe's registers, which a tracepoint does not have: use SEC(\"tracepoint/%s\") and read the syscall's arguments from its record", textsafe.Escape(a.Program), textsafe.Escape(a.Target), reason, strings.ReplaceAll(suggest, ":", "/"))
 			}
 			e.moved = true
 			e.hooks = nil
 			for _, tp := range tps {
 				e.hooks = append(e.hooks, probe.Hook{Program: a.Program, Kind: probe.Tracepoint, Target: tp})
 			}
-			e.how = fmt.Sprintf("kprobe %s unavailable (%v): it reads no registers, so it runs as a tracepoint program on %s", a.Target, reason, strings.Join(tps, ", "))
+			e.how = fmt.Sprintf("kprobe %s unavailable (%v): it reads no registers, so it runs as a tracepoint program on %s", textsafe.Escape(a.Target), reason, strings.Join(tps, ", "))
 			return nil
 		}
 	}
 	if a.Optional {
 		e.dropped = true
-		e.how = fmt.Sprintf("%s %s unavailable (%v): left out (optional)", a.Kind, a.Target, reason)
+		e.how = fmt.Sprintf("%s %s unavailable (%v): left out (optional)", a.Kind, textsafe.Escape(a.Target), reason)
 		return nil
 	}
 	hint := ""
@@ -143,5 +144,5 @@ func fallBack(e *entry, reason error, progs map[string]probe.Program, tracefs st
 	case runplan.Fentry, runplan.Fexit:
 		hint = ": kprobes or tracepoints work on more kernels"
 	}
-	return fmt.Errorf("program %s: %s %s: %v%s", a.Program, a.Kind, a.Target, reason, hint)
+	return fmt.Errorf("program %s: %s %s: %v%s", textsafe.Escape(a.Program), a.Kind, textsafe.Escape(a.Target), reason, hint)
 }

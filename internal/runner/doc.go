@@ -24,4 +24,16 @@
 //     value; a map whose name contains "hist" as a log2 histogram.
 //
 // libbpf's internal maps (.rodata, .bss, .data, .kconfig) are never shown.
+//
+// An event whose length does not fit its struct is counted and warned
+// about once (a longer one is shown by the struct's first bytes, a shorter
+// one cannot be), but for the lengths that fit for good reasons: perf's
+// padding, a flexible array member, a used prefix of the struct's last
+// array. Maps are printed at most every MinInterval. When another process
+// reads trace_pipe, a program that prints still runs with its other
+// outputs, and one line says who holds trace_pipe.
+//
+// What the object, its plan or the file system names (notes, headers,
+// print formats, SEC() targets, file names) is escaped by textsafe
+// wherever it is printed, and every stderr line and error is one line.
 package runner

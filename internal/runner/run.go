@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"sync"
@@ -41,18 +42,30 @@ type Options struct {
 	Pages     int // perf buffer pages per CPU (0: sized by the event, see defaultPages)
 }
 
+// MinInterval is the shortest interval at which maps are printed: more
+// often is a busy loop of output, not something a person reads. A plan's
+// shorter interval is raised to it (with a warning); cmd refuses a shorter
+// --interval.
+const MinInterval = 100 * time.Millisecond
+
 // Run loads the object, attaches it, and shows its output until ctx ends,
 // Count events were shown or Duration passed.
-func Run(ctx context.Context, opts Options, stdout, stderr io.Writer) error {
-	notify := func(msg string) { fmt.Fprintln(stderr, "ebpf-hello: "+msg) }
+//
+// Text from the object, its plan or the file system is escaped
+// (textsafe) wherever it is printed; stderr lines and errors are one line
+// each, whatever a name inside them holds.
+func Run(ctx context.Context, opts Options, stdout, stderr io.Writer) (err error) {
+	defer func() { err = oneLineError(err) }()
+	notify := func(msg string) { fmt.Fprintln(stderr, "ebpf-hello: "+oneLine(msg)) }
 	if err := kernel.CheckPrivileges(); err != nil {
 		return err
 	}
+	name := textsafe.Escape(opts.Name)
 	obj, err := btfview.Load(opts.Object)
 	if err != nil {
-		return fmt.Errorf("%s: %w", opts.Name, err)
+		return fmt.Errorf("%s: %w", name, err)
 	}
-	spec := probe.Spec{Name: opts.Name, Object: opts.Object, Globals: map[string]any{}}
+	spec := probe.Spec{Name: name, Object: opts.Object, Globals: map[string]any{}}
 	if err := setGlobals(obj, opts, spec.Globals); err != nil {
 		return err
 	}
@@ -62,14 +75,18 @@ func Run(ctx context.Context, opts Options, stdout, stderr io.Writer) error {
 	}
 	maps, err := obj.Maps()
 	if err != nil {
-		return fmt.Errorf("%s: %w", opts.Name, err)
+		return fmt.Errorf("%s: %w", name, err)
 	}
 	outputs := opts.Plan.Outputs
 	if len(outputs) == 0 {
 		outputs = inferOutputs(progs, maps)
 	}
 	for _, note := range opts.Plan.Notes {
-		notify("note: " + note)
+		notify("note: " + textsafe.Escape(note))
+	}
+	interval, raised := mapInterval(opts.Plan.Interval)
+	if raised && showsMaps(outputs) {
+		notify(fmt.Sprintf("warning: the plan's interval %v is too short to read: maps are printed every %v", opts.Plan.Interval, interval))
 	}
 
 	root, err := tracefs.Ensure(notify)
@@ -77,18 +94,14 @@ func Run(ctx context.Context, opts Options, stdout, stderr io.Writer) error {
 		notify(fmt.Sprintf("tracefs unavailable (%v): tracepoints cannot be used", err))
 		root = ""
 	}
-	var pipe *tracepipe.Pipe
+	pipe, outputs, err := openPipe(root, outputs, notify)
+	if err != nil {
+		return err
+	}
+	if pipe != nil {
+		defer pipe.Close()
+	}
 	for _, o := range outputs {
-		if o.Kind == runplan.TracePipe && pipe == nil {
-			if root == "" {
-				return errors.New("bpf_trace_printk output is read from tracefs, which is unavailable")
-			}
-			// Opened before loading: trace_pipe takes one reader at a time.
-			if pipe, err = tracepipe.OpenPipe(root); err != nil {
-				return err
-			}
-			defer pipe.Close()
-		}
 		if o.Kind == runplan.Events {
 			pages := opts.Pages
 			if pages == 0 {
@@ -104,7 +117,7 @@ func Run(ctx context.Context, opts Options, stdout, stderr io.Writer) error {
 	}
 	defer loaded.Close()
 
-	s := &show{opts: opts, obj: obj, loaded: loaded, out: &lockedWriter{w: stdout}, notify: notify, misfit: map[string]bool{}}
+	s := &show{opts: opts, obj: obj, loaded: loaded, out: &lockedWriter{w: stdout}, notify: notify, misfit: map[string]bool{}, interval: interval}
 	if opts.Duration > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, opts.Duration)
@@ -113,14 +126,14 @@ func Run(ctx context.Context, opts Options, stdout, stderr io.Writer) error {
 	ctx, s.stop = context.WithCancel(ctx)
 	defer s.stop()
 	for _, line := range opts.Plan.Header {
-		fmt.Fprintln(s.out, line)
+		fmt.Fprintln(s.out, textsafe.Message(line)) // the script's own line breaks and tabs stay
 	}
 	if pipe != nil {
 		if err := pipe.Mark(); err != nil {
 			notify(fmt.Sprintf("warning: cannot write trace_marker (%v): older lines in trace_pipe will be shown too", err))
 		}
 	}
-	notify("running " + textsafe.Escape(opts.Name) + "; Ctrl-C to end")
+	notify("running " + name + "; Ctrl-C to end")
 	if err := ready.Announce(stderr); err != nil {
 		return err
 	}
@@ -248,7 +261,7 @@ func report(l *probe.Loaded, entries []*entry, notify func(string)) {
 		for _, h := range l.Attached {
 			for _, eh := range e.hooks {
 				if eh.Program == h.Program && !e.dropped {
-					w := fmt.Sprintf("%s %s", h.Kind, h.Target)
+					w := fmt.Sprintf("%s %s", h.Kind, textsafe.Escape(h.Target))
 					if h.Note != "" {
 						w += " (" + h.Note + ")"
 					}
@@ -259,14 +272,14 @@ func report(l *probe.Loaded, entries []*entry, notify func(string)) {
 		}
 		for _, h := range l.Absent {
 			if h.Program == e.want.Program {
-				notify(fmt.Sprintf("attach: %s: tracepoint %s does not exist here, skipped", h.Program, h.Target))
+				notify(fmt.Sprintf("attach: %s: tracepoint %s does not exist here, skipped", textsafe.Escape(h.Program), textsafe.Escape(h.Target)))
 			}
 		}
 		switch {
 		case e.how != "":
-			notify(fmt.Sprintf("attach: %s: %s", e.want.Program, e.how))
+			notify(fmt.Sprintf("attach: %s: %s", textsafe.Escape(e.want.Program), e.how))
 		case len(where) > 0:
-			notify(fmt.Sprintf("attach: %s: %s", e.want.Program, strings.Join(dedup(where), ", ")))
+			notify(fmt.Sprintf("attach: %s: %s", textsafe.Escape(e.want.Program), strings.Join(dedup(where), ", ")))
 		}
 	}
 }
@@ -285,15 +298,16 @@ func dedup(s []string) []string {
 
 // show runs the outputs and keeps the counts.
 type show struct {
-	opts   Options
-	obj    *btfview.Object
-	loaded *probe.Loaded
-	out    *lockedWriter
-	notify func(string)
-	stop   context.CancelFunc
-	shown  atomic.Uint64   // events and lines, for --count
-	misfit map[string]bool // maps whose script print did not fit (warned)
-	rings  int             // ring buffer outputs (they share one loss count)
+	opts     Options
+	obj      *btfview.Object
+	loaded   *probe.Loaded
+	out      *lockedWriter
+	notify   func(string)
+	stop     context.CancelFunc
+	shown    atomic.Uint64   // events and lines, for --count
+	misfit   map[string]bool // maps whose script print did not fit (warned)
+	rings    int             // ring buffer outputs (they share one loss count)
+	interval time.Duration   // maps printed every interval (0: at exit only), at least MinInterval
 }
 
 // full says --count rows were shown: rows read after that are not printed.
@@ -336,7 +350,7 @@ func (s *show) run(ctx context.Context, outputs []runplan.Output, pipe *tracepip
 			return fmt.Errorf("unknown output %q", o.Kind)
 		}
 	}
-	interval := s.opts.Plan.Interval
+	interval := s.interval
 	if interval > 0 && len(maps) > 0 {
 		tick := time.NewTicker(interval)
 		defer tick.Stop()
@@ -386,7 +400,7 @@ func (s *show) tracePipe(ctx context.Context, pipe *tracepipe.Pipe, o runplan.Ou
 	p := output.NewPrintkPrinter(s.out, format, "en")
 	var py *pyfmt.Printer
 	if o.Print != nil && format != output.PrintkRaw && !s.opts.JSON {
-		py = &pyfmt.Printer{P: *o.Print}
+		py = &pyfmt.Printer{P: safePrint(*o.Print)}
 	}
 	var lost, printed uint64
 	defer func() {
@@ -437,14 +451,17 @@ func (s *show) tracePipe(ctx context.Context, pipe *tracepipe.Pipe, o runplan.Ou
 // events prints one perf event array's or ring buffer's events.
 type events struct {
 	s       *show
-	name    string
+	name    string // escaped
 	reader  *probe.Reader
 	layout  *btfview.Layout
 	printer *btfview.EventPrinter
 	py      *pyfmt.Printer
 	buf     bytes.Buffer
-	shown   uint64
-	bad     uint64
+	shown   uint64 // events printed
+	bad     uint64 // events that could not be decoded, not printed
+	long    uint64 // events longer than the struct (printed by its first bytes)
+	short   uint64 // events shorter than the struct, not printed
+	padded  []byte // a used prefix of the struct, with the rest as zeros
 }
 
 func (s *show) newEvents(o runplan.Output) (*events, error) {
@@ -456,9 +473,9 @@ func (s *show) newEvents(o runplan.Output) (*events, error) {
 	if err != nil {
 		return nil, err
 	}
-	e := &events{s: s, name: o.Map, reader: s.loaded.Readers[o.Map], layout: layout}
+	e := &events{s: s, name: textsafe.Escape(o.Map), reader: s.loaded.Readers[o.Map], layout: layout}
 	if o.Print != nil && !s.opts.JSON {
-		e.py = &pyfmt.Printer{P: *o.Print}
+		e.py = &pyfmt.Printer{P: safePrint(*o.Print)}
 	} else {
 		e.printer = btfview.NewEventPrinter(&e.buf, layout, s.opts.JSON)
 	}
@@ -519,8 +536,14 @@ func (e *events) run(ctx context.Context) error {
 		case e.reader.Pages() == 0 && e.s.rings > 1:
 			msg += " in all ring buffers"
 		}
+		if e.long > 0 {
+			msg += fmt.Sprintf("; %d were longer than %s", e.long, e.structName())
+		}
+		if e.short > 0 {
+			msg += fmt.Sprintf("; %d shorter than %s were not shown", e.short, e.structName())
+		}
 		if e.bad > 0 {
-			msg += fmt.Sprintf(", %d too short to decode", e.bad)
+			msg += fmt.Sprintf("; %d could not be decoded", e.bad)
 		}
 		e.s.notify(msg)
 	}()
@@ -563,6 +586,10 @@ func (e *events) print(batch [][]byte) error {
 		if e.s.full() {
 			break
 		}
+		sample, ok := e.fit(sample)
+		if !ok {
+			continue
+		}
 		var err error
 		if e.py != nil {
 			var rec btfview.Record
@@ -590,6 +617,37 @@ func (e *events) print(batch [][]byte) error {
 	}
 	_, err := e.s.out.Write(e.buf.Bytes())
 	return err
+}
+
+// fit checks a sample's length against the struct: a used prefix is
+// padded with zeros; one that says the struct is not what the program
+// sends is counted, and warned about the first time (a longer one is still
+// printed by the struct's first bytes; a shorter one cannot be).
+func (e *events) fit(sample []byte) ([]byte, bool) {
+	fit := e.layout.FitSample(len(sample), e.reader.Pages() > 0)
+	switch fit {
+	case btfview.Prefix:
+		e.padded = append(append(e.padded[:0], sample...), make([]byte, e.layout.Size-len(sample))...)
+		return e.padded, true
+	case btfview.Long:
+		if e.long++; e.long == 1 {
+			e.s.notify(fmt.Sprintf("warning: %s: an event of %d bytes is longer than %s: rows show only its first %d bytes (is it the struct the program sends? --event-type names another)", e.name, len(sample), e.structName(), e.layout.Size))
+		}
+	case btfview.Short:
+		if e.short++; e.short == 1 {
+			e.s.notify(fmt.Sprintf("warning: %s: an event of %d bytes is shorter than %s: such events cannot be shown (is it the struct the program sends? --event-type names another)", e.name, len(sample), e.structName()))
+		}
+		return nil, false
+	}
+	return sample, true
+}
+
+// structName is the events' struct and its size, for messages.
+func (e *events) structName() string {
+	if e.layout.Name == "" {
+		return fmt.Sprintf("their struct (%d bytes)", e.layout.Size)
+	}
+	return fmt.Sprintf("struct %s (%d bytes)", textsafe.Escape(e.layout.Name), e.layout.Size)
 }
 
 // printMaps prints every map output once.
@@ -642,9 +700,10 @@ func (s *show) printMap(w *bytes.Buffer, o runplan.Output) error {
 			btfview.SortItems(items, o.ByKey, o.Reverse)
 		}
 		if o.Print != nil && !s.opts.JSON {
-			rows, err := scriptRows(*o.Print, items)
+			p := safePrint(*o.Print)
+			rows, err := scriptRows(p, items)
 			if err == nil {
-				for _, h := range o.Print.Head {
+				for _, h := range p.Head {
 					w.WriteString(h + "\n")
 				}
 				w.WriteString(rows)
@@ -671,7 +730,7 @@ func (s *show) printMap(w *bytes.Buffer, o runplan.Output) error {
 		if err != nil {
 			return err
 		}
-		label := o.Title
+		label := textsafe.Escape(o.Title)
 		if label == "" {
 			label = "value"
 		}
@@ -723,4 +782,109 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.w.Write(p)
+}
+
+// mapInterval is how often maps are printed for a plan's interval: at
+// least MinInterval; raised says it was shorter.
+func mapInterval(d time.Duration) (interval time.Duration, raised bool) {
+	if d > 0 && d < MinInterval {
+		return MinInterval, true
+	}
+	return d, false
+}
+
+// showsMaps: some output prints maps.
+func showsMaps(outputs []runplan.Output) bool {
+	for _, o := range outputs {
+		switch o.Kind {
+		case runplan.Items, runplan.Log2Hist, runplan.LinearHist:
+			return true
+		}
+	}
+	return false
+}
+
+// openPipe opens trace_pipe when an output reads it, before loading:
+// trace_pipe takes one reader at a time. When another process reads it,
+// the program runs without its printk lines if it has other outputs
+// (events, maps), with one line saying so and who holds trace_pipe: the
+// outputs returned are then those others.
+func openPipe(root string, outputs []runplan.Output, notify func(string)) (*tracepipe.Pipe, []runplan.Output, error) {
+	var others []runplan.Output
+	for _, o := range outputs {
+		if o.Kind != runplan.TracePipe {
+			others = append(others, o)
+		}
+	}
+	if len(others) == len(outputs) {
+		return nil, outputs, nil
+	}
+	if root == "" {
+		return nil, nil, errors.New("bpf_trace_printk output is read from tracefs, which is unavailable")
+	}
+	pipe, err := tracepipe.OpenPipe(root)
+	switch {
+	case err == nil:
+		return pipe, outputs, nil
+	case !errors.Is(err, tracepipe.ErrBusy) || len(others) == 0:
+		return nil, nil, err
+	}
+	who := "another process"
+	if holders := tracepipe.Holders(filepath.Join(root, "trace_pipe")); len(holders) > 0 {
+		names := make([]string, len(holders))
+		for i, h := range holders {
+			names[i] = h.String() // its comm escaped
+		}
+		who = strings.Join(names, ", ")
+	}
+	notify(fmt.Sprintf("warning: trace_pipe is being read by %s, and this kernel allows one reader: the program's bpf_printk lines cannot be shown (its other output is)", who))
+	return nil, others, nil
+}
+
+// safePrint is a plan's print with its literal text (format, texts,
+// column titles) escaped for the terminal; its line breaks and tabs stay,
+// as the script printed them. The fields it prints are escaped by the
+// values (pyfmt).
+func safePrint(p runplan.Print) runplan.Print {
+	p.Format = textsafe.Message(p.Format)
+	args := make([]runplan.PrintArg, len(p.Args))
+	for i, a := range p.Args {
+		a.Text = textsafe.Message(a.Text)
+		args[i] = a
+	}
+	p.Args = args
+	head := make([]string, len(p.Head))
+	for i, h := range p.Head {
+		head[i] = textsafe.Message(h)
+	}
+	p.Head = head
+	return p
+}
+
+// oneLine makes a message one line for stderr: controls escaped
+// (textsafe.Message), its line breaks too. Names inside it are Escape'd
+// where it is made; this is for what other packages wrote.
+func oneLine(msg string) string {
+	msg = textsafe.Message(msg)
+	if strings.Contains(msg, "\n") {
+		msg = strings.ReplaceAll(msg, "\n", `\n`)
+	}
+	return msg
+}
+
+// lineError is an error shown on one line (see oneLine).
+type lineError struct{ err error }
+
+func (e *lineError) Error() string { return oneLine(e.err.Error()) }
+func (e *lineError) Unwrap() error { return e.err }
+
+// oneLineError keeps an error to one line, but a verifier rejection,
+// whose lines are the verifier's own (each indented, so none starts like
+// one of run's).
+func oneLineError(err error) error {
+	var rejected *probe.VerifierError
+	if err == nil || errors.As(err, &rejected) || !strings.ContainsAny(err.Error(), "\n\r") {
+		return err
+	}
+	return &lineError{err}
 }
