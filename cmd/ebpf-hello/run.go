@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
-	"time"
 
 	"github.com/urfave/cli/v2"
 
@@ -212,8 +211,8 @@ func checkRunFlags(c *cli.Context, path string) error {
 	if c.Int("count") < 0 || c.Duration("duration") < 0 || c.Duration("interval") < 0 {
 		return fmt.Errorf("--count, --duration and --interval must not be negative")
 	}
-	if d := c.Duration("interval"); d > 0 && d < minInterval {
-		return fmt.Errorf("--interval %v is too short: maps are printed at most every %v", d, minInterval)
+	if d := c.Duration("interval"); d > 0 && d < runner.MinInterval {
+		return fmt.Errorf("--interval %v is too short: maps are printed at most every %v", d, runner.MinInterval)
 	}
 	if f := c.String("format"); f != "" {
 		if _, err := output.ParsePrintkFormat(f); err != nil {
@@ -252,7 +251,3 @@ func checkRunFlags(c *cli.Context, path string) error {
 	}
 	return nil
 }
-
-// minInterval: maps printed more often than this are a busy loop of
-// output, not something a person reads.
-const minInterval = 100 * time.Millisecond
