@@ -494,7 +494,7 @@ func (r *reader) assign(st *stmt, lhs, rhs []ptok, inLoop bool) error {
 		return nil
 	}
 	// b = BPF(...)
-	if v.kind == "call" && (v.x.dotted() == "BPF" || v.x.dotted() == "bcc.BPF") {
+	if isBPFCall(v) {
 		if err := r.bpfCall(v); err != nil {
 			return err
 		}
@@ -700,6 +700,11 @@ func (r *reader) bpfCall(n *node) error {
 	return nil
 }
 
+// isBPFCall: BPF(...) or bcc.BPF(...).
+func isBPFCall(n *node) bool {
+	return n.kind == "call" && (n.x.dotted() == "BPF" || n.x.dotted() == "bcc.BPF")
+}
+
 // expr handles an expression statement: the calls a BCC script makes.
 func (r *reader) expr(n *node, st *stmt, inLoop bool) {
 	if n.kind != "call" {
@@ -735,6 +740,15 @@ func (r *reader) expr(n *node, st *stmt, inLoop bool) {
 		return
 	}
 	if fn.x.kind == "name" && r.bpf[fn.x.text] {
+		r.bpfMethod(method, n, st)
+		return
+	}
+	// BPF(text=...).trace_print(): the object is used once, never named
+	if isBPFCall(fn.x) {
+		if err := r.bpfCall(fn.x); err != nil {
+			r.fail(err)
+			return
+		}
 		r.bpfMethod(method, n, st)
 		return
 	}
