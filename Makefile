@@ -7,7 +7,12 @@ GO        ?= go
 CLANG     ?= clang
 BPFTOOL   ?= bpftool
 LLVM_STRIP ?= llvm-strip
-ARCH      := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/' -e 's/riscv64/riscv/' -e 's/ppc64le/powerpc/' -e 's/s390x/s390/')
+# This machine's architecture as the kernel names it (__TARGET_ARCH_x86, ...).
+HOST_ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/' -e 's/riscv64/riscv/' -e 's/ppc64le/powerpc/' -e 's/s390x/s390/')
+# The architecture to build for: this one, or `make static ARCH=arm64` on
+# x86-64 (cross-compiled: gcc-aarch64-linux-gnu and Debian's arm64 libbpf,
+# libelf, zlib and zstd through multiarch; `scripts/setup.sh arm64`).
+ARCH      := $(HOST_ARCH)
 VERSION   := $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
 
@@ -16,8 +21,20 @@ VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
 export PATH := $(shell scripts/find-go.sh 2>/dev/null | sed 's/$$/:/')$(PATH)
 export GOTOOLCHAIN := local
 
-BPF_CFLAGS := -g -O2 -Wall -Werror -target bpf -D__TARGET_ARCH_$(ARCH) -Ibpf -MMD -MP
-BPF_OBJS   := bpf/hello.bpf.o bpf/open_perf.bpf.o bpf/open_ring.bpf.o bpf/exec.bpf.o
+# The target's names: aarch64 and amd64 are accepted for arm64 and x86.
+BPF_ARCH   := $(patsubst aarch64,arm64,$(patsubst amd64,x86,$(patsubst x86_64,x86,$(ARCH))))
+TARGET_GOARCH := $(or $(word 2,$(subst :, ,$(filter $(BPF_ARCH):%,x86:amd64 arm64:arm64 riscv:riscv64 powerpc:ppc64le s390:s390x))),$(BPF_ARCH))
+CROSS      := $(if $(filter $(HOST_ARCH),$(BPF_ARCH)),,$(BPF_ARCH))
+
+# Each Go architecture embeds its own objects (bpf/embed.go, bpf/embed_arm64.go):
+# arm64's are in bpf/arm64/, every other's in bpf/.
+BPF_OUT    := bpf$(if $(filter arm64,$(BPF_ARCH)),/arm64)
+BPF_CFLAGS := -g -O2 -Wall -Werror -target bpf -D__TARGET_ARCH_$(BPF_ARCH) -Ibpf -MMD -MP
+BPF_OBJS   := $(addprefix $(BPF_OUT)/,hello.bpf.o open_perf.bpf.o open_ring.bpf.o exec.bpf.o)
+# bpf/vmlinux.h is made from this machine's BTF. For arm64 from another
+# architecture's it lacks arm64's struct user_pt_regs (PT_REGS_PARMn):
+# bpf/arch/arm64.h adds it, only when it is missing.
+BPF_ARCH_INCLUDE = $(if $(filter arm64,$(BPF_ARCH)),$$(grep -q '^struct user_pt_regs {' bpf/vmlinux.h || echo -include bpf/arch/arm64.h))
 
 # libbpf's BPF-side headers, embedded in the binary for `run` (internal/compile);
 # copied from libbpf-dev, not committed.
@@ -25,16 +42,21 @@ LIBBPF_INCLUDE ?= /usr/include/bpf
 EMBED_HEADERS  := $(addprefix internal/compile/headers/bpf/,bpf_helpers.h bpf_helper_defs.h bpf_tracing.h bpf_core_read.h bpf_endian.h usdt.bpf.h)
 
 # cgo: internal/probe links libbpf.a statically (#cgo LDFLAGS), libelf and
-# zlib dynamically unless `make static`.
-CGO_ENV    := CGO_ENABLED=1
+# zlib dynamically unless `make static`. A cross build uses Debian's cross
+# gcc and the target's libraries from /usr/lib/<triple> (multiarch), which
+# that gcc's linker does not search by itself.
+CROSS_TRIPLE := $(if $(CROSS),$(or $(word 2,$(subst :, ,$(filter $(CROSS):%,arm64:aarch64-linux-gnu))),$(error ARCH=$(ARCH): cross-compiling from $(HOST_ARCH) is set up for ARCH=arm64 only)))
+CGO_ENV    := CGO_ENABLED=1$(if $(CROSS), GOOS=linux GOARCH=$(TARGET_GOARCH) CC=$(CROSS_TRIPLE)-gcc CGO_LDFLAGS=-L/usr/lib/$(CROSS_TRIPLE))
 GO_LDFLAGS := -X main.version=$(VERSION)
+# What a cross build writes: bin/ebpf-hello-arm64, bin/ebpf-hello-static-arm64.
+BIN_SUFFIX := $(if $(CROSS),-$(BPF_ARCH))
 
 .DEFAULT_GOAL := build
 .DELETE_ON_ERROR:
-.PHONY: help setup bpf build static run test fuzz bench vmtest fresh-test examples lint clean
+.PHONY: help setup bpf build static static-arm64 cross-setup run test fuzz bench vmtest fresh-test examples lint clean
 
 help: ## list targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
+	@grep -hE '^[a-z0-9-]+:.*## ' $(firstword $(MAKEFILE_LIST)) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
 
 setup: ## install build and test dependencies (Debian 12: uses bookworm-backports)
 	scripts/setup.sh
@@ -43,23 +65,27 @@ bpf/vmlinux.h:
 	@test -r $(VMLINUX_BTF) || { echo "error: $(VMLINUX_BTF) not found: the build needs a kernel with BTF (CONFIG_DEBUG_INFO_BTF=y) to generate vmlinux.h" >&2; exit 1; }
 	$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $@
 
-bpf/hello.bpf.o: bpf/hello.bpf.c bpf/vmlinux.h
-	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+$(BPF_OUT)/hello.bpf.o: bpf/hello.bpf.c bpf/vmlinux.h
+	@mkdir -p $(@D)
+	$(CLANG) $(BPF_CFLAGS) $(BPF_ARCH_INCLUDE) -c $< -o $@
 	$(LLVM_STRIP) -g $@
 
-bpf/exec.bpf.o: bpf/exec.bpf.c bpf/vmlinux.h
-	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+$(BPF_OUT)/exec.bpf.o: bpf/exec.bpf.c bpf/vmlinux.h
+	@mkdir -p $(@D)
+	$(CLANG) $(BPF_CFLAGS) $(BPF_ARCH_INCLUDE) -c $< -o $@
 	$(LLVM_STRIP) -g $@
 
-bpf/open_perf.bpf.o: bpf/open.bpf.c bpf/vmlinux.h
-	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+$(BPF_OUT)/open_perf.bpf.o: bpf/open.bpf.c bpf/vmlinux.h
+	@mkdir -p $(@D)
+	$(CLANG) $(BPF_CFLAGS) $(BPF_ARCH_INCLUDE) -c $< -o $@
 	$(LLVM_STRIP) -g $@
 
-bpf/open_ring.bpf.o: bpf/open.bpf.c bpf/vmlinux.h
-	$(CLANG) $(BPF_CFLAGS) -DUSE_RINGBUF -c $< -o $@
+$(BPF_OUT)/open_ring.bpf.o: bpf/open.bpf.c bpf/vmlinux.h
+	@mkdir -p $(@D)
+	$(CLANG) $(BPF_CFLAGS) $(BPF_ARCH_INCLUDE) -DUSE_RINGBUF -c $< -o $@
 	$(LLVM_STRIP) -g $@
 
--include $(wildcard bpf/*.d)
+-include $(wildcard $(BPF_OUT)/*.d)
 
 internal/compile/headers/bpf/%.h: $(LIBBPF_INCLUDE)/%.h
 	@mkdir -p $(@D)
@@ -67,15 +93,22 @@ internal/compile/headers/bpf/%.h: $(LIBBPF_INCLUDE)/%.h
 
 bpf: $(BPF_OBJS) ## compile the BPF programs
 
-build: bin/ebpf-hello ## build bin/ebpf-hello
+build: bin/ebpf-hello$(BIN_SUFFIX) ## build bin/ebpf-hello
 
 GO_SOURCES := $(shell find cmd internal bpf -name '*.go' -o -name '*.c' -o -name '*.h' 2>/dev/null | grep -v /headers/) go.mod go.sum
 
-bin/ebpf-hello: $(BPF_OBJS) $(EMBED_HEADERS) $(GO_SOURCES)
+bin/ebpf-hello$(BIN_SUFFIX): $(BPF_OBJS) $(EMBED_HEADERS) $(GO_SOURCES) | $(if $(CROSS),cross-setup)
 	$(CGO_ENV) $(GO) build -ldflags '$(GO_LDFLAGS)' -o $@ ./cmd/ebpf-hello
 
-static: $(BPF_OBJS) $(EMBED_HEADERS) ## build bin/ebpf-hello-static, a fully static binary (for VMs and workshops)
-	$(CGO_ENV) $(GO) build -tags netgo,osusergo -ldflags '$(GO_LDFLAGS) -s -w -extldflags "-static"' -o bin/ebpf-hello-static ./cmd/ebpf-hello
+static: $(BPF_OBJS) $(EMBED_HEADERS) | $(if $(CROSS),cross-setup) ## build bin/ebpf-hello-static, a fully static binary (for VMs and workshops; ARCH=arm64: bin/ebpf-hello-static-arm64)
+	$(CGO_ENV) $(GO) build -tags netgo,osusergo -ldflags '$(GO_LDFLAGS) -s -w -extldflags "-static"' -o bin/ebpf-hello-static$(BIN_SUFFIX) ./cmd/ebpf-hello
+
+static-arm64: ## build bin/ebpf-hello-static-arm64 (on x86-64: cross-compiled, see README "arm64")
+	@$(MAKE) --no-print-directory static ARCH=arm64
+
+# A cross build needs the cross gcc and the target's libraries.
+cross-setup:
+	@scripts/ensure-setup.sh $(CROSS)
 
 run: ## set up if needed, build, and run `ebpf-hello open` (Ctrl-C to stop)
 	@scripts/ensure-setup.sh
@@ -123,5 +156,5 @@ lint: ## gofmt and go vet
 	$(CGO_ENV) $(GO) vet ./...
 
 clean: ## remove build output
-	rm -rf bin bpf/*.o bpf/*.d bpf/vmlinux.h internal/compile/headers/bpf
+	rm -rf bin bpf/*.o bpf/*.d bpf/arm64 bpf/vmlinux.h internal/compile/headers/bpf
 	$(MAKE) -C examples clean

@@ -1,9 +1,13 @@
+//go:build !arm64
+
 // Package bpf holds the BPF C sources and embeds their compiled objects.
 //
 // The objects are built by `make bpf` (clang -target bpf, CO-RE against a
 // vmlinux.h made from this machine's BTF) and are not committed: building
 // the Go binary without them fails with "pattern *.bpf.o: no matching files
-// found", which means: run make.
+// found", which means: run make. The registers a kprobe reads differ by
+// architecture, so arm64 embeds its own build of them (embed_arm64.go,
+// bpf/arm64/); every other architecture embeds these.
 package bpf
 
 import _ "embed"

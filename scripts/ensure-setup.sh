@@ -8,9 +8,22 @@ for tool in make clang llvm-strip bpftool pkg-config; do
 	command -v "$tool" >/dev/null || need_setup=1
 done
 scripts/find-go.sh >/dev/null || need_setup=1
+# cross_ready: what `make static ARCH=arm64` needs is here (nothing on arm64).
+cross_ready() {
+	[ "$(uname -m)" = aarch64 ] && return 0
+	command -v aarch64-linux-gnu-gcc >/dev/null || return 1
+	local lib
+	for lib in libbpf.a libelf.a libz.a libzstd.a; do
+		[ -f "/usr/lib/aarch64-linux-gnu/$lib" ] || return 1
+	done
+}
 for extra in "$@"; do
 	case "$extra" in
-	vmtest) command -v qemu-system-x86_64 >/dev/null && [ -x /bin/busybox ] || need_setup=1 ;;
+	arm64) cross_ready || need_setup=1 ;;
+	vmtest) command -v qemu-system-x86_64 >/dev/null && command -v qemu-system-aarch64 >/dev/null &&
+		command -v qemu-aarch64 >/dev/null && [ -x /bin/busybox ] || need_setup=1
+		# the arm64 VMs' cross set-up is automated on Debian only (scripts/setup.sh)
+		if grep -q '^ID=debian' /etc/os-release 2>/dev/null && ! cross_ready; then need_setup=1; fi ;;
 	bench) command -v bpftrace >/dev/null && [ -x /usr/bin/time ] && command -v debootstrap >/dev/null &&
 		command -v qemu-system-x86_64 >/dev/null && command -v mke2fs >/dev/null || need_setup=1 ;;
 	fresh) command -v debootstrap >/dev/null || need_setup=1 ;;
