@@ -23,6 +23,7 @@ import (
 	"github.com/ebpf-hello/ebpf-hello/internal/ready"
 	"github.com/ebpf-hello/ebpf-hello/internal/runplan"
 	"github.com/ebpf-hello/ebpf-hello/internal/samples"
+	"github.com/ebpf-hello/ebpf-hello/internal/self"
 	"github.com/ebpf-hello/ebpf-hello/internal/textsafe"
 	"github.com/ebpf-hello/ebpf-hello/internal/tracefs"
 	"github.com/ebpf-hello/ebpf-hello/internal/tracepipe"
@@ -40,6 +41,9 @@ type Options struct {
 	Count     int      // stop after this many events or lines (0: no limit)
 	Duration  time.Duration
 	Pages     int // perf buffer pages per CPU (0: sized by the event, see defaultPages)
+	// ShowSelf keeps the lines and events ebpf-hello's own threads caused
+	// (by default they are dropped and counted: see self.go).
+	ShowSelf bool
 }
 
 // MinInterval is the shortest interval at which maps are printed: more
@@ -402,11 +406,19 @@ func (s *show) tracePipe(ctx context.Context, pipe *tracepipe.Pipe, o runplan.Ou
 	if o.Print != nil && format != output.PrintkRaw && !s.opts.JSON {
 		py = &pyfmt.Printer{P: safePrint(*o.Print)}
 	}
-	var lost, printed uint64
+	var lost, printed, selfLines uint64
+	var warner tracepipe.LossWarner // a full trace buffer: not a warning per read
+	own := self.New()
 	defer func() {
+		if msg, _, due := warner.Flush(); due {
+			s.notify(msg)
+		}
 		msg := fmt.Sprintf("trace_pipe: %d lines printed, %d lost", printed, lost)
 		if pipe.Stale > 0 {
 			msg += fmt.Sprintf(", %d from before we started skipped", pipe.Stale)
+		}
+		if selfLines > 0 {
+			msg += fmt.Sprintf(", %d caused by ebpf-hello itself not shown (%s)", selfLines, selfHint)
 		}
 		s.notify(msg)
 	}()
@@ -417,7 +429,9 @@ func (s *show) tracePipe(ctx context.Context, pipe *tracepipe.Pipe, o runplan.Ou
 		}
 		if line.LostEvents > 0 {
 			lost += uint64(line.LostEvents)
-			s.notify(fmt.Sprintf("warning: the kernel dropped %d trace lines on CPU %d (trace buffer full)", line.LostEvents, line.CPU))
+			if msg, _, due := warner.Add(uint64(line.LostEvents), time.Now()); due {
+				s.notify(msg)
+			}
 			continue
 		}
 		if line.Parsed && !line.IsBPFPrintk() {
@@ -425,6 +439,10 @@ func (s *show) tracePipe(ctx context.Context, pipe *tracepipe.Pipe, o runplan.Ou
 		}
 		if !line.Parsed && strings.TrimSpace(line.Raw) == "" {
 			continue // the rest of a message ending in \n (BCC's trace_fields skips it too)
+		}
+		if line.Parsed && !s.opts.ShowSelf && own.Owns(line.PID) {
+			selfLines++
+			continue
 		}
 		if s.full() {
 			return nil
@@ -462,6 +480,9 @@ type events struct {
 	long    uint64 // events longer than the struct (printed by its first bytes)
 	short   uint64 // events shorter than the struct, not printed
 	padded  []byte // a used prefix of the struct, with the rest as zeros
+	own     *self.IDs
+	pidAt   pidField // where an event says which process caused it
+	mine    uint64   // events ebpf-hello itself caused, not printed
 }
 
 func (s *show) newEvents(o runplan.Output) (*events, error) {
@@ -474,6 +495,9 @@ func (s *show) newEvents(o runplan.Output) (*events, error) {
 		return nil, err
 	}
 	e := &events{s: s, name: textsafe.Escape(o.Map), reader: s.loaded.Readers[o.Map], layout: layout}
+	if !s.opts.ShowSelf {
+		e.own, e.pidAt = self.New(), findPIDField(layout)
+	}
 	if o.Print != nil && !s.opts.JSON {
 		e.py = &pyfmt.Printer{P: safePrint(*o.Print)}
 	} else {
@@ -545,6 +569,9 @@ func (e *events) run(ctx context.Context) error {
 		if e.bad > 0 {
 			msg += fmt.Sprintf("; %d could not be decoded", e.bad)
 		}
+		if e.mine > 0 {
+			msg += fmt.Sprintf("; %d caused by ebpf-hello itself not shown (%s)", e.mine, selfHint)
+		}
 		e.s.notify(msg)
 	}()
 	var reported uint64
@@ -588,6 +615,10 @@ func (e *events) print(batch [][]byte) error {
 		}
 		sample, ok := e.fit(sample)
 		if !ok {
+			continue
+		}
+		if e.own != nil && e.pidAt.ok && e.own.Owns(e.pidAt.read(sample)) {
+			e.mine++
 			continue
 		}
 		var err error
