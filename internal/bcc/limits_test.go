@@ -2,8 +2,8 @@ package bcc
 
 import (
 	"fmt"
-	"strings"
 	"runtime"
+	"strings"
 	"testing"
 
 	"github.com/ebpf-hello/ebpf-hello/internal/runplan"
