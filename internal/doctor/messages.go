@@ -111,6 +111,13 @@ var errnoTexts = []struct{ en, zh string }{
 	{"argument list too long", "参数列表过长"},
 }
 
+// phraseTexts: other phrases of probe.Load's reasons, wherever they are:
+// fentry/fexit refused with ENOTSUPP (arm64 before 6.4).
+var phraseTexts = []struct{ en, zh string }{
+	{"this kernel cannot attach fentry/fexit to kernel functions (ENOTSUPP)", "这个内核不能把 fentry/fexit 挂接到内核函数上 (ENOTSUPP)"},
+	{": arm64 kernels can from 6.4 (ftrace direct calls)", "：arm64 内核从 6.4 起才可以（ftrace direct calls）"},
+}
+
 // attachReason is why a way to attach was skipped, in lang. A reason with
 // no translation stays in English.
 func attachReason(lang string, err error) string {
@@ -129,6 +136,9 @@ func attachReason(lang string, err error) string {
 	}
 	for _, e := range errnoTexts {
 		reason = strings.Replace(reason, e.en, e.zh, 1)
+	}
+	for _, p := range phraseTexts {
+		reason = strings.Replace(reason, p.en, p.zh, 1)
 	}
 	return reason
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"syscall"
 
@@ -78,6 +79,10 @@ func resolve(h Hook, facts Facts, sec string) (resolvedHook, error) {
 		if facts.Tracefs == "" {
 			return r, errors.New("tracefs is not mounted")
 		}
+	case TpBTF:
+		if !facts.Version.AtLeast(5, 5) {
+			return r, fmt.Errorf("tp_btf needs kernel 5.5 or newer, this is %s", facts.Version)
+		}
 	case RawTracepoint:
 		if !facts.Version.AtLeast(4, 17) {
 			return r, fmt.Errorf("raw tracepoints need kernel 4.17 or newer, this is %s", facts.Version)
@@ -120,6 +125,22 @@ func resolve(h Hook, facts Facts, sec string) (resolvedHook, error) {
 	return r, nil
 }
 
+// errENOTSUPP is the kernel's own ENOTSUPP (524), which bpf() passes on
+// when it cannot attach a BPF trampoline; Go has no name for it.
+const errENOTSUPP = syscall.Errno(524)
+
+// noTrampoline says why fentry/fexit failed with ENOTSUPP. The trampoline
+// that runs them is patched into a kernel function through ftrace direct
+// calls: x86-64 has them from 5.5, arm64 only from 6.4 (its 6.0 trampoline
+// served BPF programs alone), so Debian 12's arm64 kernel (6.1) says this.
+func noTrampoline(goarch string) string {
+	why := "this kernel cannot attach fentry/fexit to kernel functions (ENOTSUPP)"
+	if goarch == "arm64" {
+		why += ": arm64 kernels can from 6.4 (ftrace direct calls)"
+	}
+	return why
+}
+
 // tracepointExists says whether "category:name" exists here. A permission
 // error is an error: it says nothing about the kernel.
 func tracepointExists(tracefs, target string) (bool, error) {
@@ -139,7 +160,7 @@ func tracepointExists(tracefs, target string) (bool, error) {
 var secPrefixes = map[string]Kind{
 	"kprobe": Kprobe, "kretprobe": Kretprobe, "fentry": Fentry, "fexit": Fexit,
 	"tracepoint": Tracepoint, "tp": Tracepoint, "raw_tracepoint": RawTracepoint, "raw_tp": RawTracepoint,
-	"uprobe": Uprobe, "uretprobe": Uretprobe,
+	"tp_btf": TpBTF, "uprobe": Uprobe, "uretprobe": Uretprobe,
 }
 
 // ParseSEC reads a program's SEC() name as libbpf does: the hook kind and
@@ -180,7 +201,7 @@ func (l *Loaded) attach(h resolvedHook) error {
 		link, err = prog.AttachKprobe(h.Target)
 	case Kretprobe:
 		link, err = prog.AttachKretprobe(h.Target)
-	case Fentry, Fexit:
+	case Fentry, Fexit, TpBTF:
 		link, err = prog.AttachGeneric()
 	case Tracepoint:
 		category, name, _ := strings.Cut(h.Target, ":")
@@ -195,6 +216,9 @@ func (l *Loaded) attach(h resolvedHook) error {
 	if err != nil {
 		if (h.Kind == Kprobe || h.Kind == Kretprobe) && (isErrno(err, syscall.ENOENT) || isErrno(err, syscall.EINVAL)) {
 			return fmt.Errorf("symbol %s not found by the kernel", h.Target)
+		}
+		if (h.Kind == Fentry || h.Kind == Fexit) && isErrno(err, errENOTSUPP) {
+			return fmt.Errorf("attach %s to %s %s: %s", h.Program, h.Kind, h.Target, noTrampoline(runtime.GOARCH))
 		}
 		return fmt.Errorf("attach %s to %s %s: %s", h.Program, h.Kind, h.Target, errnoText(err))
 	}
