@@ -6,10 +6,13 @@ package main
 
 import (
 	"fmt"
+	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ebpf-hello/ebpf-hello/internal/testenv"
 )
@@ -49,4 +52,23 @@ func TestRunBCCOneLine(t *testing.T) {
 		t.Errorf("exit %d; stderr (want the clone tracepoints named):\n%s", code, stderr)
 	}
 	assertNothingLeft(t, before)
+}
+
+// Local aliases of a tracepoint's user array (argv), of a user pointer and
+// of kernel pointers load (the verifier refused them: "invalid mem access
+// 'scalar'") and read what the direct uses read.
+func TestRunBCCAliases(t *testing.T) {
+	needRun(t)
+	marker := fmt.Sprintf("ehalias%d", time.Now().UnixNano()%1e9)
+	tr := startTracer(t, runReady, "run", filepath.Join(programsDir, "exec_alias.c"))
+	execMarker(t, marker, 3)
+	ppid := strconv.Itoa(os.Getpid())
+	rows := tr.collect(t, 3, testenv.Patience, func(l string) bool {
+		f := strings.Fields(l)
+		return strings.Contains(l, marker) && len(f) >= 5 && f[1] == ppid && f[2] == "/bin/true" && f[3] == "/bin/true"
+	})
+	code, stderr := tr.stop(t)
+	if len(rows) != 3 {
+		t.Fatalf("%d rows naming /bin/true %s with ppid %s, want 3; exit %d, stderr:\n%s", len(rows), marker, ppid, code, stderr)
+	}
 }

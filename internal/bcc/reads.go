@@ -31,16 +31,25 @@ func (t *translator) implicitReads() {
 				userArrays[p.name] = pointerArrays(t.tpFields[strings.TrimSpace(strings.TrimSuffix(strings.TrimPrefix(p.typ, "struct "), "*"))])
 			}
 		}
+		userFields := map[string]map[string]bool{} // var -> its fields holding user pointers
 		if f.macro == "TRACEPOINT_PROBE" {
 			userArrays["args"] = pointerArrays(t.tpFields[f.name])
+			if f.tpCat == "syscalls" { // a syscall's pointer arguments point into the caller's memory
+				userFields["args"] = userPointers(t.tpFields[f.name])
+			}
 		}
-		// locals: "struct T *name" with T a kernel struct
+		// locals: "struct T *name" with T a kernel struct, and the names
+		// declared after it ("struct T *a = ..., *b;")
 		for i := f.bodyOpen + 1; i < f.bodyClose; i++ {
 			if t.tok(i) == "struct" && t.isIdent(i+1) && t.tok(i+2) == "*" && t.isIdent(i+3) &&
 				t.kernelStruct("struct "+t.tok(i+1)+" *") {
 				kernel[t.tok(i+3)] = true
+				for _, name := range t.moreDeclarators(i+4, f.bodyClose) {
+					kernel[name] = true
+				}
 			}
 		}
+		t.aliases(f, kernel, user, userArrays, userFields)
 		for i := f.bodyOpen + 1; i < f.bodyClose; i++ {
 			name := t.tok(i)
 			if t.tok(i-1) == "." || t.tok(i-1) == "->" {
@@ -54,7 +63,7 @@ func (t *translator) implicitReads() {
 			case userArrays[name] != nil:
 				t.userElement(i, userArrays[name])
 			case strings.HasPrefix(name, "bpf_probe_read") && t.tok(i+1) == "(":
-				t.probeReadVariant(i, user, kernel)
+				t.probeReadVariant(i, user, kernel, userFields)
 			}
 		}
 	}
@@ -167,7 +176,7 @@ func (t *translator) userElement(i int, fields map[string]bool) {
 // probeReadVariant picks bpf_probe_read_user/_kernel for BCC's generic
 // bpf_probe_read(dst, size, src) when src is a __user argument or a kernel
 // pointer (the generic helper does not exist on every architecture).
-func (t *translator) probeReadVariant(i int, user, kernel map[string]bool) {
+func (t *translator) probeReadVariant(i int, user, kernel map[string]bool, userFields map[string]map[string]bool) {
 	name := t.tok(i)
 	if name != "bpf_probe_read" && name != "bpf_probe_read_str" {
 		return
@@ -182,12 +191,13 @@ func (t *translator) probeReadVariant(i int, user, kernel map[string]bool) {
 	if t.tok(k) == "(" && t.match(k) < src[1] { // a cast: (void *)filename
 		k = t.match(k) + 1
 	}
-	if k != src[1] {
+	field := k+2 == src[1] && t.tok(k+1) == "->" && userFields[t.tok(k)][t.tok(k+2)] // args->filename
+	if k != src[1] && !field {
 		return
 	}
 	variant := ""
 	switch {
-	case user[t.tok(k)]:
+	case field, user[t.tok(k)]:
 		variant = "_user"
 	case kernel[t.tok(k)]:
 		variant = "_kernel"
@@ -199,4 +209,140 @@ func (t *translator) probeReadVariant(i int, user, kernel map[string]bool) {
 	} else {
 		t.replace(i, i, "bpf_probe_read"+variant)
 	}
+}
+
+// moreDeclarators are the pointer names declared after the first one in
+// the declaration going on at from: "..., *b, *c = x;" gives b and c.
+func (t *translator) moreDeclarators(from, limit int) []string {
+	var names []string
+	for j := from; j < limit; j++ {
+		switch t.tok(j) {
+		case ";", "{", "}":
+			return names
+		case "(", "[":
+			if m := t.match(j); m > j && m < limit {
+				j = m
+			}
+		case ",":
+			if t.tok(j+1) == "*" && t.isIdent(j+2) {
+				names = append(names, t.tok(j+2))
+			}
+		}
+	}
+	return names
+}
+
+// aliases finds the locals that hold what a tracked name holds
+// ("const char **argv = (const char **)args->argv;", "p = file;"): each
+// gets the reads its source gets. A local is an alias only when every
+// value given to it (but 0 and NULL) comes from the same kind of source.
+func (t *translator) aliases(f *function, kernel, user map[string]bool, userArrays, userFields map[string]map[string]bool) {
+	type source struct {
+		kind   string          // "kernel", "user", "array" (a user array), "fields" (a tracepoint record)
+		fields map[string]bool // of "array" and "fields"
+	}
+	classify := func(from, to int) (source, bool) {
+		for from < to && t.tok(from) == "(" { // casts and parentheses
+			m := t.match(from)
+			switch {
+			case m == to:
+				from, to = from+1, to-1
+			case m > from && m < to:
+				from = m + 1
+			default:
+				return source{}, false
+			}
+		}
+		switch {
+		case from == to && t.isIdent(from):
+			name := t.tok(from)
+			switch {
+			case userArrays[name] != nil:
+				if userArrays[name][""] {
+					return source{kind: "array", fields: map[string]bool{"": true}}, true
+				}
+				return source{kind: "fields", fields: userArrays[name]}, true
+			case user[name]:
+				return source{kind: "user"}, true
+			case kernel[name]:
+				return source{kind: "kernel"}, true
+			}
+		case from+2 == to && t.isIdent(from) && (t.tok(from+1) == "->" || t.tok(from+1) == ".") && t.isIdent(to):
+			v, field := t.tok(from), t.tok(to)
+			switch {
+			case userArrays[v][field]:
+				return source{kind: "array", fields: map[string]bool{"": true}}, true
+			case userFields[v][field]:
+				return source{kind: "user"}, true
+			}
+		}
+		return source{}, false
+	}
+	null := func(from, to int) bool {
+		return from == to && (t.tok(from) == "0" || t.tok(from) == "NULL")
+	}
+	// each pass may find aliases of the aliases found before
+	for pass := 0; pass < 8; pass++ {
+		found := map[string]source{}
+		refused := map[string]bool{}
+		for i := f.bodyOpen + 1; i < f.bodyClose; i++ {
+			if !t.isIdent(i) || t.tok(i+1) != "=" || t.tok(i-1) == "." || t.tok(i-1) == "->" {
+				continue
+			}
+			name := t.tok(i)
+			end := i + 2
+			for ; end < f.bodyClose; end++ {
+				if tk := t.tok(end); tk == ";" || tk == "," || tk == "}" {
+					break
+				}
+				if m := t.match(end); m > end && m < f.bodyClose && t.tok(end) != "{" {
+					end = m
+				}
+			}
+			if null(i+2, end-1) {
+				continue
+			}
+			src, ok := classify(i+2, end-1)
+			if !ok || (found[name].kind != "" && found[name].kind != src.kind) {
+				refused[name] = true
+				continue
+			}
+			found[name] = src
+		}
+		changed := false
+		for name, src := range found {
+			if refused[name] {
+				continue
+			}
+			switch src.kind {
+			case "kernel":
+				changed = changed || !kernel[name]
+				kernel[name] = true
+			case "user":
+				changed = changed || !user[name]
+				user[name] = true
+			case "array", "fields":
+				changed = changed || userArrays[name] == nil
+				userArrays[name] = src.fields
+				if src.kind == "array" {
+					user[name] = true
+				}
+			}
+		}
+		if !changed {
+			return
+		}
+	}
+}
+
+// userPointers are the names of a syscall tracepoint's pointer fields:
+// pointers into the calling process's memory.
+func userPointers(fields []tpField) map[string]bool {
+	out := map[string]bool{}
+	for _, f := range fields {
+		if strings.Count(f.decl, "*") == 1 && !strings.Contains(f.decl, "[") {
+			out[f.name] = true
+		}
+	}
+	return out
 }
