@@ -281,7 +281,7 @@ func progType(k Kind) bpf.BPFProgType {
 		return bpf.BPFProgTypeTracepoint
 	case RawTracepoint:
 		return bpf.BPFProgTypeRawTracepoint
-	case Fentry, Fexit:
+	case Fentry, Fexit, TpBTF:
 		return bpf.BPFProgTypeTracing
 	}
 	return bpf.BPFProgTypeKprobe // kprobes and uprobes

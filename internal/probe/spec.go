@@ -18,12 +18,13 @@ const (
 	Fexit         Kind = "fexit"          // Target: kernel function, by its BTF name
 	Tracepoint    Kind = "tracepoint"     // Target: "category:event", e.g. "syscalls:sys_enter_openat"
 	RawTracepoint Kind = "raw_tracepoint" // Target: event, e.g. "sched_switch"
+	TpBTF         Kind = "tp_btf"         // Target: event, e.g. "sched_switch" (typed by BTF, like fentry)
 	Uprobe        Kind = "uprobe"         // Target: "/path/to/binary:symbol" or "/path:0xoffset"
 	Uretprobe     Kind = "uretprobe"      // Target: as Uprobe
 )
 
 // Kinds lists every kind, for messages.
-var Kinds = []Kind{Kprobe, Kretprobe, Fentry, Fexit, Tracepoint, RawTracepoint, Uprobe, Uretprobe}
+var Kinds = []Kind{Kprobe, Kretprobe, Fentry, Fexit, Tracepoint, RawTracepoint, TpBTF, Uprobe, Uretprobe}
 
 // Facts are what a Resolver may look at to pick a target.
 type Facts struct {

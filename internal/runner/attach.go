@@ -24,7 +24,7 @@ type entry struct {
 }
 
 // plannedAttach lists the programs to attach: the plan's, else every
-// program whose SEC() names a tracing hook.
+// program whose SEC() names a tracing hook, alternatives grouped.
 func plannedAttach(plan runplan.Plan, progs []probe.Program) ([]runplan.Attach, error) {
 	if len(plan.Attach) > 0 {
 		return plan.Attach, nil
@@ -33,14 +33,93 @@ func plannedAttach(plan runplan.Plan, progs []probe.Program) ([]runplan.Attach, 
 	for _, p := range progs {
 		kind, target, ok := probe.ParseSEC(p.Section)
 		if !ok {
-			return nil, fmt.Errorf("program %s: SEC(\"%s\") is not a hook run can attach (kprobe, kretprobe, fentry, fexit, tracepoint, raw_tracepoint, uprobe, uretprobe)", textsafe.Escape(p.Name), textsafe.Escape(p.Section))
+			return nil, fmt.Errorf("program %s: SEC(\"%s\") is not a hook run can attach (%s)", textsafe.Escape(p.Name), textsafe.Escape(p.Section), kindList())
 		}
 		out = append(out, runplan.Attach{Program: p.Name, Kind: runplan.AttachKind(kind), Target: target})
 	}
 	if len(out) == 0 {
 		return nil, errors.New("the object has no programs")
 	}
-	return out, nil
+	return groupAlternatives(out), nil
+}
+
+func kindList() string {
+	var names []string
+	for _, k := range runplan.Kinds {
+		names = append(names, string(k))
+	}
+	return strings.Join(names, ", ")
+}
+
+// alternatives are kinds that see the same event, best first: libbpf-tools
+// ship both of a pair (tp_btf/X and raw_tp/X, fentry/F and kprobe/F) and
+// their loaders attach one, by what the kernel has. Attaching both would
+// count every event twice.
+var alternatives = [][]runplan.AttachKind{
+	{runplan.TpBTF, runplan.RawTracepoint},
+	{runplan.Fentry, runplan.Kprobe},
+	{runplan.Fexit, runplan.Kretprobe},
+}
+
+// groupAlternatives makes the programs that are alternatives for one
+// target a single entry: the best kind, falling back to the next. Two
+// programs of the same kind on one target are both wanted: not grouped.
+func groupAlternatives(in []runplan.Attach) []runplan.Attach {
+	type key struct {
+		set    int
+		target string
+	}
+	members := map[key][]int{} // indexes into in
+	for i, a := range in {
+		for set, kinds := range alternatives {
+			for _, k := range kinds {
+				if a.Kind == k && a.Target != "" {
+					members[key{set, a.Target}] = append(members[key{set, a.Target}], i)
+				}
+			}
+		}
+	}
+	merged := map[int]bool{} // entries folded into another
+	replace := map[int]runplan.Attach{}
+	for k, idx := range members {
+		if len(idx) < 2 {
+			continue
+		}
+		byKind := map[runplan.AttachKind]int{}
+		for _, i := range idx {
+			if _, dup := byKind[in[i].Kind]; dup {
+				byKind = nil // same kind twice: both wanted
+				break
+			}
+			byKind[in[i].Kind] = i
+		}
+		if byKind == nil {
+			continue
+		}
+		var order []int // best first
+		for _, kind := range alternatives[k.set] {
+			if i, ok := byKind[kind]; ok {
+				order = append(order, i)
+			}
+		}
+		best := in[order[0]]
+		best.Fallback = []runplan.Attach{in[order[1]]}
+		replace[order[0]] = best
+		for _, i := range order[1:] {
+			merged[i] = true
+		}
+	}
+	var out []runplan.Attach
+	for i, a := range in {
+		if merged[i] {
+			continue
+		}
+		if r, ok := replace[i]; ok {
+			a = r
+		}
+		out = append(out, a)
+	}
+	return out
 }
 
 // hooksFor turns an Attach into probe hooks; kprobe targets are checked
@@ -141,7 +220,7 @@ func fallBack(e *entry, reason error, progs map[string]probe.Program, tracefs st
 	switch a.Kind {
 	case runplan.Kprobe, runplan.Kretprobe:
 		hint = ": a portable alternative is a tracepoint, e.g. SEC(\"tracepoint/syscalls/sys_enter_openat\") (see /sys/kernel/tracing/events)"
-	case runplan.Fentry, runplan.Fexit:
+	case runplan.Fentry, runplan.Fexit, runplan.TpBTF:
 		hint = ": kprobes or tracepoints work on more kernels"
 	}
 	return fmt.Errorf("program %s: %s %s: %v%s", textsafe.Escape(a.Program), a.Kind, textsafe.Escape(a.Target), reason, hint)

@@ -235,11 +235,11 @@ func moveFailed(err error, entries []*entry, progs map[string]probe.Program, roo
 		}
 		return reason
 	}
-	// The kernel refused the whole object: fentry/fexit are the usual cause
-	// (refused on some kernels): move those.
+	// The kernel refused the whole object: BTF-typed programs (fentry,
+	// fexit, tp_btf) are the usual cause (refused on some kernels): move those.
 	moved := false
 	for _, e := range entries {
-		if e.dropped || len(e.hooks) == 0 || (e.hooks[0].Kind != probe.Fentry && e.hooks[0].Kind != probe.Fexit) {
+		if e.dropped || len(e.hooks) == 0 || !btfTyped(e.hooks[0].Kind) {
 			continue
 		}
 		if err := fallBack(e, reason, progs, root); err != nil {
@@ -251,6 +251,11 @@ func moveFailed(err error, entries []*entry, progs map[string]probe.Program, roo
 		return reason
 	}
 	return nil
+}
+
+// btfTyped: the kind loads as a BPF_PROG_TYPE_TRACING program.
+func btfTyped(k probe.Kind) bool {
+	return k == probe.Fentry || k == probe.Fexit || k == probe.TpBTF
 }
 
 // report says how each program attached.

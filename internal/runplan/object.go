@@ -150,9 +150,7 @@ func (p Plan) check() error {
 	var attach func(as []Attach) error
 	attach = func(as []Attach) error {
 		for _, a := range as {
-			switch a.Kind {
-			case Kprobe, Kretprobe, Fentry, Fexit, Tracepoint, RawTracepoint, Uprobe, Uretprobe:
-			default:
+			if !a.Kind.Known() {
 				return fmt.Errorf("unknown attach kind %q", a.Kind)
 			}
 			if a.Program == "" {

@@ -19,9 +19,24 @@ const (
 	Fexit         AttachKind = "fexit"
 	Tracepoint    AttachKind = "tracepoint"
 	RawTracepoint AttachKind = "raw_tracepoint"
+	TpBTF         AttachKind = "tp_btf"
 	Uprobe        AttachKind = "uprobe"
 	Uretprobe     AttachKind = "uretprobe"
 )
+
+// Kinds lists every attach kind (the loader's probe.Kinds has the same
+// names: a test in internal/runner holds them equal).
+var Kinds = []AttachKind{Kprobe, Kretprobe, Fentry, Fexit, Tracepoint, RawTracepoint, TpBTF, Uprobe, Uretprobe}
+
+// Known: k is one of Kinds.
+func (k AttachKind) Known() bool {
+	for _, known := range Kinds {
+		if k == known {
+			return true
+		}
+	}
+	return false
+}
 
 // Attach asks for one program of the object to be attached.
 type Attach struct {
