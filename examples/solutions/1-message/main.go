@@ -59,6 +59,9 @@ func run(count int, duration time.Duration) error {
 
 	// 2) Load: the kernel's verifier checks every program in the object.
 	if err := module.BPFLoadObject(); err != nil {
+		if errors.Is(err, syscall.EPERM) && os.Geteuid() != 0 { // the kernel's answer to an ordinary user
+			return errors.New("loading BPF programs needs root: try sudo")
+		}
 		return loadError(err) // libbpf.go: shows the verifier's reason
 	}
 
@@ -73,7 +76,6 @@ func run(count int, duration time.Duration) error {
 		// 3b) No kprobes on this kernel (CONFIG_KPROBES off), or no
 		// do_sys_openat2 (before 5.6): the syscall tracepoints see the
 		// same opens, and the C file has a program for them.
-		fmt.Fprintf(os.Stderr, "no kprobe on do_sys_openat2 here (%v): using tracepoints\n", err)
 		tracepoint, err := module.GetProgram("ex_hello_tp")
 		if err != nil {
 			return err
@@ -83,7 +85,7 @@ func run(count int, duration time.Duration) error {
 				return fmt.Errorf("attach tracepoint %s: %w", name, err)
 			}
 		}
-		fmt.Fprintln(os.Stderr, "attached: tracepoints sys_enter_openat sys_enter_openat2")
+		fmt.Fprintln(os.Stderr, "no kprobe on do_sys_openat2 here: attached to the tracepoints syscalls:sys_enter_openat and syscalls:sys_enter_openat2 instead")
 	}
 
 	// 4) b.trace_print(): read trace_pipe ourselves. The tutorial's
@@ -92,9 +94,13 @@ func run(count int, duration time.Duration) error {
 	if err != nil {
 		return err
 	}
-	pipe, err := os.Open(filepath.Join(tracing, "trace_pipe"))
+	path := filepath.Join(tracing, "trace_pipe")
+	pipe, err := os.Open(path)
+	if errors.Is(err, syscall.EBUSY) { // recent kernels let one reader in at a time
+		return fmt.Errorf("another program is reading %s, and only one may: find it with sudo fuser %s (or sudo ebpf-hello doctor)", path, path)
+	}
 	if err != nil {
-		return err // EBUSY: another program is reading it (only one may)
+		return err
 	}
 	defer pipe.Close()
 

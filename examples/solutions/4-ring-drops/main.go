@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -81,6 +82,9 @@ func run(ringBytes uint32, count int, duration time.Duration) error {
 
 	// 2) Load: the kernel's verifier checks every program in the object.
 	if err := module.BPFLoadObject(); err != nil {
+		if errors.Is(err, syscall.EPERM) && os.Geteuid() != 0 { // the kernel's answer to an ordinary user
+			return errors.New("loading BPF programs needs root: try sudo")
+		}
 		return loadError(err) // libbpf.go: shows the verifier's reason
 	}
 
@@ -95,7 +99,6 @@ func run(ringBytes uint32, count int, duration time.Duration) error {
 		// 3b) No kprobes on this kernel (CONFIG_KPROBES off), or no
 		// do_sys_openat2 (before 5.6): the syscall tracepoints see the
 		// same opens, and the C file has a program for them.
-		fmt.Fprintf(os.Stderr, "no kprobe on do_sys_openat2 here (%v): using tracepoints\n", err)
 		tracepoint, err := module.GetProgram("ex_trace_open_tp")
 		if err != nil {
 			return err
@@ -105,7 +108,7 @@ func run(ringBytes uint32, count int, duration time.Duration) error {
 				return fmt.Errorf("attach tracepoint %s: %w", name, err)
 			}
 		}
-		fmt.Fprintln(os.Stderr, "attached: tracepoints sys_enter_openat sys_enter_openat2")
+		fmt.Fprintln(os.Stderr, "no kprobe on do_sys_openat2 here: attached to the tracepoints syscalls:sys_enter_openat and syscalls:sys_enter_openat2 instead")
 	}
 
 	// 4) b["events"].open_perf_buffer(print_event) becomes a ring buffer
