@@ -12,6 +12,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/ebpf-hello/ebpf-hello/internal/kernel"
+	"github.com/ebpf-hello/ebpf-hello/internal/textsafe"
 )
 
 // Loaded is a BPF object in the kernel with its programs attached.
@@ -180,6 +181,9 @@ func loadWay(spec Spec, way Way, path string, vars []variable, facts Facts) (l *
 	if err := setGlobals(module, vars, spec.Globals); err != nil {
 		return nil, err
 	}
+	if err := setMapValueSizes(module, spec.MapValueSizes); err != nil {
+		return nil, err
+	}
 	if err := setMapSizes(module, spec.MapSizes); err != nil {
 		return nil, err
 	}
@@ -287,6 +291,19 @@ func progType(k Kind) bpf.BPFProgType {
 	return bpf.BPFProgTypeKprobe // kprobes and uprobes
 }
 
+func setMapValueSizes(module *bpf.Module, sizes map[string]uint32) error {
+	for name, size := range sizes {
+		m, err := module.GetMap(name)
+		if err != nil {
+			return fmt.Errorf("find BPF map %s: %w", name, err)
+		}
+		if err := m.SetValueSize(size); err != nil {
+			return fmt.Errorf("set BPF map %s's value size: %w", name, err)
+		}
+	}
+	return nil
+}
+
 func setMapSizes(module *bpf.Module, sizes map[string]uint32) error {
 	for name, entries := range sizes {
 		m, err := module.GetMap(name)
@@ -310,6 +327,14 @@ func loadObject(module *bpf.Module, name string) error {
 	}
 	if v := verifierError(lines, err); v != nil {
 		return v
+	}
+	// libbpf said which map or program it was ("map 'stackmap': failed
+	// to create: ..."): the learner needs that, not only EINVAL.
+	for i := len(lines) - 1; i >= 0; i-- {
+		line := strings.TrimPrefix(strings.TrimSpace(lines[i]), "libbpf: ")
+		if strings.HasPrefix(line, "map '") || strings.HasPrefix(line, "prog '") {
+			return fmt.Errorf("kernel refused to load %s: %s (%s)", name, errnoText(err), textsafe.Escape(line))
+		}
 	}
 	return fmt.Errorf("kernel refused to load %s: %s", name, errnoText(err))
 }

@@ -73,6 +73,9 @@ type Spec struct {
 	Globals map[string]any
 	// MapSizes sets maps' max_entries before load; a ring buffer's is its size in bytes.
 	MapSizes map[string]uint32
+	// MapValueSizes sets maps' value_size before load (a stack trace map's
+	// loader sets it from the stack depth it wants).
+	MapValueSizes map[string]uint32
 	// Buffers are the perf event arrays and ring buffers to read, opened
 	// after load and before attach so no event is written before a reader
 	// exists (perf output fails then). Loaded.Readers holds them by map name.

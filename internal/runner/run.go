@@ -41,6 +41,7 @@ type Options struct {
 	Count     int      // stop after this many events or lines (0: no limit)
 	Duration  time.Duration
 	Pages     int // perf buffer pages per CPU (0: sized by the event, see defaultPages)
+	MapSizes []string // --map-size NAME=N
 	// ShowSelf keeps the lines and events ebpf-hello's own threads caused
 	// (by default they are dropped and counted: see self.go).
 	ShowSelf bool
@@ -80,6 +81,14 @@ func Run(ctx context.Context, opts Options, stdout, stderr io.Writer) (err error
 	maps, err := obj.Maps()
 	if err != nil {
 		return fmt.Errorf("%s: %w", name, err)
+	}
+	var sizeNotes []string
+	spec.MapSizes, spec.MapValueSizes, sizeNotes, err = mapSizes(maps, opts.MapSizes)
+	if err != nil {
+		return err
+	}
+	for _, n := range sizeNotes {
+		notify("note: " + n)
 	}
 	outputs := opts.Plan.Outputs
 	if len(outputs) == 0 {
