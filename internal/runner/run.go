@@ -40,8 +40,8 @@ type Options struct {
 	EventType string   // --event-type: the struct of every buffer's events
 	Count     int      // stop after this many events or lines (0: no limit)
 	Duration  time.Duration
-	Pages     int // perf buffer pages per CPU (0: sized by the event, see defaultPages)
-	MapSizes []string // --map-size NAME=N
+	Pages     int      // perf buffer pages per CPU (0: sized by the event, see defaultPages)
+	MapSizes  []string // --map-size NAME=N
 	// ShowSelf keeps the lines and events ebpf-hello's own threads caused
 	// (by default they are dropped and counted: see self.go).
 	ShowSelf bool
