@@ -64,6 +64,7 @@ EXAMPLES:
 			&cli.StringFlag{Name: "event-type", Usage: "the `STRUCT` the perf/ring buffer events are"},
 			&cli.IntFlag{Name: "pages", Usage: "perf buffer size per CPU, in `PAGES` (a power of two; default: room for 8192 events, at least 64 pages)"},
 			&cli.StringSliceFlag{Name: "map-size", Usage: "set map `NAME=N`'s max_entries before loading (bytes for a ring buffer), as a loader would; maps declared without one get 10240"},
+			&cli.BoolFlag{Name: "all-maps", Usage: "also print maps that hold the program's state (entries it deletes, such as start times; one-slot scratch buffers), hidden by default"},
 			&cli.BoolFlag{Name: "show-self", Usage: "also show the lines and events ebpf-hello's own threads caused (by default dropped and counted: a program on write(2) would otherwise feed on run's own output)"},
 			&cli.BoolFlag{Name: "params", Usage: "list the program's global variables --set can change (type, default, whether the code reads them), and stop (no root needed)"},
 			&cli.StringFlag{Name: "emit-object", Usage: "compile FILE into the BPF object `OUT` and stop (no root needed); a BCC program's attach points and printing go inside it, so 'run OUT' works the same on a machine without clang"},
@@ -102,6 +103,7 @@ func runAction(c *cli.Context) error {
 		Pages:     c.Int("pages"),
 		ShowSelf:  c.Bool("show-self"),
 		MapSizes:  c.StringSlice("map-size"),
+		AllMaps:   c.Bool("all-maps"),
 	}
 	var err error
 	opts.Object, opts.Plan, err = objectOf(c, path)

@@ -156,3 +156,81 @@ func Of(accesses []Access, section string, offset, size int) Use {
 	}
 	return u
 }
+
+// MapUse is what the code does with a map, by the helpers it is passed to.
+type MapUse struct {
+	Lookup, Update, Delete bool
+	Output                 bool // perf event output, ring buffer, stack id, tail call...
+}
+
+// Maps tells, per map name, which helpers the object's programs call on
+// it (the map's address in R1 at the call, as clang passes it).
+func Maps(obj []byte) (map[string]MapUse, error) {
+	spec, err := ebpf.LoadCollectionSpecFromReader(bytes.NewReader(obj))
+	if err != nil {
+		return nil, fmt.Errorf("read the object's code: %w", err)
+	}
+	uses := map[string]MapUse{}
+	for _, p := range spec.Programs {
+		programMapUses(p.Instructions, uses)
+	}
+	return uses, nil
+}
+
+func programMapUses(insns asm.Instructions, uses map[string]MapUse) {
+	regs := map[asm.Register]string{} // register -> the map whose address it holds
+	for _, ins := range insns {
+		op := ins.OpCode
+		switch {
+		case ins.IsLoadFromMap() && op.IsDWordLoad() && ins.Src == asm.PseudoMapFD:
+			regs[ins.Dst] = ins.Reference()
+			continue
+		case op.Class() == asm.JumpClass && op.JumpOp() == asm.Call:
+			if name, ok := regs[asm.R1]; ok && ins.IsBuiltinCall() {
+				u := uses[name]
+				switch asm.BuiltinFunc(ins.Constant) {
+				case asm.FnMapLookupElem, asm.FnMapLookupPercpuElem:
+					u.Lookup = true
+				case asm.FnMapUpdateElem:
+					u.Update = true
+				case asm.FnMapDeleteElem:
+					u.Delete = true
+				default:
+					u.Output = true
+				}
+				uses[name] = u
+			}
+			// bpf_perf_event_output(ctx, &map, ...) and friends take the
+			// map in R2.
+			if name, ok := regs[asm.R2]; ok && ins.IsBuiltinCall() {
+				switch asm.BuiltinFunc(ins.Constant) {
+				case asm.FnPerfEventOutput, asm.FnGetStackid, asm.FnTailCall, asm.FnSkbOutput:
+					u := uses[name]
+					u.Output = true
+					uses[name] = u
+				}
+			}
+			for r := asm.R0; r <= asm.R5; r++ {
+				delete(regs, r)
+			}
+			continue
+		case op.Class().IsALU() && op.ALUOp() == asm.Mov && op.Source() == asm.RegSource:
+			if name, ok := regs[ins.Src]; ok {
+				regs[ins.Dst] = name
+				continue
+			}
+		}
+		if writesDst(op) {
+			delete(regs, ins.Dst)
+		}
+	}
+}
+
+// writesDst: the instruction sets its destination register.
+func writesDst(op asm.OpCode) bool {
+	switch op.Class() {
+	case asm.LdClass, asm.LdXClass, asm.ALUClass, asm.ALU64Class:
+		return true
+	}
+	return false
+}

@@ -80,3 +80,43 @@ func FuzzAccesses(f *testing.F) {
 		}
 	})
 }
+
+// The helpers each map is passed to: a start map updated on entry, looked
+// up and deleted on exit; a counts map looked up; events output through.
+func TestProgramMapUses(t *testing.T) {
+	mapAt := func(dst asm.Register, name string) asm.Instruction {
+		return asm.LoadMapPtr(dst, 0).WithReference(name)
+	}
+	insns := asm.Instructions{
+		mapAt(asm.R1, "start"),
+		asm.FnMapUpdateElem.Call(),
+		mapAt(asm.R1, "start"),
+		asm.FnMapLookupElem.Call(),
+		mapAt(asm.R6, "start"),
+		asm.Mov.Reg(asm.R1, asm.R6), // through a copy
+		asm.FnMapDeleteElem.Call(),
+		mapAt(asm.R1, "counts"),
+		asm.FnMapLookupElem.Call(),
+		mapAt(asm.R2, "events"),
+		asm.FnPerfEventOutput.Call(),
+		mapAt(asm.R1, "stale"),
+		asm.Mov.Imm(asm.R1, 0), // overwritten before the call
+		asm.FnMapDeleteElem.Call(),
+		asm.Return(),
+	}
+	uses := map[string]MapUse{}
+	programMapUses(insns, uses)
+	want := map[string]MapUse{
+		"start":  {Lookup: true, Update: true, Delete: true},
+		"counts": {Lookup: true},
+		"events": {Output: true},
+	}
+	if len(uses) != len(want) {
+		t.Errorf("uses %+v, want %+v", uses, want)
+	}
+	for name, w := range want {
+		if uses[name] != w {
+			t.Errorf("%s: %+v, want %+v", name, uses[name], w)
+		}
+	}
+}

@@ -14,6 +14,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/ebpf-hello/ebpf-hello/internal/bpfuse"
 	"github.com/ebpf-hello/ebpf-hello/internal/btfview"
 	"github.com/ebpf-hello/ebpf-hello/internal/compile"
 	"github.com/ebpf-hello/ebpf-hello/internal/kernel"
@@ -42,6 +43,7 @@ type Options struct {
 	Duration  time.Duration
 	Pages     int      // perf buffer pages per CPU (0: sized by the event, see defaultPages)
 	MapSizes  []string // --map-size NAME=N
+	AllMaps   bool     // show maps that hold the program's state too
 	// ShowSelf keeps the lines and events ebpf-hello's own threads caused
 	// (by default they are dropped and counted: see self.go).
 	ShowSelf bool
@@ -92,7 +94,15 @@ func Run(ctx context.Context, opts Options, stdout, stderr io.Writer) (err error
 	}
 	outputs := opts.Plan.Outputs
 	if len(outputs) == 0 {
-		outputs = inferOutputs(progs, maps)
+		uses, err := bpfuse.Maps(opts.Object)
+		if err != nil {
+			uses = nil // unreadable code: show every map
+		}
+		var hidden []string
+		outputs, hidden = inferOutputs(progs, maps, uses, opts.AllMaps)
+		if len(hidden) > 0 {
+			notify("not shown, the program's state rather than results: " + strings.Join(hidden, ", ") + "; --all-maps shows them")
+		}
 	}
 	for _, note := range opts.Plan.Notes {
 		notify("note: " + textsafe.Escape(note))
