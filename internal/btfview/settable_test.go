@@ -70,3 +70,16 @@ int p(void *ctx)
 		t.Errorf("default of threshold: %v, %v", d, err)
 	}
 }
+
+// Names inside values come from the object's BTF, which a user wrote:
+// enum value names and nested field names reach the terminal escaped.
+func TestNamesFromBTFAreEscaped(t *testing.T) {
+	v := Value{Kind: KindRecord, Fields: []Named{
+		{Name: "st\x1b]0;x\x07", Value: Value{Kind: KindEnum, Text: "RUN\nebpf-hello: error: forged"}},
+	}}
+	for _, s := range []string{v.String(), Record(v.Fields).String()} {
+		if strings.ContainsAny(s, "\x1b\x07\n") {
+			t.Errorf("raw control bytes in %q", s)
+		}
+	}
+}

@@ -32,7 +32,7 @@ func (v Value) AppendText(b []byte) []byte {
 		return strconv.AppendFloat(b, v.Float, 'g', -1, 64)
 	case KindEnum:
 		if v.Text != "" {
-			return append(b, v.Text...)
+			return textsafe.Append(b, v.Text) // a name from the object's BTF
 		}
 		return strconv.AppendInt(b, int64(v.Uint), 10)
 	case KindText:
@@ -58,7 +58,7 @@ func (v Value) AppendText(b []byte) []byte {
 				b = append(b, ' ')
 			}
 			if f.Name != "" {
-				b = append(b, f.Name...)
+				b = textsafe.Append(b, f.Name)
 				b = append(b, '=')
 			}
 			b = f.Value.AppendText(b)
@@ -135,7 +135,7 @@ func (r Record) String() string {
 		if i > 0 {
 			s.WriteByte(' ')
 		}
-		s.WriteString(f.Name)
+		s.WriteString(textsafe.Escape(f.Name))
 		s.WriteByte('=')
 		s.Write(f.Value.AppendText(nil))
 	}
