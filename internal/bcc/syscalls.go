@@ -4,6 +4,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/ebpf-hello/ebpf-hello/internal/kernel"
 )
 
 // A syscall fallback serves a kprobe on a syscall's entry (or a kretprobe
@@ -69,20 +71,8 @@ func syscallName(fn, arch string) (string, bool) {
 }
 
 // SyscallPrefix is what BCC's get_syscall_fnname puts before a syscall's
-// name on this architecture (x86-64 kernels since 4.17 wrap syscalls).
-func SyscallPrefix(arch string) string {
-	switch arch {
-	case "amd64":
-		return "__x64_sys_"
-	case "arm64":
-		return "__arm64_sys_"
-	case "s390x":
-		return "__s390x_sys_"
-	case "riscv64":
-		return "__riscv_sys_"
-	}
-	return "sys_"
-}
+// name on an architecture (kernel.SyscallPrefix).
+func SyscallPrefix(arch string) string { return kernel.SyscallPrefix(arch) }
 
 // isSyscallWrapper tells whether a kprobe on fn sees the syscall's
 // arguments in a nested struct pt_regs (the wrappers of 4.17+ kernels).

@@ -67,3 +67,21 @@ func FindFunc(kallsyms io.Reader, want string) (Symbol, error) {
 }
 
 func isTextSymbol(kind string) bool { return kind == "t" || kind == "T" }
+
+// SyscallPrefix is what a syscall's entry function is called before its
+// name on an architecture (GOARCH): x86-64 kernels since 4.17 wrap
+// syscalls as __x64_sys_NAME, arm64 as __arm64_sys_NAME. BCC's
+// get_syscall_fnname and libbpf's ksyscall use the same names.
+func SyscallPrefix(arch string) string {
+	switch arch {
+	case "amd64":
+		return "__x64_sys_"
+	case "arm64":
+		return "__arm64_sys_"
+	case "s390x":
+		return "__s390x_sys_"
+	case "riscv64":
+		return "__riscv_sys_"
+	}
+	return "sys_"
+}

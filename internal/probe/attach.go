@@ -170,6 +170,19 @@ var secPrefixes = map[string]Kind{
 // (SEC("kprobe")); ok is false for a prefix that is not a tracing hook.
 func ParseSEC(sec string) (kind Kind, target string, ok bool) {
 	prefix, rest, _ := strings.Cut(sec, "/")
+	// ksyscall/NAME is a kprobe on the syscall's wrapper, as libbpf
+	// attaches it (__x64_sys_NAME on x86-64).
+	switch prefix {
+	case "ksyscall", "kretsyscall":
+		kind = Kprobe
+		if prefix == "kretsyscall" {
+			kind = Kretprobe
+		}
+		if rest == "" || strings.ContainsAny(rest, "+/") {
+			return kind, "", true
+		}
+		return kind, kernel.SyscallPrefix(runtime.GOARCH) + rest, true
+	}
 	kind, ok = secPrefixes[prefix]
 	if !ok {
 		return "", "", false
