@@ -474,6 +474,11 @@ wait_header() {
 	done
 }
 
+# EXAMPLE_READY: an example's stderr line once it is tracing: "attached:
+# kprobe on ...", or where there are no kprobes "no kprobe on ... here:
+# attached to the tracepoints ... instead".
+EXAMPLE_READY='^attached: \|^no kprobe on [^ ]* here: attached to '
+
 # marker_rows FILE [COLUMN]: rows "TIME COMM PID FILE" (hello2.py's print,
 # the examples' printf; FILE in COLUMN, default 4) of the opener's opens of $marker.
 marker_rows() {
@@ -614,7 +619,7 @@ check_example_hello() {
 check_example_rows() {
 	name=$1 column=${2:-4} want=$(kprobe_way)
 	marker=$WORK/marker-ex-$name
-	if ! start_bg "ex-$name" '^attached: ' "$PROGRAMS/$name/$name" -duration "${TOOL_TIMEOUT}s"; then
+	if ! start_bg "ex-$name" "$EXAMPLE_READY" "$PROGRAMS/$name/$name" -duration "${TOOL_TIMEOUT}s"; then
 		stop_bg
 		report example auto "$name" fail "exit $rc before attaching: $(tail -n 1 "$err")"
 		return
@@ -646,7 +651,7 @@ check_example_rows() {
 check_example_count() {
 	name=$1 want=$(kprobe_way)
 	marker=$WORK/marker-ex-$name
-	if ! start_bg "ex-$name" '^attached: ' "$PROGRAMS/$name/$name" -duration "${TOOL_TIMEOUT}s" -top 100000; then
+	if ! start_bg "ex-$name" "$EXAMPLE_READY" "$PROGRAMS/$name/$name" -duration "${TOOL_TIMEOUT}s" -top 100000; then
 		stop_bg
 		report example auto "$name" fail "exit $rc before attaching: $(tail -n 1 "$err")"
 		return
