@@ -1,11 +1,15 @@
 package main
 
 import (
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/ebpf-hello/ebpf-hello/internal/testenv"
 )
@@ -123,4 +127,76 @@ int p(void *ctx) { return 0; }
 	if r.code == 0 || !strings.Contains(r.stderr, `tracepoint category ".." is not a name`) {
 		t.Errorf("exit %d, stderr:\n%s", r.code, r.stderr)
 	}
+}
+
+// TestRunBCCAsNonRootSaysWhatItNeeds: a BCC program with TRACEPOINT_PROBE
+// said "format: permission denied" without root (its translation reads the
+// tracepoint's root-only format file first); it says what run needs, as
+// every other command does.
+func TestRunBCCAsNonRootSaysWhatItNeeds(t *testing.T) {
+	bin := binary(t)
+	requireRootAndSetpriv(t)
+	prog, err := filepath.Abs("../../examples/solutions/c-only/3-count/count.c")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := runCommand(t, "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all", bin, "run", prog)
+	if r.code == 0 || !strings.Contains(r.stderr, "loading BPF needs root") || strings.Contains(r.stderr, "permission denied") {
+		t.Errorf("exit %d, stderr:\n%s", r.code, r.stderr)
+	}
+}
+
+// TestRunCtrlCWhileCompilingIsAStop: Ctrl-C while clang compiles printed
+// "error: context canceled" and exited 1; it is an ordinary stop.
+func TestRunCtrlCWhileCompilingIsAStop(t *testing.T) {
+	testenv.RequireRoot(t)
+	var src strings.Builder
+	src.WriteString("#include \"vmlinux.h\"\n#include <bpf/bpf_helpers.h>\nchar LICENSE[] SEC(\"license\") = \"GPL\";\n")
+	for i := 0; i < 4000; i++ { // slow to compile: seconds, long enough to be caught in clang
+		fmt.Fprintf(&src, "static __noinline int f%d(int x) { return x * %d + (x >> 3) - %d; }\n", i, i, i)
+	}
+	src.WriteString("SEC(\"tracepoint/syscalls/sys_enter_openat\")\nint p(void *ctx) { return f0(1); }\n")
+	prog := filepath.Join(t.TempDir(), fmt.Sprintf("slow%d.bpf.c", os.Getpid()))
+	if err := os.WriteFile(prog, []byte(src.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(binary(t), "run", prog)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// Wait until clang runs as its child (a condition, not a duration).
+	for deadline := time.Now().Add(testenv.Patience); !hasChild(cmd.Process.Pid, "clang"); {
+		if time.Now().After(deadline) {
+			_ = cmd.Process.Kill()
+			t.Fatalf("clang never ran; stderr:\n%s", stderr.String())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	_ = cmd.Process.Signal(os.Interrupt)
+	err := cmd.Wait()
+	if err != nil || strings.Contains(stderr.String(), "error") {
+		t.Errorf("Ctrl-C while compiling: %v, stderr:\n%s", err, stderr.String())
+	}
+}
+
+// hasChild: a process whose name starts with prefix has parent pid.
+func hasChild(pid int, prefix string) bool {
+	stats, _ := filepath.Glob("/proc/[0-9]*/stat")
+	for _, s := range stats {
+		b, err := os.ReadFile(s)
+		if err != nil {
+			continue
+		}
+		open, end := strings.IndexByte(string(b), '('), strings.LastIndexByte(string(b), ')')
+		if open < 0 || end < open {
+			continue
+		}
+		f := strings.Fields(string(b[end+1:]))
+		if len(f) > 1 && strings.HasPrefix(string(b[open+1:end]), prefix) && f[1] == strconv.Itoa(pid) {
+			return true
+		}
+	}
+	return false
 }

@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -12,6 +14,7 @@ import (
 
 	"github.com/ebpf-hello/ebpf-hello/internal/bcc"
 	"github.com/ebpf-hello/ebpf-hello/internal/compile"
+	"github.com/ebpf-hello/ebpf-hello/internal/kernel"
 	"github.com/ebpf-hello/ebpf-hello/internal/output"
 	"github.com/ebpf-hello/ebpf-hello/internal/runner"
 	"github.com/ebpf-hello/ebpf-hello/internal/runplan"
@@ -105,8 +108,18 @@ func runAction(c *cli.Context) error {
 		MapSizes:  c.StringSlice("map-size"),
 		AllMaps:   c.Bool("all-maps"),
 	}
+	if !c.Bool("emit") && c.String("emit-object") == "" && !c.Bool("params") {
+		// Running needs root: say so before a BCC program's tracepoint
+		// formats (root-only files) are read to translate it.
+		if err := kernel.CheckPrivileges(); err != nil {
+			return err
+		}
+	}
 	var err error
 	opts.Object, opts.Plan, err = objectOf(c, path)
+	if errors.Is(err, context.Canceled) && c.Context.Err() != nil {
+		return nil // Ctrl-C while compiling: a stop, not an error
+	}
 	if err != nil || opts.Object == nil {
 		return err // nil: --emit printed the C, or --emit-object wrote the object
 	}
