@@ -143,8 +143,13 @@ bench: build static ## benchmark open, run and bpftrace under a flood of opens, 
 	scripts/bench.sh bin/ebpf-hello
 	@[ "$(BENCH_VM)" = 0 ] || scripts/bench/bcc-vm.sh bin/ebpf-hello-static
 
-vmtest: static ## run printk/open/exec in every attach mode, and run on objects compiled here (kprobe, fentry), on Debian 5.10, 6.1, 6.12, newest and 6.1-rt kernels in qemu, and here (root)
+# The arm64 binary is built only when an arm64 kernel is asked for
+# (VMTEST_KERNELS unset: the default list has two).
+VMTEST_ARM64 = $(if $(VMTEST_KERNELS),$(filter arm64-%,$(VMTEST_KERNELS)),default)
+
+vmtest: static ## run printk/open/exec in every attach mode, and run on objects compiled here (kprobe, fentry), on Debian 5.10, 6.1, 6.12, newest and 6.1-rt kernels and arm64 6.1 and 6.12 in qemu, and here (root)
 	@scripts/ensure-setup.sh vmtest
+	$(if $(VMTEST_ARM64),@$(MAKE) --no-print-directory static ARCH=arm64)
 	scripts/vmtest.sh bin/ebpf-hello-static
 
 fresh-test: ## run ./run.sh and ./test.sh in fresh Debian 12 and 13 roots (debootstrap, chroot; root)

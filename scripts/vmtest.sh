@@ -1,15 +1,20 @@
 #!/usr/bin/env bash
 # make vmtest: run printk and open in every attach mode and buffer on several
-# Debian kernels under qemu (TCG, no KVM needed), and on this machine's own
-# kernel, then print one pass/fail/unsupported matrix.
+# Debian kernels under qemu (TCG, no KVM needed), x86-64 and arm64, and on
+# this machine's own kernel, then print one pass/fail/unsupported matrix.
 #
 #   scripts/vmtest.sh [bin/ebpf-hello-static]
 #
-#   VMTEST_KERNELS="5.10 6.1 6.12 newest 6.1-rt host"
+#   VMTEST_KERNELS="5.10 6.1 6.12 newest 6.1-rt arm64-6.1 arm64-6.12 host"
 #                                          which kernels (default: all; "newest" is the
 #                                          newest kernel Debian serves (trixie-backports),
 #                                          "6.1-rt" bookworm's PREEMPT_RT 6.1, "host" this
-#                                          machine's kernel, root only)
+#                                          machine's kernel, root only; "arm64-" before
+#                                          any of the others: Debian's arm64 kernel, in
+#                                          qemu-system-aarch64, root only)
+#   VMTEST_ARM64_BIN=FILE                  the static arm64 binary (default: the x86-64
+#                                          one's name + "-arm64", as `make static ARCH=arm64`
+#                                          writes it)
 #   VMTEST_JOBS=2                          how many VMs run at once (qemu TCG uses one
 #                                          host thread per VM)
 #   VMTEST_TIMEOUT=240                     seconds one VM may run before it is killed
@@ -23,7 +28,10 @@
 # Kernels come from Debian's archive (the mirror this machine's apt uses) as
 # linux-image-*-cloud-amd64 packages: small, with virtio, the serial console,
 # BTF, kprobes and syscall tracepoints built in (the RT kernel has no cloud
-# flavour: linux-image-*-rt-amd64). From 6.19 linux-image-* is a meta package:
+# flavour: linux-image-*-rt-amd64), and linux-image-*-cloud-arm64 (PL011
+# console for qemu's virt board; the image is an uncompressed arm64 Image).
+# The arm64 VMs get busybox from Debian's arm64 busybox-static, fetched the
+# same way. From 6.19 linux-image-* is a meta package:
 # the kernel is in linux-binary-* (/usr/lib/modules/VER/vmlinuz) and its
 # config in linux-base-*. They are cached under
 # ${XDG_CACHE_HOME:-~/.cache}/ebpf-hello/kernels, so only the first run
@@ -36,6 +44,12 @@
 # `ebpf-hello run --emit-object` against this machine's BTF (CO-RE makes the
 # objects portable; a BCC script's plan travels inside), and the examples'
 # Go programs are built statically; all go into the initramfs's /programs.
+# For arm64 the same programs are compiled as an arm64 learner's machine
+# would: the arm64 binary runs `run --emit-object` under qemu-user with an
+# arm64 kernel's BTF (taken out of its Image) in place of this machine's,
+# in a private mount namespace (root); the examples' objects are compiled
+# with -D__TARGET_ARCH_arm64 against that BTF's vmlinux.h and their Go
+# programs cross-compiled (gcc-aarch64-linux-gnu, `scripts/setup.sh arm64`).
 #
 #   VMTEST_HOST_LOCK=FILE                  run the host checks under flock FILE
 #                                          (where others load BPF on this kernel too)
@@ -47,7 +61,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 repo=$(dirname "$here")
 bin=${1:-$repo/bin/ebpf-hello-static}
 cache=${XDG_CACHE_HOME:-$HOME/.cache}/ebpf-hello/kernels
-kernels=${VMTEST_KERNELS:-5.10 6.1 6.12 newest 6.1-rt host}
+kernels=${VMTEST_KERNELS:-5.10 6.1 6.12 newest 6.1-rt arm64-6.1 arm64-6.12 host}
 jobs=${VMTEST_JOBS:-2}
 vm_timeout=${VMTEST_TIMEOUT:-240}
 
@@ -57,9 +71,17 @@ die() {
 	exit 1
 }
 
+# arch_of LABEL: the Debian architecture of LABEL's kernel (arm64-6.1: arm64).
+arch_of() {
+	case "$1" in
+	arm64-*) echo arm64 ;;
+	*) echo amd64 ;;
+	esac
+}
+
 # suites_for LABEL: the Debian suites that ship kernel LABEL, best first.
 suites_for() {
-	case "$1" in
+	case "${1#arm64-}" in
 	5.10) echo bullseye ;;
 	6.1) echo bookworm ;;
 	6.12) echo trixie bookworm-backports ;;
@@ -71,10 +93,12 @@ suites_for() {
 
 # image_re LABEL: the linux-image package names that carry kernel LABEL.
 image_re() {
-	case "$1" in
-	newest) echo '^linux-image-[0-9][0-9.]*[-+].*-cloud-amd64(-unsigned)?$' ;;
-	6.1-rt) echo '^linux-image-6\.1[.-].*-rt-amd64(-unsigned)?$' ;;
-	*) echo "^linux-image-${1//./\\.}[.-].*-cloud-amd64(-unsigned)?\$" ;;
+	local arch version=${1#arm64-}
+	arch=$(arch_of "$1")
+	case "$version" in
+	newest) echo "^linux-image-[0-9][0-9.]*[-+].*-cloud-$arch(-unsigned)?\$" ;;
+	6.1-rt) echo "^linux-image-6\\.1[.-].*-rt-$arch(-unsigned)?\$" ;;
+	*) echo "^linux-image-${version//./\\.}[.-].*-cloud-$arch(-unsigned)?\$" ;;
 	esac
 }
 
@@ -88,16 +112,19 @@ mirror_uri() {
 	echo "$uri"
 }
 
-# apt_opts SUITE: apt options that use a private source list and state for
-# SUITE, so the machine's own apt setup is neither read nor changed.
+# apt_opts SUITE [ARCH]: apt options that use a private source list and
+# state for SUITE's ARCH (default amd64) packages, so the machine's own apt
+# setup is neither read nor changed.
 apt_opts() {
-	local dir=$work/apt/$1
+	local arch=${2:-amd64} dir=$work/apt/$1-${2:-amd64}
 	apt_args=(
 		-o "Dir::Etc::SourceList=$dir/sources.list"
 		-o Dir::Etc::SourceParts=/dev/null
 		-o "Dir::State::Lists=$dir/lists"
 		-o "Dir::Cache=$dir/cache"
 		-o Dir::State::status=/dev/null
+		-o "APT::Architecture=$arch"
+		-o "APT::Architectures=$arch"
 		-o Acquire::Languages=none
 		# appstream metadata is useless here (a no-op without appstream)
 		-o Acquire::IndexTargets::deb::DEP-11::DefaultEnabled=false
@@ -108,45 +135,50 @@ apt_opts() {
 	)
 }
 
-# apt_update SUITE: fetch SUITE's package lists into the private state.
+# apt_update SUITE [ARCH]: fetch SUITE's package lists into the private state.
 apt_update() {
-	local dir=$work/apt/$1
+	local arch=${2:-amd64} dir=$work/apt/$1-${2:-amd64}
+	[ ! -s "$dir/update.ok" ] || return 0 # once per run
 	mkdir -p "$dir/lists/partial" "$dir/cache/archives/partial"
-	echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $(mirror_uri) $1 main" >"$dir/sources.list"
-	apt_opts "$1"
+	echo "deb [arch=$arch signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $(mirror_uri) $1 main" >"$dir/sources.list"
+	apt_opts "$1" "$arch"
 	apt-get "${apt_args[@]}" -q update >"$dir/update.log" 2>&1 || {
 		sed 's/^/    /' "$dir/update.log" >&2
 		return 1
 	}
 	# apt-get update exits 0 when a suite is missing on the mirror: check.
-	ls "$dir/lists/"*_Packages* >/dev/null 2>&1
+	ls "$dir/lists/"*_Packages* >/dev/null 2>&1 && echo ok >"$dir/update.ok"
 }
 
 # newest_image LABEL SUITE: the newest package of SUITE matching image_re LABEL.
 newest_image() {
-	apt_opts "$2"
+	apt_opts "$2" "$(arch_of "$1")"
 	apt-cache "${apt_args[@]}" pkgnames linux-image- | grep -E "$(image_re "$1")" | sort -V | tail -n 1
 }
 
-# kernel_parts SUITE PKG: PKG, and when PKG is a meta package (Debian's
+# kernel_parts SUITE PKG [ARCH]: PKG, and when PKG is a meta package (Debian's
 # 6.19 and later), the linux-binary-* and linux-base-* packages it depends on.
 kernel_parts() {
-	apt_opts "$1"
+	apt_opts "$1" "${3:-amd64}"
 	echo "$2"
 	apt-cache "${apt_args[@]}" show "$2" 2>/dev/null | sed -n 's/^Depends: //p' | head -n 1 |
 		tr ',' '\n' | sed -n 's/^ *\(linux-\(binary\|base\)-[^ (]*\).*/\1/p'
 }
 
 # fetch_kernel LABEL: make sure $cache/LABEL holds vmlinuz, config and the
-# package it came from; download it only when it is not cached yet.
+# package it came from (and for arm64 the kernel's BTF, btf); download it
+# only when it is not cached yet.
 fetch_kernel() {
-	local label=$1 dest=$cache/$1 suite pkg tmp deb vmlinuz config
+	local label=$1 dest=$cache/$1 suite pkg tmp deb vmlinuz config arch
+	arch=$(arch_of "$label")
 	if [ -z "${VMTEST_REFRESH:-}" ] && [ -s "$dest/vmlinuz" ] && [ -s "$dest/package" ]; then
+		[ "$arch" = amd64 ] || [ -s "$dest/btf" ] || extract_btf "$dest/vmlinuz" "$dest/btf" ||
+			say "$label: no BTF found in its image (the arm64 programs are compiled against another arm64 kernel's)"
 		return 0
 	fi
 	for suite in $(suites_for "$label"); do
 		say "$label: looking for a kernel in $suite"
-		apt_update "$suite" || {
+		apt_update "$suite" "$arch" || {
 			say "$label: cannot read $suite from $(mirror_uri)"
 			continue
 		}
@@ -158,9 +190,9 @@ fetch_kernel() {
 		say "$label: downloading $pkg ($suite)"
 		tmp=$work/fetch-$label
 		rm -rf "$tmp" && mkdir -p "$tmp/root"
-		apt_opts "$suite"
+		apt_opts "$suite" "$arch"
 		# shellcheck disable=SC2046 # one package name per word
-		(cd "$tmp" && apt-get "${apt_args[@]}" -q download $(kernel_parts "$suite" "$pkg") >download.log 2>&1) || {
+		(cd "$tmp" && apt-get "${apt_args[@]}" -q download $(kernel_parts "$suite" "$pkg" "$arch") >download.log 2>&1) || {
 			sed 's/^/    /' "$tmp/download.log" >&2
 			continue
 		}
@@ -176,6 +208,9 @@ fetch_kernel() {
 		rm -rf "$dest.new" && mkdir -p "$dest.new"
 		cp "$vmlinuz" "$dest.new/vmlinuz"
 		cp "$config" "$dest.new/config"
+		if [ "$arch" != amd64 ] && ! extract_btf "$vmlinuz" "$dest.new/btf"; then
+			say "$label: no BTF found in its image (the arm64 programs are compiled against another arm64 kernel's)"
+		fi
 		echo "$pkg $(dpkg-deb -f "$(ls "$tmp/${pkg}"_*.deb | head -n 1)" Version) $suite" >"$dest.new/package"
 		rm -rf "$dest" "$tmp"
 		mv "$dest.new" "$dest"
@@ -184,12 +219,49 @@ fetch_kernel() {
 	return 1
 }
 
+# extract_btf IMAGE OUT: copy the kernel's BTF (its .BTF section, loaded
+# with the kernel and so inside an arm64 Image as it is) out of IMAGE into
+# OUT, a raw BTF file as /sys/kernel/btf/vmlinux is. It starts with the
+# header: magic 0xeb9f, version 1, flags 0, hdr_len 24, type_off 0, then
+# type_len, str_off (= type_len) and str_len (little endian). False when
+# IMAGE has none (or is compressed).
+extract_btf() {
+	local image=$1 out=$2 off type_len str_off str_len
+	off=$(LC_ALL=C grep -obUaP '\x9f\xeb\x01\x00\x18\x00\x00\x00\x00\x00\x00\x00' "$image" | head -n 1 | cut -d: -f1)
+	[ -n "$off" ] || return 1
+	read -r type_len str_off str_len < <(od -An -tu4 -j $((off + 12)) -N 12 "$image")
+	[ "${str_off:-x}" = "${type_len:-y}" ] && [ "${str_len:-0}" -gt 0 ] || return 1
+	dd if="$image" of="$out.tmp" iflag=skip_bytes,count_bytes skip="$off" count=$((24 + str_off + str_len)) status=none &&
+		mv "$out.tmp" "$out"
+}
+
+# fetch_busybox_arm64: $cache/busybox-arm64, Debian's static arm64
+# busybox, for the arm64 initramfs; downloaded once.
+fetch_busybox_arm64() {
+	local dest=$cache/busybox-arm64 suite tmp
+	[ -z "${VMTEST_REFRESH:-}" ] && [ -s "$dest" ] && return 0
+	suite=$(suites_for 6.1)
+	apt_update "$suite" arm64 || return 1
+	tmp=$work/fetch-busybox-arm64
+	rm -rf "$tmp" && mkdir -p "$tmp/root"
+	apt_opts "$suite" arm64
+	(cd "$tmp" && apt-get "${apt_args[@]}" -q download busybox-static >download.log 2>&1) || {
+		sed 's/^/    /' "$tmp/download.log" >&2
+		return 1
+	}
+	dpkg-deb -x "$tmp"/busybox-static_*.deb "$tmp/root" && [ -x "$tmp/root/bin/busybox" ] || return 1
+	cp "$tmp/root/bin/busybox" "$dest.new" && mv "$dest.new" "$dest"
+	rm -rf "$tmp"
+}
+
 # check_config LABEL: a kernel without what booting from our initramfs needs
 # is skipped; one without what the tool needs is run anyway (the table then
 # shows what happens there) but said so up front.
 check_config() {
-	local config=$cache/$1/config opt missing=()
-	for opt in BLK_DEV_INITRD RD_GZIP SERIAL_8250_CONSOLE DEVTMPFS TMPFS; do
+	local config=$cache/$1/config opt missing=() console=SERIAL_8250_CONSOLE
+	# qemu's virt board (arm64) has a PL011 UART, ttyAMA0.
+	[ "$(arch_of "$1")" = amd64 ] || console=SERIAL_AMBA_PL011_CONSOLE
+	for opt in BLK_DEV_INITRD RD_GZIP $console DEVTMPFS TMPFS; do
 		grep -q "^CONFIG_$opt=y" "$config" || missing+=("$opt")
 	done
 	if [ ${#missing[@]} -gt 0 ]; then
@@ -202,22 +274,32 @@ check_config() {
 	[ ${#missing[@]} -eq 0 ] || say "$1: note: not built in: ${missing[*]} (checks that need them will fail or be unsupported)"
 }
 
-# build_programs: compile what init.sh runs with `run` and the examples'
-# programs into $work/programs (no BPF is loaded here).
+# build_programs ARCH: compile what init.sh runs with `run` and the
+# examples' programs into $work/programs-ARCH (no BPF is loaded here).
 build_programs() {
-	local dir=$work/programs tutorial=$repo/internal/bcc/testdata/tutorial ex name obj
+	local arch=$1 dir=$work/programs-$1 tutorial=$repo/internal/bcc/testdata/tutorial ex name obj src
 	command -v clang >/dev/null || die "clang not found: the run checks compile their programs here (make setup)"
 	# The same Go as the Makefile (scripts/find-go.sh); never a download.
 	local godir
 	godir=$("$repo/scripts/find-go.sh" 2>/dev/null) && PATH=$godir:$PATH
 	mkdir -p "$dir"
-	# emit NAME ARGS...: `run ARGS --emit-object $dir/NAME`.
+	# emit NAME ARGS...: `run ARGS --emit-object $dir/NAME`; for arm64 the
+	# arm64 binary under qemu-user, seeing an arm64 kernel's BTF where this
+	# machine's is (only in its own mount namespace), so that it compiles
+	# exactly as on an arm64 machine: __TARGET_ARCH_arm64, arm64's
+	# registers and types, __arm64_sys_ syscall names.
 	emit() {
 		local name=$1
 		shift
-		"$bin" run --emit-object "$dir/$name" "$@" >"$work/emit.log" 2>&1 || {
+		if [ "$arch" = amd64 ]; then
+			"$bin" run --emit-object "$dir/$name" "$@" >"$work/emit.log" 2>&1
+		else
+			# shellcheck disable=SC2016 # $0 and $@ are the inner shell's
+			unshare --mount --propagation private sh -c 'mount --bind "$0" /sys/kernel/btf/vmlinux && exec "$@"' \
+				"$arm64_btf" qemu-aarch64 "$bin_arm64" run --emit-object "$dir/$name" "$@" >"$work/emit.log" 2>&1
+		fi || {
 			sed 's/^/    /' "$work/emit.log" >&2
-			die "cannot compile $name: ebpf-hello run $* --emit-object $dir/$name failed"
+			die "cannot compile $name for $arch: ebpf-hello run $* --emit-object $dir/$name failed"
 		}
 	}
 	emit hello.py.bpf.o "$tutorial/hello.py"
@@ -225,6 +307,15 @@ build_programs() {
 	emit c-only-1-message.bpf.o "$repo/examples/solutions/c-only/1-message/hello.py"
 	emit kprobe_ring.bpf.o "$repo/cmd/ebpf-hello/testdata/run/kprobe_ring.bpf.c"
 	emit fentry_perf.bpf.o "$repo/cmd/ebpf-hello/testdata/run/fentry_perf.bpf.c"
+	# arm64: the examples' objects see that kernel's vmlinux.h first, and
+	# their Go programs are cross-compiled as `make static ARCH=arm64` does.
+	local goenv=(GOTOOLCHAIN=local CGO_ENABLED=1)
+	if [ "$arch" = arm64 ]; then
+		mkdir -p "$work/include-arm64"
+		bpftool btf dump file "$arm64_btf" format c >"$work/include-arm64/vmlinux.h" ||
+			die "cannot make an arm64 vmlinux.h from $arm64_btf"
+		goenv+=(GOOS=linux GOARCH=arm64 CC=aarch64-linux-gnu-gcc CGO_LDFLAGS=-L/usr/lib/aarch64-linux-gnu)
+	fi
 	# The examples and the workshop's Go solutions: each folder's object (its
 	# Makefile's rule) and a static build of its main.go, side by side as the
 	# program expects.
@@ -233,50 +324,66 @@ build_programs() {
 		name=${ex##*/}
 		name=${name#*-}
 		mkdir -p "$dir/$name"
-		for obj in "$repo/examples/$ex"/*.bpf.c; do
-			obj=${obj%.c}.o
-			make -s -C "$repo/examples" "${obj#"$repo/examples/"}" >"$work/emit.log" 2>&1 || {
+		for src in "$repo/examples/$ex"/*.bpf.c; do
+			obj=${src%.c}.o
+			if [ "$arch" = amd64 ]; then
+				make -s -C "$repo/examples" "${obj#"$repo/examples/"}" >"$work/emit.log" 2>&1 &&
+					cp "$obj" "$dir/$name/"
+			else
+				# examples/Makefile's flags, for arm64, into $dir (the
+				# examples' own objects stay this machine's).
+				obj=$dir/$name/$(basename "$obj")
+				clang -g -O2 -Wall -Werror -target bpf -D__TARGET_ARCH_arm64 -I"$work/include-arm64" -I"$repo/bpf" \
+					-c "$src" -o "$obj" >"$work/emit.log" 2>&1 && llvm-strip -g "$obj"
+			fi || {
 				sed 's/^/    /' "$work/emit.log" >&2
-				die "cannot compile ${obj#"$repo/"}"
+				die "cannot compile ${src#"$repo/"} for $arch"
 			}
-			cp "$obj" "$dir/$name/"
 		done
-		(cd "$repo/examples/$ex" && GOTOOLCHAIN=local CGO_ENABLED=1 go build -tags netgo,osusergo \
+		(cd "$repo/examples/$ex" && env "${goenv[@]}" go build -tags netgo,osusergo \
 			-ldflags '-s -w -extldflags "-static"' -o "$dir/$name/$name" .) >"$work/emit.log" 2>&1 || {
 			sed 's/^/    /' "$work/emit.log" >&2
-			die "cannot build examples/$ex statically"
+			die "cannot build examples/$ex statically for $arch"
 		}
 	done
 }
 
-# build_initramfs: busybox (with its applet links), the binary as
-# /bin/ebpf-hello and init.sh as /init, as a gzip'd newc cpio.
+# build_initramfs ARCH: busybox (with its applet links), the binary as
+# /bin/ebpf-hello, init.sh as /init and the programs, as a gzip'd newc
+# cpio, $work/initrd-ARCH.gz.
 build_initramfs() {
-	local root=$work/initramfs busybox link
-	busybox=$(command -v busybox) || die "busybox not found (scripts/setup.sh vmtest installs busybox-static)"
-	# A dynamic busybox would need its libraries inside the VM too.
-	if LC_ALL=C readelf -l "$busybox" 2>/dev/null | grep -q 'program interpreter'; then
-		die "$busybox is dynamically linked: install busybox-static"
+	local arch=$1 root=$work/initramfs-$1 busybox link list=() binary=$bin
+	if [ "$arch" = amd64 ]; then
+		busybox=$(command -v busybox) || die "busybox not found (scripts/setup.sh vmtest installs busybox-static)"
+		# A dynamic busybox would need its libraries inside the VM too.
+		if LC_ALL=C readelf -l "$busybox" 2>/dev/null | grep -q 'program interpreter'; then
+			die "$busybox is dynamically linked: install busybox-static"
+		fi
+		mapfile -t list < <("$busybox" --list-full)
+	else
+		busybox=$cache/busybox-arm64 binary=$bin_arm64
+		mapfile -t list < <(qemu-aarch64 "$busybox" --list-full)
 	fi
+	[ ${#list[@]} -gt 10 ] || die "$busybox --list-full listed no applets"
 	mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,dev,proc,sys,tmp}
 	cp "$busybox" "$root/bin/busybox"
-	"$root/bin/busybox" --list-full | while read -r link; do
+	for link in "${list[@]}"; do
 		[ -e "$root/$link" ] || ln -s /bin/busybox "$root/$link"
 	done
-	cp "$bin" "$root/bin/ebpf-hello"
+	cp "$binary" "$root/bin/ebpf-hello"
 	cp "$here/vm/init.sh" "$root/init"
-	cp -r "$work/programs" "$root/programs"
-	chmod 755 "$root/init" "$root/bin/ebpf-hello"
+	cp -r "$work/programs-$arch" "$root/programs"
+	chmod 755 "$root/bin/busybox" "$root/init" "$root/bin/ebpf-hello"
 	# The kernel hands /init its console only if /dev/console exists before
 	# devtmpfs is mounted; mknod needs root, init.sh copes without it.
 	mknod -m 600 "$root/dev/console" c 5 1 2>/dev/null || true
-	(cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --owner=0:0 --quiet) | gzip -1 >"$work/initrd.gz"
+	(cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --owner=0:0 --quiet) | gzip -1 >"$work/initrd-$arch.gz"
 }
 
 # run_vm LABEL: boot LABEL's kernel with the initramfs; its serial console goes
 # to $cache/logs/LABEL.log.
 run_vm() {
-	local label=$1 log=$cache/logs/$1.log
+	local label=$1 log=$cache/logs/$1.log append
 	mkdir -p "$cache/logs"
 	: >"$log"
 	# thread=single: with one host thread per vCPU (MTTCG, qemu 7.2), about
@@ -290,12 +397,23 @@ run_vm() {
 	# never finishes); init.sh then keeps all but errors off the console.
 	# no_timer_check: under host load the emulated timer can fail the
 	# kernel's IO-APIC check and panic the boot (seen on 6.12-rt).
-	timeout --kill-after=10 "$vm_timeout" qemu-system-x86_64 \
-		-accel tcg,thread=single -cpu max -m 512 -smp 2 \
+	# arm64: qemu's virt board, its PL011 UART as the console (ttyAMA0);
+	# pauth-impdef: pointer authentication with QEMU's own cheap algorithm
+	# instead of emulating the architected one (QARMA), several times faster
+	# under TCG and the same to the kernel.
+	local machine
+	# shellcheck disable=SC2054 # the commas are qemu's
+	case "$(arch_of "$label")" in
+	amd64) machine=(qemu-system-x86_64 -accel tcg,thread=single -cpu max)
+		append="console=ttyS0 panic=-1 no_timer_check" ;;
+	arm64) machine=(qemu-system-aarch64 -machine virt -accel tcg,thread=single -cpu max,pauth-impdef=on)
+		append="console=ttyAMA0 panic=-1" ;;
+	esac
+	timeout --kill-after=10 "$vm_timeout" "${machine[@]}" -m 512 -smp 2 \
 		-nodefaults -display none -no-reboot \
 		-serial "file:$log" \
-		-kernel "$cache/$label/vmlinuz" -initrd "$work/initrd.gz" \
-		-append "console=ttyS0 panic=-1 no_timer_check${VMTEST_VERBOSE:+ vmtest.verbose=1}" \
+		-kernel "$cache/$label/vmlinuz" -initrd "$work/initrd-$(arch_of "$label").gz" \
+		-append "$append${VMTEST_VERBOSE:+ vmtest.verbose=1}" \
 		</dev/null >"$work/qemu-$label.out" 2>&1 &
 	watch_run "$label" "$log" $!
 	[ ! -s "$work/qemu-$label.out" ] || sed "s/^/vmtest: $label: qemu: /" "$work/qemu-$label.out" >&2
@@ -315,7 +433,7 @@ run_host() {
 		flock "$lockfd"
 	fi
 	echo $((SECONDS - waited)) >"$work/host.waited"
-	setsid sh "$here/vm/init.sh" --host "$bin" "$work/programs" </dev/null >"$log" 2>&1 &
+	setsid sh "$here/vm/init.sh" --host "$bin" "$work/programs-amd64" </dev/null >"$log" 2>&1 &
 	watch_run host "$log" $!
 	[ -z "$lockfd" ] || exec {lockfd}>&-
 }
@@ -507,22 +625,39 @@ run_kernel() {
 }
 
 main() {
-	local label secs failed=0 want_vm=0 kernels_list todo=() line
+	local label secs failed=0 want_vm=0 want_amd64=0 want_arm64=0 kernels_list todo=() line arch
 	[ -f "$bin" ] || die "$bin not found: build it with 'make static'"
 	bin=$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")
 	if LC_ALL=C readelf -l "$bin" 2>/dev/null | grep -q 'program interpreter'; then
 		die "$bin is dynamically linked: the VM has no libraries (use 'make static')"
 	fi
+	bin_arm64=${VMTEST_ARM64_BIN:-$bin-arm64}
 	read -r -a kernels_list <<<"$kernels"
 	for label in "${kernels_list[@]}"; do
 		[ "$label" = host ] || suites_for "$label" >/dev/null ||
-			die "unknown kernel '$label' in VMTEST_KERNELS (known: 5.10 6.1 6.12 newest 6.1-rt host)"
-		[ "$label" = host ] || want_vm=1
+			die "unknown kernel '$label' in VMTEST_KERNELS (known: 5.10 6.1 6.12 newest 6.1-rt, each also as arm64-LABEL, and host)"
+		case "$label" in
+		host) ;;
+		arm64-*) want_vm=1 want_arm64=1 ;;
+		*) want_vm=1 want_amd64=1 ;;
+		esac
 	done
 	[ "$jobs" -ge 1 ] 2>/dev/null || die "VMTEST_JOBS must be 1 or more, not '$jobs'"
 	if [ "$want_vm" = 1 ]; then
-		command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 not found (scripts/setup.sh vmtest)"
+		[ "$want_amd64" = 0 ] || command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 not found (scripts/setup.sh vmtest)"
 		command -v cpio >/dev/null || die "cpio not found (scripts/setup.sh vmtest)"
+	fi
+	if [ "$want_arm64" = 1 ]; then
+		[ -f "$bin_arm64" ] || die "$bin_arm64 not found: build it with 'make static ARCH=arm64' (or set VMTEST_ARM64_BIN)"
+		bin_arm64=$(cd "$(dirname "$bin_arm64")" && pwd)/$(basename "$bin_arm64")
+		LC_ALL=C readelf -h "$bin_arm64" 2>/dev/null | grep -q 'Machine:.*AArch64' || die "$bin_arm64 is not an arm64 binary"
+		if LC_ALL=C readelf -l "$bin_arm64" 2>/dev/null | grep -q 'program interpreter'; then
+			die "$bin_arm64 is dynamically linked: the VM has no libraries (use 'make static ARCH=arm64')"
+		fi
+		local tool
+		for tool in qemu-system-aarch64 qemu-aarch64 unshare bpftool; do
+			command -v "$tool" >/dev/null || die "$tool not found (scripts/setup.sh vmtest)"
+		done
 	fi
 
 	work=$(mktemp -d /tmp/ebpf-hello-vmtest.XXXXXX)
@@ -541,6 +676,12 @@ main() {
 		if [ "$label" = host ] && [ "$(id -u)" -ne 0 ]; then
 			say "host: skipped: loading BPF here needs root"
 			continue
+		elif [[ "$label" == arm64-* ]] && [ "$(id -u)" -ne 0 ]; then
+			say "$label: skipped: compiling its programs needs root (a private mount of the arm64 kernel's BTF)"
+			continue
+		elif [[ "$label" == arm64-* ]] && ! fetch_busybox_arm64; then
+			broken+=("$label: no arm64 busybox could be fetched")
+			continue
 		elif [ "$label" != host ]; then
 			if ! fetch_kernel "$label"; then
 				broken+=("$label: no kernel could be fetched")
@@ -558,14 +699,25 @@ main() {
 		[ ${#broken[@]} -eq 0 ]
 		return
 	fi
-	if [ ${#todo[@]} -gt 0 ]; then
-		build_programs
-		say "programs for run: $(find "$work/programs" -type f | wc -l) files, $(du -sh "$work/programs" | cut -f1)"
+	# The programs (and initramfs) of each architecture that will run.
+	local archs=()
+	for label in "${todo[@]}"; do
+		arch=$(arch_of "$label")
+		[[ " ${archs[*]} " == *" $arch "* ]] || archs+=("$arch")
+		# The arm64 programs are compiled against the first arm64 kernel's BTF.
+		[ "$arch" = amd64 ] || [ -n "${arm64_btf:-}" ] || [ ! -s "$cache/$label/btf" ] || arm64_btf=$cache/$label/btf
+	done
+	if [[ " ${archs[*]} " == *" arm64 "* ]] && [ -z "${arm64_btf:-}" ]; then
+		die "no arm64 kernel's BTF was found in its image: cannot compile the arm64 programs"
 	fi
-	if [ "$want_vm" = 1 ]; then
-		build_initramfs
-		say "initramfs: $(du -h "$work/initrd.gz" | cut -f1) with $(basename "$bin")"
-	fi
+	for arch in "${archs[@]}"; do
+		build_programs "$arch"
+		say "programs for run ($arch): $(find "$work/programs-$arch" -type f | wc -l) files, $(du -sh "$work/programs-$arch" | cut -f1)"
+		[ "$want_vm" = 1 ] || continue
+		[ "$arch" = arm64 ] || [ "$want_amd64" = 1 ] || continue
+		build_initramfs "$arch"
+		say "initramfs ($arch): $(du -h "$work/initrd-$arch.gz" | cut -f1) with $(basename "$([ "$arch" = amd64 ] && echo "$bin" || echo "$bin_arm64")")"
+	done
 	local total_start=$SECONDS order
 	# VMs slowest first (by the last run's time), so the jobs end together.
 	read -r -a order <<<"$(for label in "${todo[@]}"; do

@@ -109,6 +109,8 @@ unsupported() {
 	*"needs kernel 5.8"*) [ "$2" = ring ] ;;
 	*"kernel built without CONFIG_KPROBES"*) [ "$1" = kprobe ] ;;
 	*"fentry needs kernel 5.5"* | *"kernel refused to load"*) [ "$1" = fentry ] ;;
+	# fentry on arm64 before 6.4 (no ftrace direct calls): Debian 12's 6.1
+	*"cannot attach fentry/fexit to kernel functions (ENOTSUPP)"*) [ "$1" = fentry ] ;;
 	*) false ;;
 	esac
 }
