@@ -202,8 +202,12 @@ func (p *parser) binary(min int) (*node, error) {
 			return left, nil
 		}
 		op := t.text
+		text := op // "not in" and "is not" keep their negation
 		if op == "not" && p.pos+1 < len(p.toks) && p.toks[p.pos+1].text == "in" {
-			op = "in"
+			op, text = "in", "not in"
+			if prec, ok := precedence[op]; !ok || prec <= min {
+				return left, nil
+			}
 			p.next()
 		}
 		prec, ok := precedence[op]
@@ -213,12 +217,13 @@ func (p *parser) binary(min int) (*node, error) {
 		p.next()
 		if op == "is" && p.is("not") {
 			p.next()
+			text = "is not"
 		}
 		right, err := p.binary(prec)
 		if err != nil {
 			return nil, err
 		}
-		left = &node{kind: "binop", text: op, x: left, y: right, line: t.line}
+		left = &node{kind: "binop", text: text, x: left, y: right, line: t.line}
 	}
 }
 

@@ -36,3 +36,197 @@ BPF(text='int f(void *ctx) { return 0; }').attach_tracepoint(tp="sched:sched_swi
 		t.Errorf("attach %+v", s.Attach)
 	}
 }
+
+// A disk I/O script in the bitehist/disksnoop style: which function it
+// probes depends on the kernel.
+const kernelChoices = `from bcc import BPF
+b = BPF(text="""
+int on_start(struct pt_regs *ctx) { return 0; }
+int on_done(struct pt_regs *ctx) { return 0; }
+""")
+if BPF.get_kprobe_functions(b'blk_start_request'):
+    b.attach_kprobe(event="blk_start_request", fn_name="on_start")
+b.attach_kprobe(event="blk_mq_start_request", fn_name="on_start")
+if BPF.get_kprobe_functions(b'__blk_account_io_done'):
+    b.attach_kprobe(event="__blk_account_io_done", fn_name="on_done")
+elif BPF.get_kprobe_functions(b'blk_account_io_done'):
+    b.attach_kprobe(event="blk_account_io_done", fn_name="on_done")
+else:
+    b.attach_kprobe(event="blk_mq_end_request", fn_name="on_done")
+if not BPF.get_kprobe_functions(b'^vfs_(read|write)$'):
+    print("no vfs functions")
+b.trace_print()
+`
+
+// BPF.get_kprobe_functions is evaluated as BCC does on the running kernel
+// (a function is listed when available_filter_functions has it, the
+// regex matching the whole name), given that list as data: the branch
+// BCC takes is the only one attached.
+func TestKernelChoices(t *testing.T) {
+	kp := func(target, fn string) runplan.Attach {
+		return runplan.Attach{Program: fn, Kind: runplan.Kprobe, Target: target}
+	}
+	for _, tt := range []struct {
+		name      string
+		functions []string
+		want      []runplan.Attach
+		header    []string
+	}{
+		{"6.x", []string{"blk_mq_start_request", "blk_mq_end_request", "vfs_read", "vfs_write", "vfs_readv"},
+			[]runplan.Attach{kp("blk_mq_start_request", "on_start"), kp("blk_mq_end_request", "on_done")}, nil},
+		{"5.10", []string{"blk_mq_start_request", "blk_account_io_done", "blk_mq_end_request", "vfs_read"},
+			[]runplan.Attach{kp("blk_mq_start_request", "on_start"), kp("blk_account_io_done", "on_done")}, nil},
+		{"4.x", []string{"blk_start_request", "blk_mq_start_request", "__blk_account_io_done", "blk_account_io_done", "vfs_write [some_module]"},
+			[]runplan.Attach{kp("blk_start_request", "on_start"), kp("blk_mq_start_request", "on_start"), kp("__blk_account_io_done", "on_done")}, nil},
+		// a compiler-renamed copy is not the function BCC's regex names
+		{"renamed", []string{"blk_mq_start_request", "blk_account_io_done.isra.0", "blk_mq_end_request"},
+			[]runplan.Attach{kp("blk_mq_start_request", "on_start"), kp("blk_mq_end_request", "on_done")},
+			[]string{"no vfs functions"}},
+		// BCC reads an unreadable list (EPERM) as empty: every else
+		{"unreadable", []string{},
+			[]runplan.Attach{kp("blk_mq_start_request", "on_start"), kp("blk_mq_end_request", "on_done")},
+			[]string{"no vfs functions"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			s, err := ReadWith([]byte(kernelChoices), "disk.py", Options{Kernel: &Kernel{FilterFunctions: tt.functions}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(s.Attach, tt.want) {
+				t.Errorf("attach\n got %+v\nwant %+v", s.Attach, tt.want)
+			}
+			if !reflect.DeepEqual(s.Plan.Header, tt.header) {
+				t.Errorf("header %q, want %q", s.Plan.Header, tt.header)
+			}
+		})
+	}
+	// Without the list (not readable here), the branches stay
+	// alternatives for run to try.
+	s, err := ReadWith([]byte(kernelChoices), "disk.py", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s.Attach) != 3 || !s.Attach[0].Optional || len(s.Attach[2].Fallback) != 2 {
+		t.Errorf("without the kernel's list: %+v", s.Attach)
+	}
+}
+
+const usageScript = `import sys
+from bcc import BPF
+usage = "usage: %s PID" % sys.argv[0]
+if len(sys.argv) < 2:
+    print(usage)
+    exit(1)
+pid = sys.argv[1]
+prog = """
+int on_switch(void *ctx) {
+    u32 pid = bpf_get_current_pid_tgid() >> 32;
+    if (pid != TARGET) { return 0; }
+    bpf_trace_printk("switch\\n");
+    return 0;
+}
+"""
+b = BPF(text=prog.replace("TARGET", pid))
+b.attach_tracepoint(tp="sched:sched_switch", fn_name="on_switch")
+print("Tracing pid %s" % pid)
+b.trace_print()
+`
+
+const argparseScript = `from bcc import BPF
+import argparse
+parser = argparse.ArgumentParser(description="lines a shell reads")
+parser.add_argument("-p", "--pid", type=int, help="this process only")
+parser.add_argument("-x", "--failed", action="store_true", help="failures only")
+parser.add_argument("-l", "--lib", nargs="?", const="/lib/libreadline.so", type=str, help="the library")
+parser.add_argument("--ebpf", action="store_true", help=argparse.SUPPRESS)
+args = parser.parse_args()
+prog = """
+int on_line(struct pt_regs *ctx) {
+    u32 pid = bpf_get_current_pid_tgid() >> 32;
+    PID_FILTER
+    bpf_trace_printk("line\\n");
+    return 0;
+}
+"""
+if args.pid:
+    prog = prog.replace("PID_FILTER", "if (pid != %d) { return 0; }" % args.pid)
+else:
+    prog = prog.replace("PID_FILTER", "")
+if args.ebpf:
+    print(prog)
+    exit()
+if args.failed and args.pid is None:
+    parser.error("-x needs -p")
+name = args.lib if args.lib else "/bin/bash"
+b = BPF(text=prog)
+b.attach_uretprobe(name=name, sym="readline", fn_name="on_line")
+try:
+    b.trace_print()
+except Exception as e:
+    print("error: %s" % e)
+    exit(1)
+`
+
+// A script's usage and error branches (those ending in exit(),
+// sys.exit(), parser.error() or raise) are not its output: the normal
+// path is followed. Its arguments, given after -- to run, are its
+// sys.argv, and argparse's options take them or their defaults.
+func TestScriptArguments(t *testing.T) {
+	s, err := ReadWith([]byte(usageScript), "usage.py", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s.Plan.Header) != 0 || !reflect.DeepEqual(s.Globals, []string{"TARGET"}) {
+		t.Errorf("no arguments: header %q globals %q; want no usage line, TARGET a global", s.Plan.Header, s.Globals)
+	}
+	if notes := strings.Join(s.Plan.Notes, "\n"); !strings.Contains(notes, "usage.py:4:") || !strings.Contains(notes, "--") {
+		t.Errorf("no arguments: notes %q; want the stop at line 4 and how to give arguments", s.Plan.Notes)
+	}
+	s, err = ReadWith([]byte(usageScript), "usage.py", Options{Args: []string{"1234"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(s.Replace, [][2]string{{"TARGET", "1234"}}) || len(s.Globals) != 0 ||
+		!reflect.DeepEqual(s.Plan.Header, []string{"Tracing pid 1234"}) {
+		t.Errorf("argument 1234: replace %q globals %q header %q", s.Replace, s.Globals, s.Plan.Header)
+	}
+
+	for _, tt := range []struct {
+		args   []string
+		filter string
+	}{
+		{nil, ""},
+		{[]string{"-p", "42"}, "if (pid != 42) { return 0; }"},
+		{[]string{"--pid=42", "-x"}, "if (pid != 42) { return 0; }"},
+		{[]string{"-xp42"}, "if (pid != 42) { return 0; }"},
+	} {
+		s, err := ReadWith([]byte(argparseScript), "lines.py", Options{Args: tt.args})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(s.Replace, [][2]string{{"PID_FILTER", tt.filter}}) {
+			t.Errorf("%q: replace %q, want PID_FILTER by %q", tt.args, s.Replace, tt.filter)
+		}
+		want := []runplan.Attach{{Program: "on_line", Kind: runplan.Uretprobe, Target: "/bin/bash:readline"}}
+		if !reflect.DeepEqual(s.Attach, want) || len(s.Plan.Header) != 0 {
+			t.Errorf("%q: attach %+v header %q", tt.args, s.Attach, s.Plan.Header)
+		}
+		for _, n := range s.Plan.Notes {
+			if strings.Contains(n, "not reproduced") || strings.Contains(n, "not read") {
+				t.Errorf("%q: note %q", tt.args, n)
+			}
+		}
+	}
+	s, err = ReadWith([]byte(argparseScript), "lines.py", Options{Args: []string{"-l"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s.Attach) != 1 || s.Attach[0].Target != "/lib/libreadline.so:readline" {
+		t.Errorf("-l: attach %+v", s.Attach)
+	}
+	// an option the script does not have is refused, as argparse does
+	if _, err := ReadWith([]byte(argparseScript), "lines.py", Options{Args: []string{"--nope"}}); err == nil ||
+		!strings.Contains(err.Error(), "--nope") {
+		t.Errorf("--nope: error %v", err)
+	}
+}

@@ -144,6 +144,14 @@ type reader struct {
 	firsts      map[string]bool             // names holding the first line's value
 	work        int                         // spent so far, against budget
 	budget      int                         // MaxWork and the cost of reading each statement once
+
+	args       []string                    // the script's arguments (sys.argv[1:])
+	kernel     *Kernel                     // the kernel's answers, nil when unknown
+	argvName   bool                        // "from sys import argv"
+	vals       map[string]value            // variables holding None, a bool or a list
+	parsers    map[string]*argParser       // argparse.ArgumentParser variables (and their groups)
+	namespaces map[string]map[string]value // parse_args() results, by dest
+	parsed     bool                        // parse_args() was read
 }
 
 type pendingPrint struct {
@@ -155,17 +163,23 @@ func (r *reader) traceEnv() *env {
 	return &env{fields: r.traceFields, resolved: r.loopVals, firsts: r.firsts, locals: map[string]*node{}}
 }
 
-// Read reads a script. name is its file name (for messages and to find
+// Read reads a script, as run without arguments on a kernel whose
+// answers are unknown. name is its file name (for messages and to find
 // src_file relative to it).
 func Read(py []byte, name string) (*Script, error) {
-	s, err := read(py, name)
+	return ReadWith(py, name, Options{})
+}
+
+// ReadWith reads a script given its arguments and the kernel's answers.
+func ReadWith(py []byte, name string, opts Options) (*Script, error) {
+	s, err := read(py, name, opts)
 	if err != nil {
 		return nil, errors.New(strings.ReplaceAll(err.Error(), "\n", `\n`))
 	}
 	return s, nil
 }
 
-func read(py []byte, name string) (*Script, error) {
+func read(py []byte, name string, opts Options) (*Script, error) {
 	if len(py) > MaxScript {
 		return nil, fmt.Errorf("%s: %d bytes: ebpf-hello reads scripts of at most 1 MiB", filepath.Base(name), len(py))
 	}
@@ -184,6 +198,8 @@ func read(py []byte, name string) (*Script, error) {
 		tables: map[string]string{}, funcs: map[string]*stmt{}, repl: map[string][]*string{},
 		outputs:  map[string]*runplan.Output{},
 		loopVals: map[string]runplan.PrintArg{}, firsts: map[string]bool{}, inFunc: map[string]bool{},
+		args: opts.Args, kernel: opts.Kernel,
+		vals: map[string]value{}, parsers: map[string]*argParser{}, namespaces: map[string]map[string]value{},
 	}
 	r.budget = MaxWork
 	for _, l := range lines {
@@ -261,13 +277,16 @@ func (r *reader) parse(toks []ptok) (*node, error) {
 func (r *reader) block(stmts []*stmt, inLoop bool) error {
 	for k := 0; k < len(stmts); k++ {
 		st := stmts[k]
-		if st.toks[0].text == "if" && kernelCheck(st.toks) {
+		if st.toks[0].kind == tName && st.toks[0].text == "if" {
 			end := k + 1
 			for end < len(stmts) && (stmts[end].toks[0].text == "elif" || stmts[end].toks[0].text == "else") {
 				end++
 			}
-			if err := r.alternatives(stmts[k:end], inLoop); err != nil {
+			if err := r.ifChain(stmts[k:end], inLoop); err != nil {
 				return err
+			}
+			if r.err != nil {
+				return r.err
 			}
 			k = end - 1
 			continue
@@ -347,6 +366,9 @@ func (r *reader) stmt(st *stmt, inLoop bool) error {
 		return err
 	}
 	head := st.toks[0].text
+	if head == "except" && r.exits(st.body) {
+		return nil // an error path: the script stops there
+	}
 	if head != "print" && head != "printb" && len(r.pending) > 0 {
 		// prints not followed by an items() loop: not reproduced
 		pending := r.pending
@@ -376,9 +398,12 @@ func (r *reader) stmt(st *stmt, inLoop bool) error {
 		case "class":
 			return nil
 		case "import", "from":
-			for _, t := range st.toks {
+			for k, t := range st.toks {
 				if t.text == "argparse" {
 					r.argv = true
+				}
+				if head == "from" && k > 2 && t.text == "argv" && st.toks[1].text == "sys" {
+					r.argvName = true
 				}
 			}
 			return nil
@@ -426,6 +451,15 @@ func (r *reader) stmt(st *stmt, inLoop bool) error {
 	}
 	r.expr(n, st, inLoop)
 	return nil
+}
+
+// flushPending: prints waiting for an items() loop that do not get one
+// are not reproduced.
+func (r *reader) flushPending() {
+	for _, p := range r.pending {
+		r.note(p.line, "this print is not reproduced")
+	}
+	r.pending = nil
 }
 
 // topLevel finds op outside brackets, or -1.
@@ -508,9 +542,35 @@ func (r *reader) assign(st *stmt, lhs, rhs []ptok, inLoop bool) error {
 		r.tables[target] = m
 		return nil
 	}
+	if target != "" && v.kind == "call" {
+		// parser = argparse.ArgumentParser(...), its groups, parse_args()
+		switch fn := v.x.dotted(); {
+		case fn == "argparse.ArgumentParser" || fn == "ArgumentParser":
+			r.parsers[target] = &argParser{}
+			return nil
+		case v.x.kind == "attr" && v.x.x.kind == "name" && r.parsers[v.x.x.text] != nil:
+			p := r.parsers[v.x.x.text]
+			switch v.x.text {
+			case "add_mutually_exclusive_group", "add_argument_group":
+				r.parsers[target] = p
+			case "parse_args":
+				if len(v.args) > 0 {
+					r.note(st.line, "parse_args() of a list the script makes: its options are not known")
+					return nil
+				}
+				ns, err := r.parseArgs(p, st.line)
+				if err != nil {
+					return fmt.Errorf("%d: the script's arguments %s: %w", st.line, strings.Join(r.args, " "), err)
+				}
+				r.namespaces[target] = ns
+				r.parsed = true
+			}
+			return nil
+		}
+	}
 	// text = text.replace("X", ...)
 	if target != "" {
-		if s, ok := r.replaceChain(v, st); ok {
+		if s, ok := r.replaceChain(v, st.line); ok {
 			r.strs[target] = s
 			return nil
 		}
@@ -520,20 +580,27 @@ func (r *reader) assign(st *stmt, lhs, rhs []ptok, inLoop bool) error {
 		}
 		if f, ok := r.num(v); ok {
 			r.nums[target] = f
+			delete(r.vals, target)
 			return nil
 		}
 		delete(r.strs, target)
+		delete(r.vals, target)
+		if x, ok := r.eval(v); ok && x.kind != vStr && x.kind != vNum {
+			r.vals[target] = x
+			delete(r.nums, target)
+			return nil
+		}
 	}
 	r.expr(v, st, false)
 	return nil
 }
 
 // replaceChain evaluates X.replace(A, B)... recording each placeholder.
-func (r *reader) replaceChain(n *node, st *stmt) (string, bool) {
+func (r *reader) replaceChain(n *node, line int) (string, bool) {
 	if n.kind != "call" || n.x.kind != "attr" || n.x.text != "replace" || len(n.args) < 2 {
 		return "", false
 	}
-	base, ok := r.replaceChain(n.x.x, st)
+	base, ok := r.replaceChain(n.x.x, line)
 	if !ok {
 		base, ok = r.str(n.x.x)
 		if !ok {
@@ -542,7 +609,7 @@ func (r *reader) replaceChain(n *node, st *stmt) (string, bool) {
 	}
 	old, ok := r.str(n.args[0])
 	if !ok || old == "" {
-		r.note(st.line, "a text substitution with a computed placeholder; ignored")
+		r.note(line, "a text substitution with a computed placeholder; ignored")
 		return base, true
 	}
 	if _, seen := r.repl[old]; !seen {
@@ -589,7 +656,14 @@ func (r *reader) str(n *node) (string, bool) {
 			if s, ok := r.str(n.args[0]); ok {
 				return bcc.SyscallPrefix(r.arch) + s, true
 			}
+			return "", false
+		case n.x.kind == "attr":
+			return "", false // a method the reader does not follow
 		}
+	}
+	// args.lib, sys.argv[1], "%d" % args.pid, str(...), x if c else y
+	if v, ok := r.eval(n); ok && v.kind == vStr {
+		return v.s, true
 	}
 	return "", false
 }
@@ -624,7 +698,9 @@ func (r *reader) num(n *node) (float64, bool) {
 		}
 	case "call":
 		if (n.x.dotted() == "int" || n.x.dotted() == "float") && len(n.args) == 1 {
-			return r.num(n.args[0])
+			if f, ok := r.num(n.args[0]); ok {
+				return f, true
+			}
 		}
 	case "binop":
 		a, ok1 := r.num(n.x)
@@ -642,6 +718,12 @@ func (r *reader) num(n *node) (float64, bool) {
 					return a / b, true
 				}
 			}
+		}
+	}
+	switch n.kind { // args.interval, len(sys.argv), int(sys.argv[1])
+	case "attr", "index", "call", "other":
+		if v, ok := r.eval(n); ok && v.kind == vNum {
+			return v.f, true
 		}
 	}
 	return 0, false
@@ -678,7 +760,10 @@ func (r *reader) bpfCall(n *node) error {
 		if t == nil {
 			t = n.args[0]
 		}
-		s, ok := r.str(t)
+		s, ok := r.replaceChain(t, n.line) // BPF(text=prog.replace("X", y))
+		if !ok {
+			s, ok = r.str(t)
+		}
 		if !ok {
 			return fmt.Errorf("%d: the BPF program's text is computed by the script (not a literal): save it to a .c file and run that", n.line)
 		}
@@ -741,6 +826,12 @@ func (r *reader) expr(n *node, st *stmt, inLoop bool) {
 	}
 	if fn.x.kind == "name" && r.bpf[fn.x.text] {
 		r.bpfMethod(method, n, st)
+		return
+	}
+	if fn.x.kind == "name" && r.parsers[fn.x.text] != nil {
+		if method == "add_argument" {
+			r.addArgument(r.parsers[fn.x.text], n)
+		}
 		return
 	}
 	// BPF(text=...).trace_print(): the object is used once, never named
@@ -1243,7 +1334,10 @@ func (r *reader) finish() {
 		r.s.Globals = append(r.s.Globals, old)
 		r.s.Plan.Notes = append(r.s.Plan.Notes, fmt.Sprintf("%s: %s is filled from the script's command line: it is a const volatile global here, 0 unless run --set %s=VALUE", r.s.Name, clip(old), clip(old)))
 	}
-	if r.argv {
+	switch {
+	case r.parsed && len(r.args) == 0:
+		r.s.Plan.Notes = append(r.s.Plan.Notes, fmt.Sprintf("%s: the script's options take their defaults (give it others after --: ebpf-hello run %s -- OPTIONS)", r.s.Name, r.s.Name))
+	case r.argv && !r.parsed:
 		r.s.Plan.Notes = append(r.s.Plan.Notes, fmt.Sprintf("%s: the script's own command-line options are not read (ebpf-hello does not run it)", r.s.Name))
 	}
 	for _, k := range r.outOrd {
