@@ -25,6 +25,9 @@ type Input struct {
 	Text   []byte           // Path's contents, when read already (nil: read here)
 	Src    string           // --src: the C file to use instead of the script's
 	Attach []runplan.Attach // --kprobe and friends, after the script's
+	// Args are the script's own arguments (given to run after --): its
+	// sys.argv[1:], read by its argparse options.
+	Args []string
 	// Options for the translation (Tracefs, KernelNames, Arch); Attach and
 	// Globals are filled here.
 	Options bcc.Options
@@ -62,6 +65,9 @@ func Prepare(in Input) (*bcc.Program, error) {
 		}
 	}
 	if !IsScript(in.Path, text) {
+		if len(in.Args) > 0 {
+			return nil, fmt.Errorf("arguments after -- are a Python script's own; %s is C", filepath.Base(in.Path))
+		}
 		if in.Src != "" {
 			return nil, fmt.Errorf("--src is for a Python script; %s is the C program itself", filepath.Base(in.Path))
 		}
@@ -72,9 +78,17 @@ func Prepare(in Input) (*bcc.Program, error) {
 		}
 		return withPlanLine(p), nil
 	}
-	s, err := bccpy.Read(text, in.Path)
+	opts := bccpy.Options{Args: in.Args}
+	kernelNote := ""
+	if bytes.Contains(text, []byte("get_kprobe_functions")) {
+		opts.Kernel, kernelNote = kernelFunctions(in.Options.Tracefs)
+	}
+	s, err := bccpy.ReadWith(text, in.Path, opts)
 	if err != nil {
 		return nil, err
+	}
+	if kernelNote != "" {
+		s.Plan.Notes = append(s.Plan.Notes, s.Name+": "+kernelNote)
 	}
 	cPath, c, err := source(in, s)
 	if err != nil {

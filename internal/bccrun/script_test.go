@@ -1,0 +1,102 @@
+package bccrun
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// writeFiles writes name -> text into a fresh directory.
+func writeFiles(t *testing.T, files map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for name, text := range files {
+		path := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+const choiceScript = `from bcc import BPF
+b = BPF(text="int on_done(struct pt_regs *ctx) { return 0; }")
+if BPF.get_kprobe_functions(b'__blk_account_io_done'):
+    b.attach_kprobe(event="__blk_account_io_done", fn_name="on_done")
+elif BPF.get_kprobe_functions(b'blk_account_io_done'):
+    b.attach_kprobe(event="blk_account_io_done", fn_name="on_done")
+else:
+    b.attach_kprobe(event="blk_mq_end_request", fn_name="on_done")
+b.trace_print()
+`
+
+// The script's get_kprobe_functions reads the tracefs run is given: the
+// branch BCC would take there is the one attached.
+func TestKernelChoiceFromTracefs(t *testing.T) {
+	dir := writeFiles(t, map[string]string{
+		"disk.py":                            choiceScript,
+		"tracefs/available_filter_functions": "blk_mq_start_request\nblk_account_io_done\nblk_mq_end_request\nfoo [some_module]\n",
+	})
+	o := opts()
+	o.Tracefs = filepath.Join(dir, "tracefs")
+	p, err := Prepare(Input{Path: filepath.Join(dir, "disk.py"), Options: o})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Plan.Attach) != 1 || p.Plan.Attach[0].Target != "blk_account_io_done" || len(p.Plan.Attach[0].Fallback) != 0 {
+		t.Errorf("attach %+v, want blk_account_io_done alone", p.Plan.Attach)
+	}
+	// no list (no tracefs): the alternatives stay, in order, with a note
+	o.Tracefs = filepath.Join(dir, "nowhere")
+	if p, err = Prepare(Input{Path: filepath.Join(dir, "disk.py"), Options: o}); err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Plan.Attach) != 1 || len(p.Plan.Attach[0].Fallback) != 2 || !strings.Contains(strings.Join(p.Plan.Notes, "\n"), "unknown") {
+		t.Errorf("without a list: attach %+v notes %q", p.Plan.Attach, p.Plan.Notes)
+	}
+}
+
+const argsScript = `from bcc import BPF
+import argparse
+parser = argparse.ArgumentParser()
+parser.add_argument("-p", "--pid", type=int)
+args = parser.parse_args()
+prog = """
+TRACEPOINT_PROBE(sched, sched_switch) {
+    FILTER
+    bpf_trace_printk("switch\\n");
+    return 0;
+}
+"""
+if args.pid:
+    prog = prog.replace("FILTER", "if ((bpf_get_current_pid_tgid() >> 32) != %d) return 0;" % args.pid)
+else:
+    prog = prog.replace("FILTER", "")
+b = BPF(text=prog)
+b.trace_print()
+`
+
+// The script's arguments reach its C through its substitutions.
+func TestScriptArguments(t *testing.T) {
+	dir := writeFiles(t, map[string]string{"switch.py": argsScript})
+	p, err := Prepare(Input{Path: filepath.Join(dir, "switch.py"), Args: []string{"--pid", "4242"}, Options: opts()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(p.C), "!= 4242) return 0;") {
+		t.Errorf("the filter is not in the C:\n%s", p.C)
+	}
+	if _, err := Prepare(Input{Path: filepath.Join(dir, "switch.py"), Args: []string{"-q"}, Options: opts()}); err == nil ||
+		!strings.Contains(err.Error(), "-q") || !strings.Contains(err.Error(), "-p/--pid PID") {
+		t.Errorf("-q: error %v, want it refused naming the script's options", err)
+	}
+	// C takes no arguments of its own
+	c := filepath.Join(tutorial, "hello.c")
+	if _, err := Prepare(Input{Path: c, Args: []string{"1"}, Options: opts()}); err == nil {
+		t.Errorf("arguments for %s were taken", c)
+	}
+}
