@@ -72,3 +72,37 @@ func TestRunBCCAliases(t *testing.T) {
 		t.Fatalf("%d rows naming /bin/true %s with ppid %s, want 3; exit %d, stderr:\n%s", len(rows), marker, ppid, code, stderr)
 	}
 }
+
+// A BCC tool's options, error branch and --ebpf switch are not output:
+// without arguments the options take their defaults and stdout is the
+// script's header and rows.
+func TestRunBCCScriptPaths(t *testing.T) {
+	needRun(t)
+	tr := startTracer(t, runReady, "run", filepath.Join(bccScripts, "opens_args.py"))
+	o := startOpener(t, 5)
+	o.run(t)
+	var odd []string // neither the header nor a row
+	headers := 0
+	rows := tr.collect(t, 5, testenv.Patience, func(l string) bool {
+		f := strings.Fields(l)
+		var pid int
+		switch _, err := fmt.Sscan(l, &pid); {
+		case l == "PID     COMM             FILE":
+			headers++
+		case err != nil || len(f) < 2:
+			odd = append(odd, l)
+		}
+		// FILE is file[64]: the child's long path, cut
+		return len(f) == 3 && f[0] == strconv.Itoa(o.pid) && f[1] == o.comm && strings.HasPrefix(o.path, f[2])
+	})
+	code, stderr := tr.stop(t)
+	if len(rows) != 5 {
+		t.Fatalf("%d rows for the child, want 5; exit %d, stderr:\n%s", len(rows), code, stderr)
+	}
+	if headers != 1 || len(odd) > 0 {
+		t.Errorf("%d headers, other lines %q: want the script's header once and rows", headers, odd)
+	}
+	if !strings.Contains(stderr, "options take their defaults") {
+		t.Errorf("stderr does not say the options took their defaults:\n%s", stderr)
+	}
+}
