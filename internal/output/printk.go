@@ -120,7 +120,9 @@ func (p *PrintkPrinter) explain(l tracepipe.Line) error {
 	for i := range flags {
 		flags[i] = t.flag(flags[i])
 	}
-	field("flags", l.Flags, strings.Join(flags, t.listSep))
+	if l.Flags != "" { // no column at all when the irq-info option is off
+		field("flags", l.Flags, strings.Join(flags, t.listSep))
+	}
 	field("timestamp", l.Timestamp, t.timestamp)
 	field("function", l.Function, t.function(l.Function))
 	field("message", l.Message, t.message)

@@ -31,8 +31,9 @@ type Line struct {
 // pass for task "x", pid 1. Lines of any other shape are not split.
 const commWidth = 16
 
-// restRE splits what follows the comm: "pid [(tgid)] [cpu] flags timestamp: rest".
-var restRE = regexp.MustCompile(`^(\d+)\s+(?:\(\s*(\d+|-+)\)\s+)?\[(\d+)\]\s+(\S+)\s+(\d+(?:\.\d+)?):\s?(.*)$`)
+// restRE splits what follows the comm: "pid [(tgid)] [cpu] [flags] timestamp: rest".
+// The flags column is absent when the irq-info option is off.
+var restRE = regexp.MustCompile(`^(\d+)\s+(?:\(\s*(\d+|-+)\)\s+)?\[(\d+)\]\s+(?:(\S+)\s+)?(\d+(?:\.\d+)?):\s?(.*)$`)
 
 // lostRE matches the marker the kernel writes when a per-CPU buffer overflowed.
 var lostRE = regexp.MustCompile(`^CPU:(\d+) \[LOST (\d+) EVENTS\]$`)
