@@ -68,11 +68,11 @@ var (
 	mMemlock            = msg{"RLIMIT_MEMLOCK %s (kernel < 5.11 charges BPF memory to it)", "RLIMIT_MEMLOCK %s（5.11 之前的内核用它计算 BPF 内存）"}
 	mMemlockHint        = msg{"ulimit -l unlimited before running", "运行前执行 ulimit -l unlimited"}
 	mParanoid           = msg{"perf_event_paranoid = %s (root is not affected)", "perf_event_paranoid = %s（对 root 无影响）"}
-	mPidNS              = msg{"inside a PID namespace (container): PIDs shown are the host's, not these", "运行在 PID namespace（容器）中：显示的 PID 是宿主机的，与这里看到的不同"}
-	mNoPidNS            = msg{"host PID namespace", "宿主机 PID namespace"}
+	mPidNS              = msg{"inside a PID namespace (container): PIDs shown are the host's, not these", "运行在 PID 命名空间（容器）中：显示的 PID 是宿主机的，与这里看到的不同"}
+	mNoPidNS            = msg{"host PID namespace", "宿主机的 PID 命名空间"}
 	mTool               = msg{"%s found (only needed to build, not to run)", "已找到 %s（只在编译时需要，运行时不需要）"}
 	mNoTool             = msg{"%s not found (only needed to build, not to run)", "未找到 %s（只在编译时需要，运行时不需要）"}
-	mSelftestOK         = msg{"%s event arrived: pid %d, tid %d, %s", "%s 事件已收到：pid %d，tid %d，%s"}
+	mSelftestOK         = msg{"%s event arrived: pid %d, tid %d, %s", "%s 事件已收到：PID %d，TID %d，%s"}
 	mPrintkOK           = msg{"\"Hello, World!\" arrived on trace_pipe (%s)", "trace_pipe 收到 “Hello, World!”（%s）"}
 	mSelftestFail       = msg{"%v", "%v"}
 	mPipeBusy           = msg{"trace_pipe is being read by %s: printk's self-test skipped (a line goes to one reader only, and recent kernels refuse a second reader)", "trace_pipe 正被 %s 读取：已跳过 printk 自检（每行只会被一个读者读到，较新的内核不允许第二个读者）"}
@@ -160,6 +160,10 @@ func attachMode(lang, mode string) string {
 func attachWhere(lang, where string) string {
 	if lang != "zh" {
 		return where
+	}
+	// "KIND on TARGETS" (probe's describe) or "tracepoints TARGETS".
+	if kind, rest, ok := strings.Cut(where, " on "); ok && !strings.Contains(kind, " ") {
+		return strings.TrimSpace(attachMode(lang, kind)) + " " + rest
 	}
 	for _, en := range []string{"tracepoints ", "tracepoint "} {
 		if rest, ok := strings.CutPrefix(where, en); ok {

@@ -31,3 +31,17 @@ func TestAttachDetailsInChinese(t *testing.T) {
 		t.Errorf("attachMode(zh, kprobe) = %q, want %q", got, want)
 	}
 }
+
+// What the loader says ("tracepoint on syscalls:...") is said wholly in
+// Chinese: no "跟踪点 on" half-translation.
+func TestAttachWhereInChinese(t *testing.T) {
+	for where, want := range map[string]string{
+		"tracepoint on syscalls:sys_enter_openat, syscalls:sys_enter_openat2": "跟踪点 syscalls:sys_enter_openat, syscalls:sys_enter_openat2",
+		"kprobe on do_sys_openat2":            "kprobe do_sys_openat2",
+		"tracepoints syscalls:sys_enter_open": "跟踪点 syscalls:sys_enter_open",
+	} {
+		if got := attachWhere("zh", where); got != want {
+			t.Errorf("attachWhere(zh, %q) = %q, want %q", where, got, want)
+		}
+	}
+}
