@@ -1,12 +1,15 @@
 package btfview
 
 import (
+	"encoding/binary"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/cilium/ebpf/btf"
 )
 
 // compileWith compiles testProgram changed by edit.
@@ -84,4 +87,24 @@ func FuzzDWARF(f *testing.F) {
 			_, _ = NewLayout(typ, nil)
 		}
 	})
+}
+
+// A variable-length event's trailing char array holds argv's strings one
+// after the other: shown as words, as execsnoop's loader does.
+func TestJoinTailStrings(t *testing.T) {
+	u32 := &btf.Int{Name: "u32", Size: 4}
+	char := &btf.Int{Name: "char", Size: 1, Encoding: btf.Signed | btf.Char}
+	st := &btf.Struct{Name: "event", Size: 4 + 64, Members: []btf.Member{
+		{Name: "args_size", Type: u32, Offset: 0},
+		{Name: "args", Type: &btf.Array{Index: u32, Type: char, Nelems: 64}, Offset: 32},
+	}}
+	l, err := NewLayout(st, binary.LittleEndian)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sample := append([]byte{18, 0, 0, 0}, "/bin/cat\x00-n\x00/etc/x\x00"...)
+	l.JoinTailStrings(sample)
+	if got := string(sample[4:]); got != "/bin/cat -n /etc/x\x00" {
+		t.Errorf("joined %q", got)
+	}
 }

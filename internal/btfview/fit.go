@@ -72,3 +72,30 @@ func (l *Layout) tail() (offset int, flexible bool) {
 	}
 	return a.Offset, a.Len == 0
 }
+
+// JoinTailStrings: in a used prefix of a struct that ends in a char array
+// (execsnoop's `char args[]`, filled up to args_size), the array holds
+// several NUL-terminated strings, one after the other, as a program copies
+// argv. It makes them one text of words, the way such tools print them:
+// each NUL between two strings becomes a space. sample is changed in place;
+// bytes past the strings stay zero.
+func (l *Layout) JoinTailStrings(sample []byte) {
+	offset, _ := l.tail()
+	if offset >= len(sample) || len(l.Fields) == 0 {
+		return
+	}
+	last := l.Fields[len(l.Fields)-1]
+	if last.Kind != KindText || last.Offset != offset {
+		return
+	}
+	used := sample[offset:]
+	end := len(used)
+	for end > 0 && used[end-1] == 0 {
+		end--
+	}
+	for i := 0; i < end; i++ {
+		if used[i] == 0 {
+			used[i] = ' '
+		}
+	}
+}

@@ -683,6 +683,7 @@ func (e *events) fit(sample []byte) ([]byte, bool) {
 	switch fit {
 	case btfview.Prefix:
 		e.padded = append(append(e.padded[:0], sample...), make([]byte, e.layout.Size-len(sample))...)
+		e.layout.JoinTailStrings(e.padded[:len(sample)]) // argv-like strings, one after the other
 		return e.padded, true
 	case btfview.Long:
 		if e.long++; e.long == 1 {
