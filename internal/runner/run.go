@@ -139,6 +139,13 @@ func Run(ctx context.Context, opts Options, stdout, stderr io.Writer) (err error
 		return err
 	}
 	defer loaded.Close()
+	tracepoints := map[string]string{}
+	for _, h := range loaded.Attached {
+		if h.Kind == probe.Tracepoint {
+			tracepoints[h.Program] = h.Target
+		}
+	}
+	checkRecords(obj, tracepoints, root, notify)
 
 	s := &show{opts: opts, obj: obj, loaded: loaded, out: &lockedWriter{w: stdout}, notify: notify, misfit: map[string]bool{}, interval: interval}
 	if opts.Duration > 0 {
