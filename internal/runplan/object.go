@@ -180,5 +180,10 @@ func (p Plan) check() error {
 	if p.Interval < 0 {
 		return fmt.Errorf("negative interval %v", p.Interval)
 	}
+	for _, w := range p.MapWrites {
+		if err := w.check(); err != nil {
+			return err
+		}
+	}
 	return nil
 }

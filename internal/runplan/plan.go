@@ -143,4 +143,27 @@ type Plan struct {
 	// Header lines are printed on stdout once attached, before any output
 	// (a script's top-level print() calls, e.g. hello2.py's column titles).
 	Header []string
+	// MapWrites are the values a script writes into the program's maps
+	// before it starts tracing, for run to write once the object is loaded.
+	MapWrites []MapWrite `json:",omitempty"`
+}
+
+// MapWrite is one value a script writes into a map before tracing:
+// b["config"][ct.c_int(0)] = ct.c_int(1) is Key "0", Value "1". For a
+// program array (tail calls), the slot gets a program's descriptor:
+// fn = b.load_func("f", BPF.KPROBE); prog_array[ct.c_int(2)] = ct.c_int(fn.fd)
+// is Key "2", Program "f". Keys and values are integers of the map's key
+// and value size (see Bytes).
+type MapWrite struct {
+	Map   string // the map's name in the object
+	Key   string // an integer, as text
+	Value string `json:",omitempty"` // an integer, as text ("" with Program)
+	// Program is the program of the object whose descriptor the slot of
+	// a program array gets. It is attached nowhere: it runs when a program
+	// of Callers tail-calls it, and must be loaded as their type (a
+	// tracepoint program when they run on their tracepoint fallbacks).
+	Program string   `json:",omitempty"`
+	Callers []string `json:",omitempty"`
+	// Kind is how the script loaded Program (b.load_func(name, BPF.KPROBE)).
+	Kind AttachKind `json:",omitempty"`
 }
