@@ -230,3 +230,46 @@ func TestScriptArguments(t *testing.T) {
 		t.Errorf("--nope: error %v", err)
 	}
 }
+
+// Values a script writes into maps before it starts, and programs it
+// loads into a program array for tail calls, are in the plan for run to
+// write; writes while tracing are not.
+func TestMapWrites(t *testing.T) {
+	py := `import ctypes as ct
+from bcc import BPF
+b = BPF(src_file="tail.c")
+b["config"][ct.c_int(0)] = ct.c_int(1)
+limits = b.get_table("limits")
+limits[ct.c_uint(3)] = ct.c_ulonglong(0x1000)
+limits[limits.Key(4)] = limits.Leaf(-1)
+jumps = b.get_table("jumps")
+fn = b.load_func("on_read", BPF.TRACEPOINT)
+jumps[ct.c_int(2)] = ct.c_int(fn.fd)
+jumps[ct.c_int(5)] = b.load_func("on_write", BPF.TRACEPOINT)
+b["config"][ct.c_int(1)] = ct.c_int(os.getpid())
+b.trace_print()
+b["config"][ct.c_int(0)] = ct.c_int(0)
+`
+	s, err := Read([]byte(py), "tail.py")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []runplan.MapWrite{
+		{Map: "config", Key: "0", Value: "1"},
+		{Map: "limits", Key: "3", Value: "4096"},
+		{Map: "limits", Key: "4", Value: "-1"},
+		{Map: "jumps", Key: "2", Program: "on_read", Kind: runplan.Tracepoint},
+		{Map: "jumps", Key: "5", Program: "on_write", Kind: runplan.Tracepoint},
+	}
+	if !reflect.DeepEqual(s.Plan.MapWrites, want) {
+		t.Errorf("map writes\n got %+v\nwant %+v", s.Plan.MapWrites, want)
+	}
+	loads := []runplan.Attach{{Program: "on_read", Kind: runplan.Tracepoint}, {Program: "on_write", Kind: runplan.Tracepoint}}
+	if !reflect.DeepEqual(s.Loads, loads) {
+		t.Errorf("loads %+v", s.Loads)
+	}
+	notes := strings.Join(s.Plan.Notes, "\n")
+	if !strings.Contains(notes, "tail.py:12: config[1] = ...: a value run cannot compute") || !strings.Contains(notes, "tail.py:14: config[...] = ... while tracing: not written") {
+		t.Errorf("notes %q", s.Plan.Notes)
+	}
+}

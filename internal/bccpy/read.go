@@ -38,7 +38,11 @@ type Script struct {
 	// of the program, set with `run --set NAME=VALUE`.
 	Globals []string
 	Attach  []runplan.Attach
-	Plan    runplan.Plan // Outputs, Interval, Header, Notes
+	// Loads are the functions the script loads as programs without
+	// attaching them (b.load_func(name, BPF.KPROBE)): tail calls' targets.
+	// Target is empty.
+	Loads []runplan.Attach
+	Plan  runplan.Plan // Outputs, Interval, Header, Notes, MapWrites
 }
 
 // Substitute applies the script's substitutions to the program's text.
@@ -152,6 +156,7 @@ type reader struct {
 	parsers    map[string]*argParser       // argparse.ArgumentParser variables (and their groups)
 	namespaces map[string]map[string]value // parse_args() results, by dest
 	parsed     bool                        // parse_args() was read
+	loaded     map[string]string           // variables holding a load_func's result: the function
 }
 
 type pendingPrint struct {
@@ -200,6 +205,7 @@ func read(py []byte, name string, opts Options) (*Script, error) {
 		loopVals: map[string]runplan.PrintArg{}, firsts: map[string]bool{}, inFunc: map[string]bool{},
 		args: opts.Args, kernel: opts.Kernel,
 		vals: map[string]value{}, parsers: map[string]*argParser{}, namespaces: map[string]map[string]value{},
+		loaded: map[string]string{},
 	}
 	r.budget = MaxWork
 	for _, l := range lines {
@@ -495,6 +501,20 @@ func (r *reader) assign(st *stmt, lhs, rhs []ptok, inLoop bool) error {
 	target := ""
 	if len(lhs) == 1 && lhs[0].kind == tName {
 		target = lhs[0].text
+	}
+	// b["config"][ct.c_int(0)] = ct.c_int(1)
+	if l, err := r.parse(lhs); err == nil && l.kind == "index" {
+		if m := r.table(l.x); m != "" {
+			r.mapWrite(m, l.y, v, st.line, inLoop)
+			return nil
+		}
+	}
+	// fn = b.load_func("name", BPF.KPROBE)
+	if target != "" && v.kind == "call" && v.x.kind == "attr" && v.x.text == "load_func" && v.x.x.kind == "name" && r.bpf[v.x.x.text] {
+		if name, ok := r.loadFunc(v, st.line); ok {
+			r.loaded[target] = name
+		}
+		return nil
 	}
 	// in a trace_fields loop: "start = ts", "ts = ts - start"
 	if r.traceFields != nil && inLoop && target != "" {
@@ -932,6 +952,8 @@ func (r *reader) bpfMethod(method string, n *node, st *stmt) {
 		r.started = true
 	case "trace_fields", "perf_buffer_poll", "ring_buffer_poll", "ring_buffer_consume", "kprobe_poll", "detach_kprobe", "detach_kretprobe", "cleanup":
 	case "get_syscall_fnname", "num_open_kprobes", "ksym", "sym", "ksymname":
+	case "load_func":
+		r.loadFunc(n, st.line)
 	default:
 		r.note(st.line, "%s() is not understood; ignored", method)
 	}
