@@ -97,6 +97,7 @@ func (t *translator) methods() {
 				t.replace(firstComma, firstComma, ", &"+m.Internal+",")
 			}
 		case "call":
+			t.tailCaller(m.Internal, c.at)
 			head("bpf_tail_call(")
 			if firstComma > 0 {
 				t.replace(firstComma, firstComma, ", &"+m.Internal+",")
@@ -256,4 +257,20 @@ func (t *translator) printk() {
 // typeName strips "struct " for the Plan (BTF names carry no tag keyword).
 func typeName(c string) string {
 	return strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(c), "struct "))
+}
+
+// tailCaller notes that the function holding token i tail-calls through
+// program array m.
+func (t *translator) tailCaller(m string, i int) {
+	for _, f := range t.funcs {
+		if f.bodyOpen < i && i < f.bodyClose {
+			for _, c := range t.tailCallers[m] {
+				if c == f.name {
+					return
+				}
+			}
+			t.tailCallers[m] = append(t.tailCallers[m], f.name)
+			return
+		}
+	}
 }

@@ -2,6 +2,7 @@ package bcc
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/ebpf-hello/ebpf-hello/internal/runplan"
@@ -100,6 +101,22 @@ func (t *translator) probes() (runplan.Plan, error) {
 			requested[f.name] = append(requested[f.name], len(plan.Attach)-1)
 		}
 	}
+	// functions loaded as programs, attached nowhere: tail calls' targets
+	for _, l := range t.opts.Load {
+		f := byName[l.Program]
+		if f == nil {
+			return plan, fmt.Errorf("%s has no function %s to load as a %s program", t.name, l.Program, l.Kind)
+		}
+		if len(requested[f.name]) > 0 {
+			continue // attached too: its SEC() is its attach's
+		}
+		if f.static {
+			return plan, fmt.Errorf("%s: %s is static: BCC loads only non-static functions as programs", t.name, l.Program)
+		}
+		if _, err := t.probe(f, l.Kind, ""); err != nil {
+			return plan, err
+		}
+	}
 	for _, f := range t.funcs {
 		idx := requested[f.name]
 		if len(idx) == 0 {
@@ -111,13 +128,23 @@ func (t *translator) probes() (runplan.Plan, error) {
 				return plan, fmt.Errorf("%s: %s is attached both as %s and as %s; ebpf-hello gives each function one kind of hook (copy the function)", t.name, f.name, first.Kind, plan.Attach[k].Kind)
 			}
 		}
-		fallbacks, err := t.probe(f, first.Kind, first.Target)
+		// one function on several syscalls (kill, tkill, tgkill): each
+		// target gets its own tracepoint fallbacks
+		var targets []string
+		for _, k := range idx {
+			if !slices.Contains(targets, plan.Attach[k].Target) {
+				targets = append(targets, plan.Attach[k].Target)
+			}
+		}
+		fallbacks, err := t.probeAll(f, first.Kind, targets)
 		if err != nil {
 			return plan, err
 		}
+		done := map[string]bool{}
 		for _, k := range idx {
-			if plan.Attach[k].Target == first.Target {
-				plan.Attach[k].Fallback = append(plan.Attach[k].Fallback, fallbacks...)
+			if target := plan.Attach[k].Target; !done[target] {
+				done[target] = true
+				plan.Attach[k].Fallback = append(plan.Attach[k].Fallback, fallbacks[target]...)
 			}
 		}
 	}
@@ -128,19 +155,32 @@ func (t *translator) probes() (runplan.Plan, error) {
 // probe turns function f into a program attached as kind to target, and
 // returns the fallback programs it generated.
 func (t *translator) probe(f *function, kind runplan.AttachKind, target string) ([]runplan.Attach, error) {
+	fbs, err := t.probeAll(f, kind, []string{target})
+	return fbs[target], err
+}
+
+// probeAll turns function f into a program attached as kind to targets (its
+// SEC() names the first), and returns the fallback programs it generated
+// for each target: a syscall's tracepoint serves the first target that
+// names it.
+func (t *translator) probeAll(f *function, kind runplan.AttachKind, targets []string) (map[string][]runplan.Attach, error) {
+	target := targets[0]
 	sec := ""
 	switch kind {
 	case runplan.Kprobe, runplan.Kretprobe:
 		sec = string(kind) + "/" + target
+		if target == "" { // loaded, attached nowhere
+			sec = string(kind)
+		}
 	case runplan.Uprobe, runplan.Uretprobe:
 		sec = string(kind)
 		if target != "" {
 			sec += "/" + target
 		}
 	case runplan.Tracepoint:
-		sec = "tracepoint/" + strings.Replace(target, ":", "/", 1)
+		sec = strings.TrimSuffix("tracepoint/"+strings.Replace(target, ":", "/", 1), "/")
 	case runplan.RawTracepoint:
-		sec = "raw_tracepoint/" + target
+		sec = strings.TrimSuffix("raw_tracepoint/"+target, "/")
 	case runplan.Fentry, runplan.Fexit:
 		sec = string(kind) + "/" + target
 	default:
@@ -172,9 +212,18 @@ func (t *translator) probe(f *function, kind runplan.AttachKind, target string) 
 	// Fallbacks: a kprobe on a syscall's entry can be served by the
 	// syscall's tracepoint, if the body reads only what the tracepoint has.
 	var fbs []sysFallback
+	fbTarget := map[string]string{} // syscall -> the target it serves
 	exit := kind == runplan.Kretprobe
 	if kind == runplan.Kprobe || kind == runplan.Kretprobe {
-		fbs = syscallFallbacks(target, t.opts.Arch, syscallTracepoints(t.opts.Tracefs, t.opts.Arch))
+		has := syscallTracepoints(t.opts.Tracefs, t.opts.Arch)
+		for _, tg := range targets {
+			for _, fb := range syscallFallbacks(tg, t.opts.Arch, has) {
+				if _, dup := fbTarget[fb.syscall]; !dup {
+					fbTarget[fb.syscall] = tg
+					fbs = append(fbs, fb)
+				}
+			}
+		}
 	}
 	if len(fbs) > 0 {
 		extra, ok := t.regReads(f, ctxName, exit)
@@ -233,7 +282,11 @@ func (t *translator) probe(f *function, kind runplan.AttachKind, target string) 
 		return "\treturn " + b.String() + ";\n"
 	}
 	w := &t.epilogue
-	fmt.Fprintf(w, "\n/* %s %s: the registers hold %s's arguments. */\n", kind, target, f.name)
+	if target == "" {
+		fmt.Fprintf(w, "\n/* %s (loaded, attached nowhere): the registers hold %s's arguments. */\n", kind, f.name)
+	} else {
+		fmt.Fprintf(w, "\n/* %s %s: the registers hold %s's arguments. */\n", kind, target, f.name)
+	}
 	fmt.Fprintf(w, "SEC(%q)\nint %s(struct pt_regs *ctx)\n{\n", sec, f.name)
 	wrapper := (kind == runplan.Kprobe) && isSyscallWrapper(target) && len(ins) > 0
 	if wrapper {
@@ -250,7 +303,7 @@ func (t *translator) probe(f *function, kind runplan.AttachKind, target string) 
 	}))
 	w.WriteString("}\n")
 
-	var out []runplan.Attach
+	out := map[string][]runplan.Attach{}
 	for _, fb := range fbs {
 		ev := "sys_enter_" + fb.syscall
 		ctxType := "struct syscall_trace_enter___bcc"
@@ -277,7 +330,8 @@ func (t *translator) probe(f *function, kind runplan.AttachKind, target string) 
 			return "0"
 		}))
 		w.WriteString("}\n")
-		out = append(out, runplan.Attach{Program: prog, Kind: runplan.Tracepoint, Target: "syscalls:" + ev})
+		tg := fbTarget[fb.syscall]
+		out[tg] = append(out[tg], runplan.Attach{Program: prog, Kind: runplan.Tracepoint, Target: "syscalls:" + ev})
 	}
 	return out, nil
 }

@@ -30,6 +30,10 @@ type Options struct {
 	// (.replace("PID", str(args.pid))): each is declared a const volatile
 	// global, 0 unless `run --set NAME=VALUE`.
 	Globals []string
+	// Load lists functions a Python script loads as programs without
+	// attaching them (b.load_func(name, BPF.KPROBE)): a tail call's targets.
+	// Program and Kind; Target is empty.
+	Load []runplan.Attach
 }
 
 // Program is the translation's result.
@@ -41,6 +45,12 @@ type Program struct {
 	// object's name, Title the learner's when it differs, Type the struct
 	// sent through a perf or ring buffer.
 	Maps []runplan.Output
+	// TailCallers are, by program array (its name in the object), the
+	// functions that tail-call through it (prog_array.call(ctx, N)).
+	TailCallers map[string][]string
+	// MapNames are every map's name in the object, by its name in the
+	// source (they differ for a name vmlinux.h has).
+	MapNames map[string]string
 }
 
 type param struct {
@@ -77,6 +87,7 @@ type translator struct {
 	usesPrintk     bool
 	syscallRecords bool                 // fallbacks use the syscall tracepoints' records
 	decls          map[string][2][]decl // declarations by variable name (declType)
+	tailCallers    map[string][]string  // program array -> functions calling through it
 }
 
 // MaxSource is the most BCC C Translate takes: BCC's own tools are tens of
@@ -126,6 +137,8 @@ func translate(src []byte, name string, opts Options) (*Program, error) {
 		tpFields:  map[string][]tpField{},
 		uses:      map[string]bool{},
 		renamed:   map[string]string{},
+
+		tailCallers: map[string][]string{},
 	}
 	for _, tk := range t.toks {
 		if tk.kind == kIdent {
@@ -179,7 +192,11 @@ func translate(src []byte, name string, opts Options) (*Program, error) {
 		out.WriteString(epi)
 	}
 	plan.Notes = append(plan.Notes, t.notes...)
-	return &Program{Name: t.outName, C: []byte(out.String()), Plan: plan, Maps: t.mapOutputs()}, nil
+	names := map[string]string{}
+	for _, m := range t.mapOrder {
+		names[m.Name] = m.Internal
+	}
+	return &Program{Name: t.outName, C: []byte(out.String()), Plan: plan, Maps: t.mapOutputs(), TailCallers: t.tailCallers, MapNames: names}, nil
 }
 
 func (t *translator) errorf(i int, format string, args ...any) error {
