@@ -96,6 +96,7 @@ func Prepare(in Input) (*bcc.Program, error) {
 	}
 	in.Options.Attach = append(append([]runplan.Attach(nil), s.Attach...), in.Attach...)
 	in.Options.Globals = s.Globals
+	in.Options.Load = s.Loads
 	substituted, err := s.Substitute(c)
 	if err != nil {
 		return nil, err
@@ -110,6 +111,9 @@ func Prepare(in Input) (*bcc.Program, error) {
 	}
 	p.Plan.Header = s.Plan.Header
 	p.Plan.Interval = s.Plan.Interval
+	if p.Plan.MapWrites, err = mapWrites(p, s); err != nil {
+		return nil, err
+	}
 	p.Plan.Notes = append(s.Plan.Notes, p.Plan.Notes...)
 	return withPlanLine(p), nil
 }
@@ -158,6 +162,26 @@ func dirName(dir string) string {
 		return "the current directory"
 	}
 	return dir
+}
+
+// mapWrites are the script's map writes with the object's map names and,
+// for a program array, the functions that tail-call through it. A map the
+// program does not declare is an error, as in BCC (a KeyError).
+func mapWrites(p *bcc.Program, s *bccpy.Script) ([]runplan.MapWrite, error) {
+	var out []runplan.MapWrite
+	for _, w := range s.Plan.MapWrites {
+		internal, ok := p.MapNames[w.Map]
+		if !ok {
+			return nil, fmt.Errorf("%s writes into map %q, which the BPF program does not declare", s.Name, w.Map)
+		}
+		w.Map = internal
+		w.Callers = p.TailCallers[internal]
+		if w.Program != "" && len(w.Callers) == 0 {
+			p.Plan.Notes = append(p.Plan.Notes, fmt.Sprintf("%s: %s is put into %s, which no function tail-calls through (%s.call(ctx, N))", s.Name, w.Program, w.Map, w.Map))
+		}
+		out = append(out, w)
+	}
+	return out, nil
 }
 
 // resolveOutputs gives the script's outputs the object's names: a map

@@ -3,8 +3,12 @@ package bccrun
 import (
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/ebpf-hello/ebpf-hello/internal/bcc"
+	"github.com/ebpf-hello/ebpf-hello/internal/runplan"
 )
 
 // writeFiles writes name -> text into a fresh directory.
@@ -98,5 +102,56 @@ func TestScriptArguments(t *testing.T) {
 	c := filepath.Join(tutorial, "hello.c")
 	if _, err := Prepare(Input{Path: c, Args: []string{"1"}, Options: opts()}); err == nil {
 		t.Errorf("arguments for %s were taken", c)
+	}
+}
+
+const writesScript = `import ctypes as ct
+from bcc import BPF
+b = BPF(text="""
+BPF_ARRAY(config, u32, 1);
+BPF_PROG_ARRAY(jumps, 4);
+int on_work(void *ctx) { bpf_trace_printk("work\\n"); return 0; }
+TRACEPOINT_PROBE(sched, sched_switch) {
+    int zero = 0;
+    u32 *on = config.lookup(&zero);
+    if (on && *on)
+        jumps.call(args, 1);
+    return 0;
+}
+""")
+b["config"][ct.c_int(0)] = ct.c_uint(1)
+work = b.load_func("on_work", BPF.TRACEPOINT)
+b["jumps"][ct.c_int(1)] = ct.c_int(work.fd)
+b.trace_print()
+`
+
+// The script's map writes name the object's maps (config is renamed next
+// to vmlinux.h's typedef config) and say who tail-calls a program array.
+func TestMapWrites(t *testing.T) {
+	dir := writeFiles(t, map[string]string{"writes.py": writesScript})
+	o := opts()
+	o.KernelNames = &bcc.KernelNames{Ordinary: map[string]bool{"config": true}, Tags: map[string]bool{}}
+	p, err := Prepare(Input{Path: filepath.Join(dir, "writes.py"), Options: o})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []runplan.MapWrite{
+		{Map: "config_map", Key: "0", Value: "1"},
+		{Map: "jumps", Key: "1", Program: "on_work", Kind: runplan.Tracepoint, Callers: []string{"tracepoint__sched__sched_switch"}},
+	}
+	if !reflect.DeepEqual(p.Plan.MapWrites, want) {
+		t.Errorf("map writes\n got %+v\nwant %+v", p.Plan.MapWrites, want)
+	}
+	if !strings.Contains(string(p.C), "SEC(\"tracepoint\")") {
+		t.Errorf("on_work is not a program:\n%s", p.C)
+	}
+	// the C run --emit prints carries them
+	if got, err := runplan.FromSource(p.C); err != nil || got == nil || !reflect.DeepEqual(got.MapWrites, want) {
+		t.Errorf("plan in the C: %+v, %v", got, err)
+	}
+	bad := strings.Replace(writesScript, `b["config"][ct.c_int(0)]`, `b["nope"][ct.c_int(0)]`, 1)
+	dir = writeFiles(t, map[string]string{"bad.py": bad})
+	if _, err := Prepare(Input{Path: filepath.Join(dir, "bad.py"), Options: o}); err == nil || !strings.Contains(err.Error(), `"nope"`) {
+		t.Errorf("a write into a map the C lacks: %v", err)
 	}
 }
