@@ -158,3 +158,20 @@ func TestRunBCCTailCall(t *testing.T) {
 		t.Errorf("warnings:\n%s", stderr)
 	}
 }
+
+// A tracepoint this kernel does not have fails in one line saying which
+// case it is, not blaming CONFIG_FTRACE_SYSCALLS.
+func TestRunBCCMissingTracepoint(t *testing.T) {
+	needRun(t)
+	testenv.RequireRoot(t) // tracefs is root's
+	if _, err := os.Stat("/sys/kernel/tracing/events/random/urandom_read"); err == nil {
+		t.Skip("this kernel has random:urandom_read")
+	}
+	_, stderr, code := runOnce(t, "run", filepath.Join(bccScripts, "urandom.py"))
+	lines := strings.Split(strings.TrimSpace(stderr), "\n")
+	last := lines[len(lines)-1]
+	if code == 0 || !strings.Contains(last, "random:urandom_read does not exist") || strings.Contains(stderr, "FTRACE_SYSCALLS") ||
+		!strings.Contains(last, "category random") {
+		t.Errorf("exit %d, stderr:\n%s\nwant a last line saying random:urandom_read is not here and why", code, stderr)
+	}
+}

@@ -1,7 +1,11 @@
 package bcc
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -84,6 +88,11 @@ func (t *translator) probes() (runplan.Plan, error) {
 		}
 		if f.static {
 			return plan, fmt.Errorf("%s: %s is static: BCC loads only non-static functions as programs", t.name, a.Program)
+		}
+		if a.Kind == runplan.Tracepoint && !a.Optional && len(a.Fallback) == 0 {
+			if missing := t.missingTracepoint(a.Target); missing != "" {
+				return plan, fmt.Errorf("%s: %s", a.Program, missing)
+			}
 		}
 		plan.Attach = append(plan.Attach, a)
 		requested[f.name] = append(requested[f.name], len(plan.Attach)-1)
@@ -454,4 +463,19 @@ func (t *translator) defaultOutputs() []runplan.Output {
 		out = items
 	}
 	return out
+}
+
+// missingTracepoint explains a tracepoint target ("cat:event") that tracefs
+// does not have; "" when it is there, or when tracefs cannot tell (not
+// mounted, or not readable without root: run --emit).
+func (t *translator) missingTracepoint(target string) string {
+	cat, ev, _ := strings.Cut(target, ":")
+	events := filepath.Join(t.opts.Tracefs, "events")
+	if _, err := os.Stat(events); err != nil {
+		return ""
+	}
+	if _, err := os.Stat(filepath.Join(events, cat, ev)); !errors.Is(err, fs.ErrNotExist) {
+		return ""
+	}
+	return runplan.MissingTracepoint(t.opts.Tracefs, cat, ev)
 }

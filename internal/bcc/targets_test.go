@@ -75,3 +75,28 @@ TRACEPOINT_PROBE(syscalls, sys_enter_read) {
 		t.Errorf("loading a function the C lacks: %v", err)
 	}
 }
+
+// A tracepoint this kernel lacks fails in one line saying which case it
+// is (here: no such category, or the category without the event), not
+// blaming CONFIG_FTRACE_SYSCALLS; an optional one is left to run.
+func TestMissingTracepoints(t *testing.T) {
+	src := `int on_event(void *ctx) { return 0; }`
+	tp := runplan.Attach{Program: "on_event", Kind: runplan.Tracepoint, Target: "random:urandom_read"}
+	_, err := Translate([]byte(src), "tp.c", testOptions(t, tp))
+	if err == nil || !strings.Contains(err.Error(), "no tracepoint category random") || strings.Contains(err.Error(), "FTRACE_SYSCALLS") {
+		t.Errorf("random:urandom_read: %v", err)
+	}
+	tp.Target = "sched:sched_nope"
+	_, err = Translate([]byte(src), "tp.c", testOptions(t, tp))
+	if err == nil || !strings.Contains(err.Error(), "category sched has no event sched_nope") {
+		t.Errorf("sched:sched_nope: %v", err)
+	}
+	tp.Optional = true
+	if _, err = Translate([]byte(src), "tp.c", testOptions(t, tp)); err != nil {
+		t.Errorf("an optional tracepoint: %v", err)
+	}
+	_, err = Translate([]byte("TRACEPOINT_PROBE(kvm, kvm_exit) { return 0; }"), "tp.c", testOptions(t))
+	if err == nil || !strings.Contains(err.Error(), "no tracepoint category kvm") {
+		t.Errorf("TRACEPOINT_PROBE(kvm, kvm_exit): %v", err)
+	}
+}

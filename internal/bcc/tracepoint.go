@@ -1,6 +1,7 @@
 package bcc
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -29,7 +30,7 @@ func readFormat(tracefs, cat, ev string) ([]tpField, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		if os.IsNotExist(err) {
-			return nil, fmt.Errorf("tracepoint %s:%s does not exist on this kernel (no %s)", cat, ev, path)
+			return nil, errors.New(runplan.MissingTracepoint(tracefs, cat, ev))
 		}
 		return nil, fmt.Errorf("tracepoint %s:%s: %w", cat, ev, err)
 	}

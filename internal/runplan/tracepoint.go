@@ -2,6 +2,8 @@ package runplan
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 )
 
@@ -57,4 +59,56 @@ func quoteName(s string) string {
 		return fmt.Sprintf("%q...", s[:max])
 	}
 	return fmt.Sprintf("%q", s)
+}
+
+// MissingTracepoint says why tracepoint category:event is not in tracefs
+// (the tracefs root, e.g. /sys/kernel/tracing): its category is here
+// without it (renamed or removed in this kernel version), or the category
+// is not here at all (its code is not in this kernel, or a module that is
+// not loaded provides it, as kvm's do; syscalls' needs
+// CONFIG_FTRACE_SYSCALLS). One line, names escaped.
+func MissingTracepoint(tracefs, category, event string) string {
+	release, _ := os.ReadFile("/proc/sys/kernel/osrelease")
+	return missingTracepoint(tracefs, filepath.Join("/lib/modules", strings.TrimSpace(string(release))), category, event)
+}
+
+// missingTracepoint is MissingTracepoint with the modules' directory
+// (/lib/modules/RELEASE, where modules.dep lists them) given.
+func missingTracepoint(tracefs, modules, category, event string) string {
+	tp := quoteName(category + ":" + event)
+	tp = tp[1 : len(tp)-1]
+	cat, ev := quoteName(category), quoteName(event)
+	cat, ev = cat[1:len(cat)-1], ev[1:len(ev)-1]
+	events := filepath.Join(tracefs, "events")
+	if ValidTracepoint(category, event) != nil {
+		return fmt.Sprintf("tracepoint %s: not a category:event name", tp)
+	}
+	if st, err := os.Stat(filepath.Join(events, category)); err == nil && st.IsDir() {
+		return fmt.Sprintf("tracepoint %s does not exist on this kernel: category %s has no event %s (renamed or removed in this version; its events are in %s)",
+			tp, cat, ev, filepath.Join(events, category))
+	}
+	if category == "syscalls" {
+		return fmt.Sprintf("tracepoint %s does not exist on this kernel: no syscalls tracepoints at all (kernel built without CONFIG_FTRACE_SYSCALLS)", tp)
+	}
+	if module := moduleNamed(modules, category); module != "" {
+		return fmt.Sprintf("tracepoint %s does not exist now: no tracepoint category %s, which the %s module provides, and it is not loaded (modprobe %s)", tp, cat, module, module)
+	}
+	return fmt.Sprintf("tracepoint %s does not exist on this kernel: no tracepoint category %s (not built into this kernel; if a module provides it, its tracepoints appear once the module is loaded; %s lists the categories)", tp, cat, events)
+}
+
+// moduleNamed is name when modules.dep in dir lists a module of that name
+// (kvm: .../kvm.ko, .ko.xz, .ko.zst...), else "".
+func moduleNamed(dir, name string) string {
+	dep, err := os.ReadFile(filepath.Join(dir, "modules.dep"))
+	if err != nil || len(dep) > 16<<20 {
+		return ""
+	}
+	for _, line := range strings.Split(string(dep), "\n") {
+		path, _, _ := strings.Cut(line, ":")
+		base := filepath.Base(path)
+		if i := strings.Index(base, ".ko"); i > 0 && strings.ReplaceAll(base[:i], "-", "_") == name {
+			return name
+		}
+	}
+	return ""
 }
