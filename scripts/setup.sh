@@ -91,7 +91,15 @@ setup_arm64() {
 	fi
 	apt_install_lean gcc-aarch64-linux-gnu libc6-dev-arm64-cross
 	native=$(dpkg --print-architecture)
-	for p in libbpf-dev libbpf1 libelf-dev libelf1 zlib1g-dev zlib1g libzstd-dev libzstd1; do
+	# The -dev packages and the libraries they need in exactly their version
+	# (libelf1, or libelf1t64 on Debian 13), as installed for this machine.
+	local pkgs=()
+	for p in libbpf-dev libelf-dev zlib1g-dev libzstd-dev; do
+		pkgs+=("$p")
+		v=$(dpkg-query -W -f='${Depends}' "$p:$native" 2>/dev/null) || die "arm64: $p is not installed for $native"
+		while read -r dep; do pkgs+=("$dep"); done < <(tr ',' '\n' <<<"$v" | sed -n 's/^ *\([a-z0-9.+-]*\)\(:any\)\{0,1\} *(= .*/\1/p')
+	done
+	for p in "${pkgs[@]}"; do
 		v=$(dpkg-query -W -f='${Version}' "$p:$native" 2>/dev/null) || die "arm64: $p is not installed for $native"
 		have=$(dpkg-query -W -f='${Status} ${Version}' "$p:arm64" 2>/dev/null || true)
 		[ "$have" = "install ok installed $v" ] || want+=("$p:arm64=$v")
