@@ -9,8 +9,10 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/ebpf-hello/ebpf-hello/internal/runplan"
+	"github.com/ebpf-hello/ebpf-hello/internal/textsafe"
 )
 
 // MaxWidth and MaxPrecision are the largest a conversion may ask for, and
@@ -233,6 +235,8 @@ func str(a any) string {
 type Printer struct {
 	P     runplan.Print
 	first map[string]float64
+	// Now is the clock of the Clock arguments; nil is time.Now.
+	Now func() time.Time
 }
 
 // Row formats one row. value returns a decoded field (nil if absent).
@@ -242,6 +246,18 @@ func (p *Printer) Row(value func(field string) any) (string, error) {
 	}
 	args := make([]any, 0, len(p.P.Args))
 	for _, a := range p.P.Args {
+		if a.Clock != "" {
+			now := time.Now
+			if p.Now != nil {
+				now = p.Now
+			}
+			s, err := Strftime(a.Clock, now())
+			if err != nil {
+				return "", err
+			}
+			args = append(args, textsafe.Message(s)) // the format is the script's text
+			continue
+		}
 		if a.Field == "" {
 			args = append(args, a.Text)
 			continue

@@ -122,6 +122,9 @@ type PrintArg struct {
 	Since bool
 	// Scale divides the value (1e9 turns nanoseconds into seconds); 0 is 1.
 	Scale float64
+	// Clock, when set, is a strftime format: the value is the wall clock
+	// when the row is printed (the scripts' strftime("%H:%M:%S") column).
+	Clock string `json:",omitempty"`
 }
 
 // Plan is everything `run` was told beyond the object itself.
