@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -173,5 +174,31 @@ func TestRunBCCMissingTracepoint(t *testing.T) {
 	if code == 0 || !strings.Contains(last, "random:urandom_read does not exist") || strings.Contains(stderr, "FTRACE_SYSCALLS") ||
 		!strings.Contains(last, "category random") {
 		t.Errorf("exit %d, stderr:\n%s\nwant a last line saying random:urandom_read is not here and why", code, stderr)
+	}
+}
+
+// A callback printing strftime("%H:%M:%S") is followed: one header, the
+// script's, and rows starting with the time of day (before: run's own
+// table under the script's header, two headers).
+func TestRunBCCClockColumn(t *testing.T) {
+	needRun(t)
+	tr := startTracer(t, runReady, "run", filepath.Join(bccScripts, "opens_clock.py"))
+	o := startOpener(t, 3)
+	o.run(t)
+	var headers []string
+	clock := regexp.MustCompile(`^\d\d:\d\d:\d\d$`)
+	rows := tr.collect(t, 3, testenv.Patience, func(l string) bool {
+		f := strings.Fields(l)
+		if len(f) > 0 && !clock.MatchString(f[0]) {
+			headers = append(headers, l)
+		}
+		return len(f) == 3 && clock.MatchString(f[0]) && f[1] == strconv.Itoa(o.pid) && f[2] == o.comm
+	})
+	code, stderr := tr.stop(t)
+	if len(rows) != 3 {
+		t.Fatalf("%d rows for the child, want 3; exit %d, stderr:\n%s", len(rows), code, stderr)
+	}
+	if len(headers) != 1 || headers[0] != "TIME      PID     COMM" {
+		t.Errorf("lines other than rows: %q, want the script's header once", headers)
 	}
 }

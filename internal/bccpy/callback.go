@@ -3,7 +3,9 @@ package bccpy
 import (
 	"fmt"
 	"strings"
+	"time"
 
+	"github.com/ebpf-hello/ebpf-hello/internal/pyfmt"
 	"github.com/ebpf-hello/ebpf-hello/internal/runplan"
 )
 
@@ -203,13 +205,16 @@ func (e *env) arg(n *node, r *reader) (runplan.PrintArg, error) {
 			return runplan.PrintArg{Text: s}, nil
 		}
 	case "call":
+		if clock, ok := r.clock(n); ok {
+			return runplan.PrintArg{Clock: clock}, nil
+		}
 		switch {
 		case n.x.kind == "name" && len(n.args) == 1:
 			switch n.x.text {
 			case "float", "int", "str", "bytes", "abs", "round":
 				return e.arg(n.args[0], r)
 			}
-		case n.x.kind == "attr" && (n.x.text == "decode" || n.x.text == "strip" || n.x.text == "rstrip"):
+		case n.x.kind == "attr" && (n.x.text == "decode" || n.x.text == "encode" || n.x.text == "strip" || n.x.text == "rstrip"):
 			return e.arg(n.x.x, r)
 		}
 	case "binop":
@@ -261,4 +266,35 @@ func describe(n *node) string {
 		return fmt.Sprintf("%q", n.text)
 	}
 	return strings.TrimSpace(n.kind)
+}
+
+// clock reads the wall clock a script prints: strftime(F),
+// time.strftime(F[, time.localtime()]), datetime.now().strftime(F); F is
+// returned when pyfmt.Strftime takes it.
+func (r *reader) clock(n *node) (string, bool) {
+	if n.kind != "call" || len(n.args) == 0 || len(n.args) > 2 {
+		return "", false
+	}
+	switch fn := n.x.dotted(); {
+	case fn == "strftime" || fn == "time.strftime":
+		if len(n.args) == 2 && !(n.args[1].kind == "call" && len(n.args[1].args) == 0 &&
+			(n.args[1].x.dotted() == "localtime" || n.args[1].x.dotted() == "time.localtime")) {
+			return "", false
+		}
+	case n.x.kind == "attr" && n.x.text == "strftime" && len(n.args) == 1:
+		now := n.x.x // datetime.now(), datetime.datetime.now()
+		if now.kind != "call" || len(now.args) != 0 || !strings.HasSuffix(now.x.dotted(), "datetime.now") && now.x.dotted() != "now" {
+			return "", false
+		}
+	default:
+		return "", false
+	}
+	format, ok := r.str(n.args[0])
+	if !ok {
+		return "", false
+	}
+	if _, err := pyfmt.Strftime(format, time.Now()); err != nil {
+		return "", false
+	}
+	return format, true
 }

@@ -273,3 +273,39 @@ b["config"][ct.c_int(0)] = ct.c_int(0)
 		t.Errorf("notes %q", s.Plan.Notes)
 	}
 }
+
+// A callback's strftime("%H:%M:%S") column is a wall clock argument of its
+// print (before: the print was not followed, and run printed its own
+// table under the script's header: two headers).
+func TestCallbackClock(t *testing.T) {
+	py := `from bcc import BPF
+from time import strftime
+import datetime
+b = BPF(src_file="x.c")
+print("%-9s %-7s %s" % ("TIME", "PID", "COMMAND"))
+def show(cpu, data, size):
+    e = b["lines"].event(data)
+    print("%-9s %-7d %s" % (strftime("%H:%M:%S"), e.pid, e.text.decode('utf-8', 'replace')))
+def show2(cpu, data, size):
+    e = b["more"].event(data)
+    print("%s %s" % (datetime.datetime.now().strftime("%Y-%m-%d").encode('ascii'), e.pid))
+b["lines"].open_perf_buffer(show)
+b["more"].open_perf_buffer(show2)
+while 1:
+    b.perf_buffer_poll()
+`
+	s, err := Read([]byte(py), "lines.py")
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := s.Plan.Outputs
+	if len(o) != 2 || o[0].Print == nil || o[1].Print == nil {
+		t.Fatalf("outputs %+v notes %q", o, s.Plan.Notes)
+	}
+	if want := []runplan.PrintArg{{Clock: "%H:%M:%S"}, {Field: "pid"}, {Field: "text"}}; !reflect.DeepEqual(o[0].Print.Args, want) {
+		t.Errorf("args %+v", o[0].Print.Args)
+	}
+	if o[1].Print.Args[0].Clock != "%Y-%m-%d" {
+		t.Errorf("args %+v", o[1].Print.Args)
+	}
+}

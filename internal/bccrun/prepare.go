@@ -110,6 +110,14 @@ func Prepare(in Input) (*bcc.Program, error) {
 		resolveOutputs(p, s)
 	}
 	p.Plan.Header = s.Plan.Header
+	for _, o := range p.Plan.Outputs {
+		if o.Kind == runplan.Events && o.Print == nil && len(p.Plan.Header) > 0 {
+			// run's own table has its own column titles
+			p.Plan.Header = nil
+			s.Plan.Notes = append(s.Plan.Notes, fmt.Sprintf("%s: the script's header is not printed: run shows %s's events in its own columns", s.Name, o.Map))
+			break
+		}
+	}
 	p.Plan.Interval = s.Plan.Interval
 	if p.Plan.MapWrites, err = mapWrites(p, s); err != nil {
 		return nil, err

@@ -155,3 +155,35 @@ func TestMapWrites(t *testing.T) {
 		t.Errorf("a write into a map the C lacks: %v", err)
 	}
 }
+
+// When run cannot follow a callback's print it prints its own table, with
+// its own column titles: the script's header is left out (before: two
+// headers, the script's over run's columns).
+func TestHeaderOfOwnTable(t *testing.T) {
+	py := `from bcc import BPF
+b = BPF(text="""
+struct line_t { u32 pid; char text[80]; };
+BPF_PERF_OUTPUT(lines);
+TRACEPOINT_PROBE(sched, sched_switch) {
+    struct line_t l = {};
+    lines.perf_submit(args, &l, sizeof(l));
+    return 0;
+}
+""")
+print("%-9s %-7s %s" % ("WHEN", "PID", "LINE"))
+def show(cpu, data, size):
+    e = b["lines"].event(data)
+    print("%-9s %-7d %s" % (when(), e.pid, e.text))
+b["lines"].open_perf_buffer(show)
+while 1:
+    b.perf_buffer_poll()
+`
+	dir := writeFiles(t, map[string]string{"lines.py": py})
+	p, err := Prepare(Input{Path: filepath.Join(dir, "lines.py"), Options: opts()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Plan.Header) != 0 || !strings.Contains(strings.Join(p.Plan.Notes, "\n"), "header") {
+		t.Errorf("header %q notes %q", p.Plan.Header, p.Plan.Notes)
+	}
+}
