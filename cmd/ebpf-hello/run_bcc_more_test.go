@@ -112,7 +112,7 @@ func TestRunBCCScriptPaths(t *testing.T) {
 // in the front end's report: set each true once it is in.
 const (
 	// run.go calls writeMaps (internal/runner/mapwrites.go) after attach.
-	runnerWritesMaps = false
+	runnerWritesMaps = true
 	// probe loads a program array's slot programs (plan MapWrites with a
 	// Program) as their callers' type, attached nowhere.
 	probeLoadsTailTargets = false

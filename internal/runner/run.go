@@ -139,6 +139,9 @@ func Run(ctx context.Context, opts Options, stdout, stderr io.Writer) (err error
 		return err
 	}
 	defer loaded.Close()
+	if err := writeMaps(loaded, opts.Plan.MapWrites, notify); err != nil {
+		return err
+	}
 	tracepoints := map[string]string{}
 	for _, h := range loaded.Attached {
 		if h.Kind == probe.Tracepoint {
