@@ -10,10 +10,13 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/ebpf-hello/ebpf-hello/internal/testenv"
 )
@@ -115,7 +118,7 @@ const (
 	runnerWritesMaps = true
 	// probe loads a program array's slot programs (plan MapWrites with a
 	// Program) as their callers' type, attached nowhere.
-	probeLoadsTailTargets = false
+	probeLoadsTailTargets = true
 )
 
 // A value the script writes into a map before tracing is written: the
@@ -200,5 +203,70 @@ func TestRunBCCClockColumn(t *testing.T) {
 	}
 	if len(headers) != 1 || headers[0] != "TIME      PID     COMM" {
 		t.Errorf("lines other than rows: %q, want the script's header once", headers)
+	}
+}
+
+// A script that attaches one of two programs as its option says (a
+// signal snooper: signal_generate, or with -k kill()'s tracepoint) shows
+// each signal once (before: both branches were attached, and every signal
+// kill() sent was printed twice).
+func TestRunBCCSignalsOnce(t *testing.T) {
+	needRun(t)
+	child := exec.Command("sleep", "60")
+	if err := child.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = child.Process.Kill(); _ = child.Wait() })
+	tr := startTracer(t, runReady, "run", filepath.Join(bccScripts, "signals.py"))
+	// From one thread on one CPU: its events reach the one perf buffer in
+	// order, so the SIGCONT rows before the SIGWINCH row are all of them.
+	errc := make(chan error, 1)
+	go func() {
+		runtime.LockOSThread() // never unlocked: the thread ends with the goroutine
+		var cpus unix.CPUSet
+		if err := unix.SchedGetaffinity(0, &cpus); err != nil {
+			errc <- err
+			return
+		}
+		one := unix.CPUSet{}
+		for c := 0; c < 1024; c++ {
+			if cpus.IsSet(c) {
+				one.Set(c)
+				break
+			}
+		}
+		if err := unix.SchedSetaffinity(0, &one); err != nil {
+			errc <- err
+			return
+		}
+		for i := 0; i < 3; i++ {
+			if err := unix.Kill(child.Process.Pid, unix.SIGCONT); err != nil {
+				errc <- err
+				return
+			}
+		}
+		errc <- unix.Kill(child.Process.Pid, unix.SIGWINCH)
+	}()
+	if err := <-errc; err != nil {
+		t.Fatal(err)
+	}
+	tpid := strconv.Itoa(child.Process.Pid)
+	conts, done := 0, false
+	tr.collect(t, 1, testenv.Patience, func(l string) bool {
+		f := strings.Fields(l)
+		if len(f) < 3 || f[1] != tpid {
+			return false
+		}
+		switch f[2] {
+		case strconv.Itoa(int(unix.SIGCONT)):
+			conts++
+		case strconv.Itoa(int(unix.SIGWINCH)):
+			done = true
+		}
+		return done
+	})
+	code, stderr := tr.stop(t)
+	if !done || conts != 3 {
+		t.Fatalf("%d SIGCONT rows for pid %s before its SIGWINCH row (seen: %v), want 3; exit %d, stderr:\n%s", conts, tpid, done, code, stderr)
 	}
 }
