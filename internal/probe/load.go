@@ -175,7 +175,7 @@ func loadWay(spec Spec, way Way, path string, vars []variable, facts Facts) (l *
 		return nil, err
 	}
 	l.Absent = absent
-	if err := enableOnly(module, hooks); err != nil {
+	if err := enableOnly(module, hooks, spec.LoadOnly); err != nil {
 		return nil, err
 	}
 	if err := setGlobals(module, vars, spec.Globals); err != nil {
@@ -240,8 +240,11 @@ func describe(label string, hooks []resolvedHook) string {
 // enableOnly turns autoload off for every program no hook names, gives
 // each named program the type its hooks need, and points fentry/fexit
 // programs at their function.
-func enableOnly(module *bpf.Module, hooks []resolvedHook) error {
+func enableOnly(module *bpf.Module, hooks []resolvedHook, loadOnly map[string]Kind) error {
 	wanted := map[string]resolvedHook{}
+	for name, kind := range loadOnly {
+		wanted[name] = resolvedHook{Hook: Hook{Program: name, Kind: kind}}
+	}
 	for _, h := range hooks {
 		if prev, ok := wanted[h.Program]; ok && progType(prev.Kind) != progType(h.Kind) {
 			return fmt.Errorf("program %s cannot be both %s and %s", h.Program, prev.Kind, h.Kind)

@@ -76,6 +76,10 @@ type Spec struct {
 	// MapValueSizes sets maps' value_size before load (a stack trace map's
 	// loader sets it from the stack depth it wants).
 	MapValueSizes map[string]uint32
+	// LoadOnly are programs loaded but attached nowhere, each as the
+	// program type of a kind: tail-call targets, which run when a program
+	// of that type jumps to them through a program array.
+	LoadOnly map[string]Kind
 	// Buffers are the perf event arrays and ring buffers to read, opened
 	// after load and before attach so no event is written before a reader
 	// exists (perf output fails then). Loaded.Readers holds them by map name.

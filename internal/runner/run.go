@@ -229,6 +229,7 @@ func attach(spec probe.Spec, plan runplan.Plan, progs []probe.Program, root stri
 			return nil, errors.New("no program could attach")
 		}
 		spec.Ways = []probe.Way{{Label: "run", Hooks: hooks}}
+		spec.LoadOnly = tailTargets(plan.MapWrites, entries)
 		l, err := probe.Load(spec, probe.Options{Tracefs: root})
 		if err == nil {
 			report(l, entries, notify)
@@ -280,6 +281,30 @@ func moveFailed(err error, entries []*entry, progs map[string]probe.Program, roo
 		return reason
 	}
 	return nil
+}
+
+// tailTargets are the programs a script puts into program arrays: loaded
+// as the type their callers have now (a kprobe's on its tracepoint
+// fallback is a tracepoint program), attached nowhere.
+func tailTargets(writes []runplan.MapWrite, entries []*entry) map[string]probe.Kind {
+	targets := map[string]probe.Kind{}
+	for _, w := range writes {
+		if w.Program == "" {
+			continue
+		}
+		kind := probe.Kind(w.Kind)
+		for _, e := range entries {
+			for _, caller := range w.Callers {
+				if len(e.hooks) > 0 && !e.dropped && e.hooks[0].Program == caller {
+					kind = e.hooks[0].Kind
+				}
+			}
+		}
+		if kind != "" {
+			targets[w.Program] = kind
+		}
+	}
+	return targets
 }
 
 // btfTyped: the kind loads as a BPF_PROG_TYPE_TRACING program.
