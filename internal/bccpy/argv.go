@@ -22,6 +22,7 @@ type argOpt struct {
 	constant   *value
 	nargs      string // "", "?", "*", "+" or a number
 	unknownDef bool   // a default the reader cannot compute
+	hidden     bool   // help=argparse.SUPPRESS: not in the list of options
 }
 
 // takesValue: the option is followed by a value.
@@ -79,6 +80,9 @@ func (r *reader) addArgument(p *argParser, n *node) {
 		} else {
 			o.unknownDef = true
 		}
+	}
+	if h := n.kwargs["help"]; h != nil && h.dotted() == "argparse.SUPPRESS" {
+		o.hidden = true
 	}
 	if c := n.kwargs["const"]; c != nil {
 		if v, ok := r.eval(c); ok {
@@ -278,7 +282,7 @@ func (r *reader) parseArgs(p *argParser, line int) (map[string]value, error) {
 func (r *reader) flag(o *argOpt, ns map[string]value, p *argParser) error {
 	switch o.action {
 	case "help":
-		return fmt.Errorf("the script's options are %s (run reads the script, never runs it: it has no help of its own to show)", p.names())
+		return fmt.Errorf("%s: run reads the script, never runs it, so it prints no help of its own: its options are %s", o.name(), p.names())
 	case "version":
 		return fmt.Errorf("%s: the script would print its version and stop", o.name())
 	case "store_true":
@@ -354,7 +358,7 @@ func (p *argParser) names() string { return p.namesOf(p.opts) }
 func (p *argParser) namesOf(opts []*argOpt) string {
 	var out []string
 	for _, o := range opts {
-		if o.action == "help" {
+		if o.action == "help" || o.hidden {
 			continue
 		}
 		if len(o.flags) == 0 {

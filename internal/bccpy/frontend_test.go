@@ -224,10 +224,15 @@ func TestScriptArguments(t *testing.T) {
 	if len(s.Attach) != 1 || s.Attach[0].Target != "/lib/libreadline.so:readline" {
 		t.Errorf("-l: attach %+v", s.Attach)
 	}
-	// an option the script does not have is refused, as argparse does
+	// an option the script does not have is refused, as argparse does,
+	// and -h lists the options (but the hidden --ebpf)
 	if _, err := ReadWith([]byte(argparseScript), "lines.py", Options{Args: []string{"--nope"}}); err == nil ||
 		!strings.Contains(err.Error(), "--nope") {
 		t.Errorf("--nope: error %v", err)
+	}
+	_, err = ReadWith([]byte(argparseScript), "lines.py", Options{Args: []string{"-h"}})
+	if err == nil || !strings.Contains(err.Error(), "-p/--pid PID, -x/--failed, -l/--lib LIB") || strings.Contains(err.Error(), "ebpf") {
+		t.Errorf("-h: error %v", err)
 	}
 }
 

@@ -566,7 +566,11 @@ func (r *reader) assign(st *stmt, lhs, rhs []ptok, inLoop bool) error {
 		// parser = argparse.ArgumentParser(...), its groups, parse_args()
 		switch fn := v.x.dotted(); {
 		case fn == "argparse.ArgumentParser" || fn == "ArgumentParser":
-			r.parsers[target] = &argParser{}
+			p := &argParser{}
+			if h := v.kwargs["add_help"]; h == nil || h.kind != "name" || h.text != "False" {
+				p.opts = append(p.opts, &argOpt{flags: []string{"-h", "--help"}, action: "help"})
+			}
+			r.parsers[target] = p
 			return nil
 		case v.x.kind == "attr" && v.x.x.kind == "name" && r.parsers[v.x.x.text] != nil:
 			p := r.parsers[v.x.x.text]
