@@ -5,6 +5,7 @@ package main
 // construct BCC's tutorial and tools use.
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -119,6 +120,11 @@ const (
 	// probe loads a program array's slot programs (plan MapWrites with a
 	// Program) as their callers' type, attached nowhere.
 	probeLoadsTailTargets = true
+	// run.go: --json wins over a plan's raw trace_pipe format, and no
+	// header line is printed with --json.
+	runnerJSONForScripts = false
+	// cmd: run FILE -- ARGS gives ARGS to the script (bccrun.Input.Args).
+	cmdPassesScriptArgs = false
 )
 
 // A value the script writes into a map before tracing is written: the
@@ -268,5 +274,81 @@ func TestRunBCCSignalsOnce(t *testing.T) {
 	code, stderr := tr.stop(t)
 	if !done || conts != 3 {
 		t.Fatalf("%d SIGCONT rows for pid %s before its SIGWINCH row (seen: %v), want 3; exit %d, stderr:\n%s", conts, tpid, done, code, stderr)
+	}
+}
+
+// With --json, a trace_print() script's lines are JSON (before: raw
+// trace_pipe lines), and a script's header is not printed: every stdout
+// line is a JSON object.
+func TestRunBCCJSON(t *testing.T) {
+	if !runnerJSONForScripts {
+		t.Skip("needs the run.go change for --json (see runnerJSONForScripts)")
+	}
+	needRun(t)
+	tr := startTracer(t, runReady, "run", "--json", filepath.Join(bccScripts, "oneline.py"))
+	pid := forkingShell(t)
+	var notJSON []string
+	mine := tr.collect(t, 1, testenv.Patience, func(l string) bool {
+		if !json.Valid([]byte(l)) {
+			notJSON = append(notJSON, l)
+			return false
+		}
+		return strings.Contains(l, "a task was cloned") && strings.Contains(l, strconv.Itoa(pid))
+	})
+	code, stderr := tr.stop(t)
+	if len(mine) == 0 || len(notJSON) > 0 {
+		t.Fatalf("trace_print with --json: %d JSON lines from pid %d, lines not JSON %q; exit %d, stderr:\n%s", len(mine), pid, notJSON, code, stderr)
+	}
+
+	tr = startTracer(t, runReady, "run", "--json", filepath.Join(bccScripts, "opens_args.py"))
+	o := startOpener(t, 3)
+	o.run(t)
+	notJSON = nil
+	rows := tr.collect(t, 3, testenv.Patience, func(l string) bool {
+		if !json.Valid([]byte(l)) {
+			notJSON = append(notJSON, l)
+			return false
+		}
+		return strings.Contains(l, o.comm)
+	})
+	code, stderr = tr.stop(t)
+	if len(rows) != 3 || len(notJSON) > 0 {
+		t.Fatalf("events with --json: %d rows for the child, lines not JSON %q (the header?); exit %d, stderr:\n%s", len(rows), notJSON, code, stderr)
+	}
+}
+
+// The script's own arguments follow --: here its -p filter, put into its
+// C by the script's .replace(), so that only the child's opens show.
+func TestRunBCCScriptArguments(t *testing.T) {
+	if !cmdPassesScriptArgs {
+		t.Skip("needs cmd to pass what follows -- to the script (see cmdPassesScriptArgs)")
+	}
+	needRun(t)
+	o := startOpener(t, 3)
+	tr := startTracer(t, runReady, "run", filepath.Join(bccScripts, "opens_args.py"), "--", "-p", strconv.Itoa(o.pid))
+	o.run(t)
+	var others []string
+	rows := tr.collect(t, 3, testenv.Patience, func(l string) bool {
+		f := strings.Fields(l)
+		if len(f) == 0 || f[0] == "PID" {
+			return false
+		}
+		if f[0] != strconv.Itoa(o.pid) {
+			others = append(others, l)
+			return false
+		}
+		return true
+	})
+	code, stderr := tr.stop(t)
+	if len(rows) != 3 || len(others) > 0 {
+		t.Fatalf("-p %d: %d rows for the child, rows of others %q; exit %d, stderr:\n%s", o.pid, len(rows), others, code, stderr)
+	}
+	if strings.Contains(stderr, "take their defaults") {
+		t.Errorf("stderr says the options took their defaults:\n%s", stderr)
+	}
+	// an option the script does not have is refused before anything loads
+	_, stderr, code = runOnce(t, "run", filepath.Join(bccScripts, "opens_args.py"), "--", "--nope")
+	if code == 0 || !strings.Contains(stderr, "--nope") || !strings.Contains(stderr, "-p/--pid") {
+		t.Errorf("-- --nope: exit %d, stderr:\n%s", code, stderr)
 	}
 }
