@@ -125,6 +125,9 @@ const (
 	runnerJSONForScripts = false
 	// cmd: run FILE -- ARGS gives ARGS to the script (bccrun.Input.Args).
 	cmdPassesScriptArgs = false
+	// run.go's tailTargets finds a slot program's callers by the plan's
+	// program (e.want.Program), whose hooks may be its fallbacks.
+	runnerTailTargetsFollowFallbacks = false
 )
 
 // A value the script writes into a map before tracing is written: the
@@ -350,5 +353,24 @@ func TestRunBCCScriptArguments(t *testing.T) {
 	_, stderr, code = runOnce(t, "run", filepath.Join(bccScripts, "opens_args.py"), "--", "--nope")
 	if code == 0 || !strings.Contains(stderr, "--nope") || !strings.Contains(stderr, "-p/--pid") {
 		t.Errorf("-- --nope: exit %d, stderr:\n%s", code, stderr)
+	}
+}
+
+// A slot program whose caller is a kprobe running on its tracepoint
+// fallback is loaded as a tracepoint program, and the tail call reaches it.
+func TestRunBCCTailCallFromFallback(t *testing.T) {
+	if !runnerWritesMaps || !probeLoadsTailTargets || !runnerTailTargetsFollowFallbacks {
+		t.Skip("needs run.go's tailTargets to find callers on their fallbacks (see runnerTailTargetsFollowFallbacks)")
+	}
+	needRun(t)
+	tr := startTracer(t, runReady, "run", filepath.Join(bccScripts, "tail_kprobe.py"))
+	o := startOpener(t, 3)
+	o.run(t)
+	mine := tr.collect(t, 3, testenv.Patience, func(l string) bool {
+		return strings.Contains(l, fmt.Sprintf("tail-called from openat by %d", o.pid))
+	})
+	code, stderr := tr.stop(t)
+	if len(mine) != 3 {
+		t.Fatalf("%d lines from the slot program for the child, want 3; exit %d, stderr:\n%s", len(mine), code, stderr)
 	}
 }
