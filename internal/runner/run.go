@@ -295,7 +295,7 @@ func tailTargets(writes []runplan.MapWrite, entries []*entry) map[string]probe.K
 		kind := probe.Kind(w.Kind)
 		for _, e := range entries {
 			for _, caller := range w.Callers {
-				if len(e.hooks) > 0 && !e.dropped && e.hooks[0].Program == caller {
+				if len(e.hooks) > 0 && !e.dropped && e.want.Program == caller {
 					kind = e.hooks[0].Kind
 				}
 			}
