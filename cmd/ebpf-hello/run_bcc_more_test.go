@@ -128,6 +128,9 @@ const (
 	// run.go's tailTargets finds a slot program's callers by the plan's
 	// program (e.want.Program), whose hooks may be its fallbacks.
 	runnerTailTargetsFollowFallbacks = false
+	// probe's uprobe errors say what the target does not (it is named
+	// once, by run).
+	probeUprobeErrorsOnce = false
 )
 
 // A value the script writes into a map before tracing is written: the
@@ -372,5 +375,21 @@ func TestRunBCCTailCallFromFallback(t *testing.T) {
 	code, stderr := tr.stop(t)
 	if len(mine) != 3 {
 		t.Fatalf("%d lines from the slot program for the child, want 3; exit %d, stderr:\n%s", len(mine), code, stderr)
+	}
+}
+
+// A uprobe on a symbol the library lacks fails in one line naming the
+// program, the target once, and the library file it looked in.
+func TestRunBCCUprobeMissing(t *testing.T) {
+	if !probeUprobeErrorsOnce {
+		t.Skip("needs probe's uprobe errors not to repeat the target (see probeUprobeErrorsOnce)")
+	}
+	needRun(t)
+	testenv.RequireRoot(t)
+	_, stderr, code := runOnce(t, "run", filepath.Join(bccScripts, "uprobe_missing.py"))
+	lines := strings.Split(strings.TrimSpace(stderr), "\n")
+	last := lines[len(lines)-1]
+	if code == 0 || strings.Count(last, "no_such_function_here") != 1 || strings.Count(last, "on_call") != 1 || !strings.Contains(last, "libc") {
+		t.Errorf("exit %d, last line %q: want the program, the target once and the library", code, last)
 	}
 }
