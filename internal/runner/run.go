@@ -158,8 +158,10 @@ func Run(ctx context.Context, opts Options, stdout, stderr io.Writer) (err error
 	}
 	ctx, s.stop = context.WithCancel(ctx)
 	defer s.stop()
-	for _, line := range opts.Plan.Header {
-		fmt.Fprintln(s.out, textsafe.Message(line)) // the script's own line breaks and tabs stay
+	if !opts.JSON { // with --json every stdout line is a JSON object
+		for _, line := range opts.Plan.Header {
+			fmt.Fprintln(s.out, textsafe.Message(line)) // the script's own line breaks and tabs stay
+		}
 	}
 	if pipe != nil {
 		if err := pipe.Mark(); err != nil {
@@ -449,10 +451,10 @@ func (s *show) run(ctx context.Context, outputs []runplan.Output, pipe *tracepip
 func (s *show) tracePipe(ctx context.Context, pipe *tracepipe.Pipe, o runplan.Output) error {
 	format := output.PrintkTable
 	switch {
+	case s.opts.JSON: // even for a script's trace_print(): JSON is asked for
+		format = output.PrintkJSON
 	case o.Format == "raw" || s.opts.Format == "raw":
 		format = output.PrintkRaw
-	case s.opts.JSON:
-		format = output.PrintkJSON
 	case s.opts.Format != "":
 		f, err := output.ParsePrintkFormat(s.opts.Format)
 		if err != nil {
