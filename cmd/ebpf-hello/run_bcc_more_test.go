@@ -127,7 +127,7 @@ const (
 	cmdPassesScriptArgs = false
 	// run.go's tailTargets finds a slot program's callers by the plan's
 	// program (e.want.Program), whose hooks may be its fallbacks.
-	runnerTailTargetsFollowFallbacks = false
+	runnerTailTargetsFollowFallbacks = true
 	// probe's uprobe errors say what the target does not (it is named
 	// once, by run).
 	probeUprobeErrorsOnce = false
