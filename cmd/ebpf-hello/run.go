@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 
 	"github.com/urfave/cli/v2"
@@ -78,7 +79,13 @@ EXAMPLES:
 }
 
 func runAction(c *cli.Context) error {
-	if args := c.Args().Slice(); len(args) > 1 && strings.HasPrefix(args[1], "-") {
+	// What follows -- is a BCC script's own arguments (its sys.argv).
+	args := c.Args().Slice()
+	var scriptArgs []string
+	if i := slices.Index(args, "--"); i >= 0 {
+		args, scriptArgs = args[:i], args[i+1:]
+	}
+	if len(args) > 1 && strings.HasPrefix(args[1], "-") {
 		// urfave/cli stops at FILE; flags after it (run FILE --set x) are
 		// parsed again with FILE moved last.
 		again := []string{c.App.Name}
@@ -86,12 +93,15 @@ func runAction(c *cli.Context) error {
 			again = append(again, "--verbose")
 		}
 		again = append(append(append(again, "run"), args[1:]...), args[0])
+		if scriptArgs != nil {
+			again = append(append(again, "--"), scriptArgs...)
+		}
 		return c.App.RunContext(c.Context, again)
 	}
-	if c.NArg() != 1 {
-		return fmt.Errorf("want one FILE (.bpf.c, .bpf.o, .py or BCC C), got %d arguments (see '%s --help')", c.NArg(), c.Command.HelpName)
+	if len(args) != 1 {
+		return fmt.Errorf("want one FILE (.bpf.c, .bpf.o, .py or BCC C), got %d arguments (see '%s --help')", len(args), c.Command.HelpName)
 	}
-	path := c.Args().First()
+	path := args[0]
 	if err := checkRunFlags(c, path); err != nil {
 		return err
 	}
@@ -116,7 +126,7 @@ func runAction(c *cli.Context) error {
 		}
 	}
 	var err error
-	opts.Object, opts.Plan, err = objectOf(c, path)
+	opts.Object, opts.Plan, err = objectOf(c, path, scriptArgs)
 	if errors.Is(err, context.Canceled) && c.Context.Err() != nil {
 		return nil // Ctrl-C while compiling: a stop, not an error
 	}
@@ -135,8 +145,11 @@ func runAction(c *cli.Context) error {
 // objectOf gives FILE as a BPF object and the plan that came with it.
 // With --emit (BCC programs) it prints the generated C instead, and with
 // --emit-object it writes the object to a file: both return a nil object.
-func objectOf(c *cli.Context, path string) ([]byte, runplan.Plan, error) {
+func objectOf(c *cli.Context, path string, scriptArgs []string) ([]byte, runplan.Plan, error) {
 	if strings.HasSuffix(path, ".o") {
+		if scriptArgs != nil {
+			return nil, runplan.Plan{}, fmt.Errorf("arguments after -- are a BCC script's own: %s takes none", textsafe.Escape(path))
+		}
 		if c.String("emit-object") != "" {
 			return nil, runplan.Plan{}, fmt.Errorf("%s is compiled already: --emit-object is for C (.bpf.c, BCC C or .py)", textsafe.Escape(path))
 		}
@@ -159,7 +172,7 @@ func objectOf(c *cli.Context, path string) ([]byte, runplan.Plan, error) {
 	if err != nil {
 		return nil, runplan.Plan{}, err
 	}
-	bcc, isBCC, err := prepareBCC(c, path, text)
+	bcc, isBCC, err := prepareBCC(c, path, text, scriptArgs)
 	if err != nil {
 		return nil, runplan.Plan{}, err
 	}

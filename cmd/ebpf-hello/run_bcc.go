@@ -45,7 +45,7 @@ type bccProgram struct {
 
 // prepareBCC translates path when it is a BCC Python script or BCC-dialect
 // C; ok is false for libbpf-style C and objects, which run takes as they are.
-func prepareBCC(c *cli.Context, path string, text []byte) (prog *bccProgram, ok bool, err error) {
+func prepareBCC(c *cli.Context, path string, text []byte, scriptArgs []string) (prog *bccProgram, ok bool, err error) {
 	if !bccrun.IsScript(path, text) && !bccrun.IsBCC(path, text) {
 		for _, flag := range []string{"src", "emit"} {
 			if c.IsSet(flag) {
@@ -57,9 +57,12 @@ func prepareBCC(c *cli.Context, path string, text []byte) (prog *bccProgram, ok 
 				return nil, false, fmt.Errorf("--%s does not apply to %s: libbpf-style C attaches by its SEC() names", f.flag, textsafe.Escape(path))
 			}
 		}
+		if scriptArgs != nil {
+			return nil, false, fmt.Errorf("arguments after -- are a BCC script's own: %s takes none (libbpf-style C is set with --set)", textsafe.Escape(path))
+		}
 		return nil, false, nil
 	}
-	in := bccrun.Input{Path: path, Text: text, Src: c.String("src")}
+	in := bccrun.Input{Path: path, Text: text, Src: c.String("src"), Args: scriptArgs}
 	for _, f := range bccAttachFlags {
 		for _, v := range c.StringSlice(f.flag) {
 			a, err := bcc.ParseAttach(f.kind, v, runtime.GOARCH)
