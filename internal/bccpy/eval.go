@@ -575,3 +575,117 @@ func (r *reader) exits(body []*stmt) bool {
 func (r *reader) argvList() []string {
 	return append([]string{r.s.Name}, r.args...)
 }
+
+// setupLoop reads "for x in [a, b]:" (or a tuple of literals, or
+// "for a, b in ((1, 2), ...)") once per element, as set-up: attaching one
+// function to several events in a loop is not tracing. A loop that polls,
+// sleeps or prints maps is left to the caller.
+func (r *reader) setupLoop(st *stmt, inLoop bool) (bool, error) {
+	toks := st.toks
+	in := -1
+	for k, t := range toks {
+		if t.kind == tName && t.text == "in" {
+			in = k
+			break
+		}
+	}
+	if in < 2 || len(toks) < in+4 || toks[len(toks)-1].text != ":" {
+		return false, nil
+	}
+	var names []string
+	for _, t := range toks[1:in] {
+		switch {
+		case t.kind == tName:
+			names = append(names, t.text)
+		case t.kind == tOp && (t.text == "," || t.text == "(" || t.text == ")"):
+		default:
+			return false, nil
+		}
+	}
+	iter := toks[in+1 : len(toks)-1]
+	open, close := iter[0].text, iter[len(iter)-1].text
+	if len(names) == 0 || !(open == "[" && close == "]" || open == "(" && close == ")") {
+		return false, nil
+	}
+	for _, t := range flatten(st.body) {
+		switch t.text {
+		case "sleep", "perf_buffer_poll", "ring_buffer_poll", "ring_buffer_consume", "trace_print", "trace_fields",
+			"items", "values", "print_log2_hist", "print_linear_hist", "clear", "while", "for":
+			return false, nil
+		}
+	}
+	// the elements: split at the commas inside the outer brackets
+	var elems [][]ptok
+	depth, start := 0, 1
+	for k := 1; k < len(iter)-1; k++ {
+		switch t := iter[k]; {
+		case t.kind != tOp:
+		case t.text == "(" || t.text == "[" || t.text == "{":
+			depth++
+		case t.text == ")" || t.text == "]" || t.text == "}":
+			depth--
+		case t.text == "," && depth == 0:
+			elems = append(elems, iter[start:k])
+			start = k + 1
+		}
+	}
+	if start < len(iter)-1 {
+		elems = append(elems, iter[start:len(iter)-1])
+	}
+	const maxElems = 64
+	if len(elems) == 0 || len(elems) > maxElems {
+		return false, nil
+	}
+	var rows [][]value
+	for _, e := range elems {
+		n, err := r.parse(e)
+		if err != nil {
+			return false, nil
+		}
+		items := []*node{n}
+		if len(names) > 1 {
+			if n.kind != "tuple" || len(n.args) != len(names) {
+				return false, nil
+			}
+			items = n.args
+		}
+		var row []value
+		for _, it := range items {
+			v, ok := r.eval(it)
+			if !ok {
+				return false, nil
+			}
+			row = append(row, v)
+		}
+		rows = append(rows, row)
+	}
+	for _, row := range rows {
+		for k, name := range names {
+			delete(r.strs, name)
+			delete(r.nums, name)
+			delete(r.vals, name)
+			switch v := row[k]; v.kind {
+			case vStr:
+				r.strs[name] = v.s
+			case vNum:
+				r.nums[name] = v.f
+			default:
+				r.vals[name] = v
+			}
+		}
+		if err := r.block(st.body, inLoop); err != nil {
+			return true, err
+		}
+	}
+	return true, nil
+}
+
+// flatten lists the tokens of statements and their bodies.
+func flatten(stmts []*stmt) []ptok {
+	var out []ptok
+	for _, s := range stmts {
+		out = append(out, s.toks...)
+		out = append(out, flatten(s.body)...)
+	}
+	return out
+}

@@ -2,9 +2,11 @@ package bccpy
 
 import (
 	"reflect"
+	"runtime"
 	"strings"
 	"testing"
 
+	"github.com/ebpf-hello/ebpf-hello/internal/bcc"
 	"github.com/ebpf-hello/ebpf-hello/internal/runplan"
 )
 
@@ -312,5 +314,35 @@ while 1:
 	}
 	if o[1].Print.Args[0].Clock != "%Y-%m-%d" {
 		t.Errorf("args %+v", o[1].Print.Args)
+	}
+}
+
+// A for loop over a literal list at set-up (attaching one function to
+// kill, tkill and tgkill) is read once per element, and is not a tracing
+// loop: the print after it is still the header.
+func TestSetupLoop(t *testing.T) {
+	py := `from bcc import BPF
+b = BPF(src_file="sig.c")
+for name in ["kill", "tkill"]:
+    b.attach_kprobe(event=b.get_syscall_fnname(name), fn_name="on_signal")
+for tp, fn in (("signal:signal_generate", "on_generate"),):
+    b.attach_tracepoint(tp=tp, fn_name=fn)
+print("%-7s %s" % ("PID", "SIG"))
+b.trace_print()
+`
+	s, err := Read([]byte(py), "sig.py")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []runplan.Attach{
+		{Program: "on_signal", Kind: runplan.Kprobe, Target: bcc.SyscallPrefix(runtime.GOARCH) + "kill"},
+		{Program: "on_signal", Kind: runplan.Kprobe, Target: bcc.SyscallPrefix(runtime.GOARCH) + "tkill"},
+		{Program: "on_generate", Kind: runplan.Tracepoint, Target: "signal:signal_generate"},
+	}
+	if !reflect.DeepEqual(s.Attach, want) {
+		t.Errorf("attach\n got %+v\nwant %+v", s.Attach, want)
+	}
+	if !reflect.DeepEqual(s.Plan.Header, []string{"PID     SIG"}) || len(s.Plan.Notes) != 0 {
+		t.Errorf("header %q notes %q", s.Plan.Header, s.Plan.Notes)
 	}
 }

@@ -414,6 +414,11 @@ func (r *reader) stmt(st *stmt, inLoop bool) error {
 			}
 			return nil
 		case "while", "for":
+			if head == "for" && !inLoop {
+				if done, err := r.setupLoop(st, inLoop); done || err != nil {
+					return err
+				}
+			}
 			r.started = true
 			if !inLoop {
 				r.loopSleep, r.loopSleepNote = 0, 0
