@@ -152,6 +152,12 @@ func FuzzRead(f *testing.F) {
 	f.Add([]byte(bpfLine + callTree(3, 3)))
 	f.Add([]byte(bpfLine + "a = 'ab'\n" + strings.Repeat("a += a\n", 21) + "print('%9999s' % a, sep=a)\n"))
 	f.Add([]byte(bpfLine + "b.attach_tracepoint(tp=\"../../etc:passwd\", fn_name=\"f\")\nb.attach_raw_tracepoint(tp=\"a/b\", fn_name=\"g\")\n"))
+	// conditions, arguments, map writes, set-up loops, clocks
+	f.Add([]byte(usageScript))
+	f.Add([]byte(argparseScript))
+	f.Add([]byte(kernelChoices))
+	f.Add([]byte(bpfLine + "import ctypes as ct\nb[\"c\"][ct.c_int(0)] = ct.c_uint(-1)\nf = b.load_func(\"g\", BPF.KPROBE)\nb[\"j\"][2] = f.fd\n"))
+	f.Add([]byte(bpfLine + "for a, c in ((\"x\", 1), (\"y\", 2)):\n    b.attach_kprobe(event=a, fn_name=\"f\")\nx = 1 if len(sys.argv) > 2 and not args.p is None else \"%d\" % 3\n"))
 	f.Fuzz(func(t *testing.T, py []byte) {
 		s, err := Read(py, "fuzz.py")
 		if err != nil {
