@@ -151,7 +151,7 @@ func (r *reader) eval(n *node) (value, bool) {
 		if s, ok := r.strs[n.text]; ok {
 			return value{kind: vStr, s: s}, r.spend(n.line, len(s)) == nil
 		}
-		if f, ok := r.nums[n.text]; ok {
+		if f, ok := r.nums[n.text]; ok && !r.guessed[n.text] {
 			return value{kind: vNum, f: f}, true
 		}
 		if v, ok := r.vals[n.text]; ok {
@@ -664,6 +664,7 @@ func (r *reader) setupLoop(st *stmt, inLoop bool) (bool, error) {
 			delete(r.strs, name)
 			delete(r.nums, name)
 			delete(r.vals, name)
+			delete(r.guessed, name)
 			switch v := row[k]; v.kind {
 			case vStr:
 				r.strs[name] = v.s

@@ -346,3 +346,28 @@ b.trace_print()
 		t.Errorf("header %q notes %q", s.Plan.Header, s.Plan.Notes)
 	}
 }
+
+// A number the script computes after setting it is not known: a condition
+// on it keeps both branches, a map write of it is not made.
+func TestComputedNumbers(t *testing.T) {
+	py := `import os
+import ctypes as ct
+from bcc import BPF
+b = BPF(src_file="x.c")
+target = 0
+target = os.getpid()
+if target:
+    b.attach_tracepoint(tp="sched:sched_switch", fn_name="f")
+else:
+    b.attach_tracepoint(tp="sched:sched_wakeup", fn_name="g")
+b["config"][ct.c_int(0)] = ct.c_int(target)
+b.trace_print()
+`
+	s, err := Read([]byte(py), "computed.py")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s.Attach) != 2 || len(s.Plan.MapWrites) != 0 {
+		t.Errorf("attach %+v, map writes %+v: want both branches and no write", s.Attach, s.Plan.MapWrites)
+	}
+}

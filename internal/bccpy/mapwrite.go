@@ -95,11 +95,11 @@ func (r *reader) ctInt(n *node) (string, bool) {
 		}
 		return "", false
 	}
-	f, ok := r.num(n)
-	if !ok || f != float64(int64(f)) {
+	v, ok := r.eval(n) // not a number the script computed since (a guess)
+	if !ok || v.kind != vNum || v.f != float64(int64(v.f)) {
 		return "", false
 	}
-	return strconv.FormatInt(int64(f), 10), true
+	return strconv.FormatInt(int64(v.f), 10), true
 }
 
 // programRef reads a program given to a program array: fn, fn.fd,

@@ -157,6 +157,7 @@ type reader struct {
 	namespaces map[string]map[string]value // parse_args() results, by dest
 	parsed     bool                        // parse_args() was read
 	loaded     map[string]string           // variables holding a load_func's result: the function
+	guessed    map[string]bool             // numbers the script computed since: printed, not evaluated
 }
 
 type pendingPrint struct {
@@ -205,7 +206,7 @@ func read(py []byte, name string, opts Options) (*Script, error) {
 		loopVals: map[string]runplan.PrintArg{}, firsts: map[string]bool{}, inFunc: map[string]bool{},
 		args: opts.Args, kernel: opts.Kernel,
 		vals: map[string]value{}, parsers: map[string]*argParser{}, namespaces: map[string]map[string]value{},
-		loaded: map[string]string{},
+		loaded: map[string]string{}, guessed: map[string]bool{},
 	}
 	r.budget = MaxWork
 	for _, l := range lines {
@@ -453,6 +454,7 @@ func (r *reader) stmt(st *stmt, inLoop bool) error {
 			}
 		}
 		delete(r.strs, st.toks[0].text)
+		r.guessed[st.toks[0].text] = true // a number it held is a guess now
 		return nil
 	}
 	n, err := r.parse(st.toks)
@@ -599,6 +601,7 @@ func (r *reader) assign(st *stmt, lhs, rhs []ptok, inLoop bool) error {
 	}
 	// text = text.replace("X", ...)
 	if target != "" {
+		delete(r.guessed, target)
 		if s, ok := r.replaceChain(v, st.line); ok {
 			r.strs[target] = s
 			return nil
@@ -619,6 +622,9 @@ func (r *reader) assign(st *stmt, lhs, rhs []ptok, inLoop bool) error {
 			delete(r.nums, target)
 			return nil
 		}
+		// a number it held stays for prints ("%-*s" % (pid_bytes, ...)
+		// after the script measures pid_max), but is no longer a fact
+		r.guessed[target] = true
 	}
 	r.expr(v, st, false)
 	return nil
