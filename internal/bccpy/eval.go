@@ -148,10 +148,13 @@ func (r *reader) eval(n *node) (value, bool) {
 		case "__name__":
 			return value{kind: vStr, s: "__main__"}, true
 		}
+		if r.guessed[n.text] {
+			return value{}, false
+		}
 		if s, ok := r.strs[n.text]; ok {
 			return value{kind: vStr, s: s}, r.spend(n.line, len(s)) == nil
 		}
-		if f, ok := r.nums[n.text]; ok && !r.guessed[n.text] {
+		if f, ok := r.nums[n.text]; ok {
 			return value{kind: vNum, f: f}, true
 		}
 		if v, ok := r.vals[n.text]; ok {
@@ -687,6 +690,41 @@ func flatten(stmts []*stmt) []ptok {
 	for _, s := range stmts {
 		out = append(out, s.toks...)
 		out = append(out, flatten(s.body)...)
+	}
+	return out
+}
+
+// assignedNames are the names the statements (and their bodies) assign:
+// "x = ...", "x += ...", "a, b = ...", "for x in ...".
+func assignedNames(stmts []*stmt) []string {
+	var out []string
+	for _, st := range stmts {
+		toks := st.toks
+		end := -1
+		switch {
+		case toks[0].kind == tName && toks[0].text == "for":
+			for k, t := range toks {
+				if t.kind == tName && t.text == "in" {
+					end = k
+					break
+				}
+			}
+			toks = toks[1:max(end, 1)]
+			end = len(toks)
+		default:
+			for _, op := range []string{"=", "+=", "-=", "*=", "/=", "//=", "%=", "|=", "&="} {
+				if k := topLevel(toks, op); k > 0 {
+					end = k
+					break
+				}
+			}
+		}
+		for k := 0; k < end && k < len(toks); k++ {
+			if toks[k].kind == tName && (k == 0 || toks[k-1].text == "," || toks[k-1].text == "(") {
+				out = append(out, toks[k].text)
+			}
+		}
+		out = append(out, assignedNames(st.body)...)
 	}
 	return out
 }

@@ -371,3 +371,26 @@ b.trace_print()
 		t.Errorf("attach %+v, map writes %+v: want both branches and no write", s.Attach, s.Plan.MapWrites)
 	}
 }
+
+// In a loop, what the loop itself changes is not known: a condition on it
+// keeps its branches (a header every tenth interval, say).
+func TestLoopVariables(t *testing.T) {
+	py := `from bcc import BPF
+from time import sleep
+b = BPF(src_file="x.c")
+n = 0
+while True:
+    sleep(1)
+    n = n + 1
+    if n == 10:
+        print("tenth")
+    b["counts"].print_log2_hist("usecs")
+`
+	s, err := Read([]byte(py), "loop.py")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(strings.Join(s.Plan.Notes, "\n"), "loop.py:9: this print is not reproduced") {
+		t.Errorf("notes %q: the print in the branch was not read", s.Plan.Notes)
+	}
+}

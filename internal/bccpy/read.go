@@ -427,6 +427,10 @@ func (r *reader) stmt(st *stmt, inLoop bool) error {
 			if head == "for" && r.forItems(st, inLoop) {
 				return nil // the loop prints a map: its print is the output's
 			}
+			// what the loop changes is not known from one reading of it
+			for _, name := range assignedNames(st.body) {
+				r.guessed[name] = true
+			}
 			return r.block(st.body, true)
 		case "if", "elif", "else", "try", "except", "finally", "with":
 			if head == "except" && len(st.toks) > 1 && st.toks[1].text == "KeyboardInterrupt" {
@@ -601,7 +605,9 @@ func (r *reader) assign(st *stmt, lhs, rhs []ptok, inLoop bool) error {
 	}
 	// text = text.replace("X", ...)
 	if target != "" {
-		delete(r.guessed, target)
+		if !inLoop { // in a loop, a value is the first iteration's at best
+			delete(r.guessed, target)
+		}
 		if s, ok := r.replaceChain(v, st.line); ok {
 			r.strs[target] = s
 			return nil
