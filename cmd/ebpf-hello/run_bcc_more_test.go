@@ -122,15 +122,15 @@ const (
 	probeLoadsTailTargets = true
 	// run.go: --json wins over a plan's raw trace_pipe format, and no
 	// header line is printed with --json.
-	runnerJSONForScripts = false
+	runnerJSONForScripts = true
 	// cmd: run FILE -- ARGS gives ARGS to the script (bccrun.Input.Args).
-	cmdPassesScriptArgs = false
+	cmdPassesScriptArgs = true
 	// run.go's tailTargets finds a slot program's callers by the plan's
 	// program (e.want.Program), whose hooks may be its fallbacks.
 	runnerTailTargetsFollowFallbacks = true
 	// probe's uprobe errors say what the target does not (it is named
 	// once, by run).
-	probeUprobeErrorsOnce = false
+	probeUprobeErrorsOnce = true
 )
 
 // A value the script writes into a map before tracing is written: the

@@ -55,7 +55,12 @@ func prepareHooks(way Way, facts Facts, secs map[string]string) (present []resol
 	}
 	if len(present) == 0 {
 		if len(missingTracepoints) > 0 {
-			return nil, nil, fmt.Errorf("none of the tracepoints %s exist (kernel without CONFIG_FTRACE_SYSCALLS?)", strings.Join(missingTracepoints, ", "))
+			cat, ev, _ := strings.Cut(missingTracepoints[0], ":")
+			why := runplan.MissingTracepoint(facts.Tracefs, cat, ev)
+			if len(missingTracepoints) == 1 {
+				return nil, nil, errors.New(why)
+			}
+			return nil, nil, fmt.Errorf("none of the tracepoints %s exist (%s)", strings.Join(missingTracepoints, ", "), why)
 		}
 		return nil, nil, errors.New("no programs to attach")
 	}

@@ -67,7 +67,7 @@ func resolveUprobe(target string) (path string, offset uint64, note string, err 
 		return "", 0, "", err
 	}
 	if offset > math.MaxUint32 {
-		return "", 0, "", fmt.Errorf("uprobe %s: offset %#x too large", target, offset)
+		return "", 0, "", fmt.Errorf("offset %#x too large", offset)
 	}
 	return path, offset, note, nil
 }
@@ -80,7 +80,11 @@ var libraryDirs = []string{"/lib64", "/usr/lib64", "/lib", "/usr/lib", "/lib/x86
 func findBinary(name string) (string, error) {
 	if strings.Contains(name, "/") {
 		if _, err := os.Stat(name); err != nil {
-			return "", fmt.Errorf("uprobe binary %s: %w", name, err)
+			var pathErr *os.PathError
+			if errors.As(err, &pathErr) {
+				err = pathErr.Err // run names the target already
+			}
+			return "", fmt.Errorf("the binary: %w", err)
 		}
 		return filepath.Abs(name)
 	}
@@ -112,7 +116,7 @@ func findBinary(name string) (string, error) {
 	if path, err := exec.LookPath(name); err == nil {
 		return filepath.Abs(path)
 	}
-	return "", fmt.Errorf("uprobe binary %q: no such file, library (%s.so) or command", name, lib)
+	return "", fmt.Errorf("no such file, library (%s.so) or command", textsafe.Escape(lib))
 }
 
 // symbolOffset finds a function symbol's offset in the file.
@@ -129,7 +133,7 @@ func symbolOffset(path, symbol string) (offset uint64, note string, err error) {
 	}
 	sym, err := findSymbol(f, symbol)
 	if err != nil {
-		return 0, "", fmt.Errorf("%s in %s: %w", symbol, path, err)
+		return 0, "", fmt.Errorf("%w in %s", err, textsafe.Escape(path))
 	}
 	addr := sym.Value
 	if elf.ST_TYPE(sym.Info) == elf.STT_GNU_IFUNC {

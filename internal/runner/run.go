@@ -646,7 +646,7 @@ func (e *events) run(ctx context.Context) error {
 			return err
 		}
 		if lost, _ := e.lost(); lost > reported {
-			e.s.notify(fmt.Sprintf("warning: %s: %d events lost so far (buffer full): try a larger --pages (now %d)", e.name, lost, e.reader.Pages()))
+			e.s.notify(fmt.Sprintf("warning: %s: %d events lost so far (buffer full): %s", e.name, lost, e.roomHint()))
 			reported = lost
 		}
 		if done {
@@ -733,6 +733,18 @@ func (e *events) fit(sample []byte) ([]byte, bool) {
 		return nil, false
 	}
 	return sample, true
+}
+
+// roomHint says how to give a buffer's events more room.
+func (e *events) roomHint() string {
+	pages := e.reader.Pages()
+	switch {
+	case pages == 0:
+		return "a ring buffer's size is the program's own (its max_entries, or BPF_RINGBUF_OUTPUT(name, PAGES) in BCC): make it larger there"
+	case e.s.opts.Pages == 0:
+		return fmt.Sprintf("try --pages %d (it has %d per CPU, chosen for its events)", 2*pages, pages)
+	}
+	return fmt.Sprintf("try a larger --pages (now %d)", pages)
 }
 
 // structName is the events' struct and its size, for messages.
