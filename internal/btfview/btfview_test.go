@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -73,21 +72,7 @@ int prog(void *ctx)
 
 func compileTestObject(t testing.TB) []byte {
 	t.Helper()
-	clang, err := exec.LookPath("clang")
-	if err != nil {
-		t.Skip("clang not installed: the BTF of a real object cannot be made")
-	}
-	out := filepath.Join(t.TempDir(), "test.bpf.o")
-	cmd := exec.Command(clang, "-target", "bpf", "-O2", "-g", "-x", "c", "-c", "-", "-o", out)
-	cmd.Stdin = strings.NewReader(testProgram)
-	if msg, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("clang: %v\n%s", err, msg)
-	}
-	b, err := os.ReadFile(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
+	return compileWith(t, func(s string) string { return s })
 }
 
 // eventBytes is one struct event laid out by hand, as the C compiler does.

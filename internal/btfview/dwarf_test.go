@@ -13,7 +13,7 @@ import (
 )
 
 // compileWith compiles testProgram changed by edit.
-func compileWith(t *testing.T, edit func(string) string) []byte {
+func compileWith(t testing.TB, edit func(string) string) []byte {
 	t.Helper()
 	clang, err := exec.LookPath("clang")
 	if err != nil {
