@@ -22,6 +22,15 @@ import (
 // object the relocations of the debug sections are against section symbols
 // of value 0, leaving the offsets already in place as they are.
 func dwarfOf(obj []byte) (*dwarf.Data, error) {
+	return dwarfShifted(obj, 0)
+}
+
+// dwarfShifted is dwarfOf with the first skip bytes of .debug_str_offsets
+// left out. Go before 1.24 forgets a unit's DW_AT_str_offsets_base when it
+// reads a type at an offset (Data.Type), so DWARF 5's indexed names came
+// out as other names; with the section shifted by that base, its Type
+// reads them right (forTypes checks which this Go needs).
+func dwarfShifted(obj []byte, skip int64) (*dwarf.Data, error) {
 	f, err := elf.NewFile(bytes.NewReader(obj))
 	if err != nil {
 		return nil, err
@@ -48,6 +57,9 @@ func dwarfOf(obj []byte) (*dwarf.Data, error) {
 	}
 	for _, name := range []string{".debug_str_offsets", ".debug_addr", ".debug_line_str", ".debug_rnglists", ".debug_loclists"} {
 		if b := section(name); b != nil {
+			if name == ".debug_str_offsets" && skip > 0 && skip <= int64(len(b)) {
+				b = b[skip:]
+			}
 			if err := d.AddSection(name, b); err != nil {
 				return nil, err
 			}
@@ -63,6 +75,7 @@ func dwarfStruct(obj []byte, name string) (btf.Type, error) {
 	if err != nil {
 		return nil, err
 	}
+	types := forTypes(obj, d)
 	r := d.Reader()
 	for {
 		e, err := r.Next()
@@ -83,7 +96,7 @@ func dwarfStruct(obj []byte, name string) (btf.Type, error) {
 		if decl, _ := e.Val(dwarf.AttrDeclaration).(bool); decl {
 			continue // a forward declaration: the definition comes elsewhere
 		}
-		t, err := d.Type(e.Offset)
+		t, err := types.Type(e.Offset)
 		if err != nil {
 			return nil, fmt.Errorf("read %s from the object's DWARF: %w", name, err)
 		}
@@ -207,4 +220,34 @@ func bitOffset(f *dwarf.StructField) btf.Bits {
 		return btf.Bits(f.DataBitOffset)
 	}
 	return btf.Bits(f.ByteOffset*8 + f.ByteSize*8 - f.BitOffset - f.BitSize)
+}
+
+// forTypes returns the DWARF data whose Type reads names right: d itself,
+// or d with .debug_str_offsets shifted by the unit's base when this Go's
+// Type does not apply it (the first named type read both ways tells).
+func forTypes(obj []byte, d *dwarf.Data) *dwarf.Data {
+	r := d.Reader()
+	var base int64
+	for {
+		e, err := r.Next()
+		if err != nil || e == nil {
+			return d
+		}
+		if e.Tag == dwarf.TagCompileUnit {
+			base, _ = e.Val(dwarf.AttrStrOffsetsBase).(int64)
+			continue
+		}
+		name, _ := e.Val(dwarf.AttrName).(string)
+		if base == 0 || name == "" || (e.Tag != dwarf.TagTypedef && e.Tag != dwarf.TagBaseType) {
+			continue
+		}
+		t, err := d.Type(e.Offset)
+		if err != nil || t.Common().Name == name {
+			return d
+		}
+		if shifted, err := dwarfShifted(obj, base); err == nil {
+			return shifted
+		}
+		return d
+	}
 }
