@@ -32,6 +32,31 @@ func exampleBinary(t *testing.T, dir string) string {
 	return abs
 }
 
+// readableCopy copies an example's binary and its BPF objects where
+// nobody may read them: a checkout in root's 0700 home is not (make
+// fresh-test's), and "permission denied" on the object is not what is
+// tested here.
+func readableCopy(t *testing.T, bin string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for d := dir; d != os.TempDir() && d != "/"; d = filepath.Dir(d) {
+		if err := os.Chmod(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	objects, _ := filepath.Glob(filepath.Join(filepath.Dir(bin), "*.bpf.o"))
+	for _, src := range append(objects, bin) {
+		b, err := os.ReadFile(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, filepath.Base(src)), b, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return filepath.Join(dir, filepath.Base(bin))
+}
+
 // runExample runs an example to its end (-duration) and returns its
 // stderr's lines and whether it exited 0.
 func runExample(t *testing.T, cmd *exec.Cmd) ([]string, bool) {
@@ -52,7 +77,7 @@ func TestExamplesWithoutRootSayToUseSudo(t *testing.T) {
 	}
 	for _, dir := range exampleDirs(t) {
 		t.Run(dir, func(t *testing.T) {
-			bin := exampleBinary(t, dir)
+			bin := readableCopy(t, exampleBinary(t, dir))
 			// nobody, without root's capabilities: a learner's own account
 			cmd := exec.Command("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", bin, "-duration", "1s")
 			lines, ok := runExample(t, cmd)
