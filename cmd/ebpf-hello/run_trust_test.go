@@ -204,6 +204,12 @@ func TestRunEscapesHostileAttachTargets(t *testing.T) {
 	program := func(binary string) string {
 		return trustHead + "SEC(" + cString("uprobe/"+filepath.Join(dir, binary)+":main.main") + ")\nint run_trust_uprobe(void *ctx) { return 0; }\n"
 	}
+	// clang 19 and later refuse escape sequences in a section name (an
+	// "unevaluated string literal"): no such SEC() can be written there.
+	probe := writeProgram(t, "probe.bpf.c", program(hostile))
+	if r := runCommand(t, binary(t), "run", probe, "--emit-object", filepath.Join(t.TempDir(), "probe.o")); strings.Contains(r.stderr, "invalid escape sequence") {
+		t.Skip("this clang refuses escapes in section names: a hostile SEC() cannot be compiled here (tested with clang 14)")
+	}
 
 	t.Run("attached", func(t *testing.T) {
 		before := ourPrograms(t)
