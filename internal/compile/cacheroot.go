@@ -8,6 +8,8 @@ import (
 	"sync"
 	"syscall"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/ebpf-hello/ebpf-hello/internal/safefile"
 )
 
@@ -39,7 +41,7 @@ func chooseCache() (cacheDir, error) {
 		return chooseRootCache(candidates)
 	}
 	for _, root := range candidates {
-		if os.MkdirAll(root, 0o755) == nil && syscall.Access(root, 2 /* W_OK */) == nil {
+		if os.MkdirAll(root, 0o755) == nil && unix.Access(root, unix.W_OK) == nil {
 			return cacheDir{path: root}, nil
 		}
 	}

@@ -20,7 +20,6 @@ const (
 	stackDepth       = 127            // the kernel's PERF_MAX_STACK_DEPTH
 	mapTypeStack     = 7              // BPF_MAP_TYPE_STACK_TRACE
 	stackValueSize   = stackDepth * 8 // one u64 address per frame
-	mapTypePerfArray = btfview.MapTypePerfEventArray
 )
 
 // mapSizes decides the sizes to set before load: the user's --map-size
@@ -48,7 +47,7 @@ func mapSizes(maps []btfview.Map, user []string) (entries, valueSizes map[string
 			valueSizes[m.Name] = stackValueSize
 			notes = append(notes, fmt.Sprintf("map %s has no value_size (its loader sets it): %d frames of 8 bytes", textsafe.Escape(m.Name), stackDepth))
 		}
-		if _, set := entries[m.Name]; set || m.MaxEntries != 0 || m.Type == mapTypePerfArray {
+		if _, set := entries[m.Name]; set || m.MaxEntries != 0 || m.Type == btfview.MapTypePerfEventArray {
 			continue // a perf event array's size is the CPUs, libbpf's to set
 		}
 		size := uint32(defaultEntries)
