@@ -44,6 +44,12 @@ attached. What it produces is shown with no user-space code:
     as libbpf-bootstrap declares), else struct MAP_event, event or data_t;
   - hash and array maps at exit and every --interval, sorted by value; a
     map named *hist* as a log2 histogram.
+Numbers are shown as a person reads them, from their types and names: IP
+addresses (saddr, daddr_v6, ... next to a family field) as 127.0.0.1 and ::1,
+__be16/__be32 (and ports the source reads from a socket) in host order,
+-2 (ENOENT) for ret/err, 10 (SIGUSR1) for sig, syscall names for syscall_id,
+O_RDONLY|O_CLOEXEC for flags next to a file name, TCP_SYN_SENT for a socket's
+state. --json keeps the number and adds NAME_name; --raw-values turns it off.
 For a BCC script, rows follow the script's own print() of each event, trace
 line or map item (a %-format, an f-string or a .format() of their fields),
 maps in the order of its sorted(...); what run cannot follow is listed on
@@ -69,6 +75,7 @@ EXAMPLES:
 			&cli.IntFlag{Name: "pages", Usage: "perf buffer size per CPU, in `PAGES` (a power of two; default: room for 8192 events, at least 64 pages)"},
 			&cli.StringSliceFlag{Name: "map-size", Usage: "set map `NAME=N`'s max_entries before loading (bytes for a ring buffer), as a loader would; maps declared without one get 10240"},
 			&cli.BoolFlag{Name: "all-maps", Usage: "also print maps that hold the program's state (entries it deletes, such as start times; one-slot scratch buffers), hidden by default"},
+			&cli.BoolFlag{Name: "raw-values", Usage: "print every number as it is: no IP addresses, host-order ports or errno, signal, syscall, open flag and TCP state names"},
 			&cli.BoolFlag{Name: "show-self", Usage: "also show the lines and events ebpf-hello's own threads caused (by default dropped and counted: a program on write(2) would otherwise feed on run's own output)"},
 			&cli.BoolFlag{Name: "params", Usage: "list the program's global variables --set can change (type, default, whether the code reads them), and stop (no root needed)"},
 			&cli.StringFlag{Name: "emit-object", Usage: "compile FILE into the BPF object `OUT` and stop (no root needed); a BCC program's attach points and printing go inside it, so 'run OUT' works the same on a machine without clang"},
@@ -117,6 +124,7 @@ func runAction(c *cli.Context) error {
 		ShowSelf:  c.Bool("show-self"),
 		MapSizes:  c.StringSlice("map-size"),
 		AllMaps:   c.Bool("all-maps"),
+		RawValues: c.Bool("raw-values"),
 	}
 	if !c.Bool("emit") && c.String("emit-object") == "" && !c.Bool("params") {
 		// Running needs root: say so before a BCC program's tracepoint
@@ -191,6 +199,12 @@ func objectOf(c *cli.Context, path string, scriptArgs []string) ([]byte, runplan
 		}
 		src = compile.Source{Path: path, Text: bcc.C, Name: bcc.Name, Warnings: c.App.ErrWriter}
 		plan = &bcc.Plan
+	}
+	if ports := runplan.NetworkOrderFields(text); len(ports) > 0 {
+		if plan == nil {
+			plan = &runplan.Plan{}
+		}
+		plan.NetworkOrder = ports
 	}
 	if plan != nil {
 		// The object keeps the plan too, for run --emit-object.

@@ -217,6 +217,14 @@ func (e *env) arg(n *node, r *reader) (runplan.PrintArg, error) {
 		case n.x.kind == "attr" && (n.x.text == "decode" || n.x.text == "encode" || n.x.text == "strip" || n.x.text == "rstrip"):
 			return e.arg(n.x.x, r)
 		}
+		if inner, convert := conversion(n); inner != nil {
+			a, err := e.arg(inner, r)
+			if err != nil || a.Field == "" || a.Convert != "" || a.Since || a.Scale != 0 {
+				return runplan.PrintArg{}, fmt.Errorf("cannot read %s", describe(n))
+			}
+			a.Convert = convert
+			return a, nil
+		}
 	case "binop":
 		switch n.text {
 		case "-":
@@ -247,6 +255,50 @@ func (e *env) arg(n *node, r *reader) (runplan.PrintArg, error) {
 		}
 	}
 	return runplan.PrintArg{}, fmt.Errorf("cannot read %s", describe(n))
+}
+
+// conversion reads a script's conversion of a value for printing:
+// inet_ntop(AF_INET, pack("I", x)), inet_ntoa(struct.pack("I", x)),
+// inet_ntop(AF_INET6, x), socket.ntohs(x), ntohl(x). It returns x and the
+// conversion, or nil.
+func conversion(n *node) (*node, string) {
+	name := n.x.dotted()
+	name = name[strings.LastIndex(name, ".")+1:]
+	switch {
+	case (name == "ntohs" || name == "ntohl") && len(n.args) == 1:
+		return n.args[0], name
+	case name == "inet_ntoa" && len(n.args) == 1:
+		if x := packedU32(n.args[0]); x != nil {
+			return x, runplan.ConvertIPv4
+		}
+	case name == "inet_ntop" && len(n.args) == 2:
+		family := n.args[0].dotted()
+		switch family[strings.LastIndex(family, ".")+1:] {
+		case "AF_INET":
+			if x := packedU32(n.args[1]); x != nil {
+				return x, runplan.ConvertIPv4
+			}
+		case "AF_INET6":
+			return n.args[1], runplan.ConvertIPv6
+		}
+	}
+	return nil, ""
+}
+
+// packedU32 is x of pack("I", x) or struct.pack("=I", x): a 32-bit
+// integer as its bytes in memory.
+func packedU32(n *node) *node {
+	if n.kind != "call" || len(n.args) != 2 || n.args[0].kind != "str" {
+		return nil
+	}
+	if name := n.x.dotted(); name != "pack" && name != "struct.pack" {
+		return nil
+	}
+	switch n.args[0].text {
+	case "I", "=I", "@I", "<I", "=L", "<L": // 4 bytes (native "L" is 8)
+		return n.args[1]
+	}
+	return nil
 }
 
 func isLocal(e *env, name string) bool { return e.locals[name] != nil }

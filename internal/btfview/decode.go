@@ -14,6 +14,12 @@ type Value struct {
 	Text   string  // KindText: raw bytes up to the first NUL; KindEnum: the value's name ("" if none); KindBytes: raw bytes
 	List   []Value // KindList
 	Fields []Named // KindRecord
+	// Name is what a KindInt or KindUint stands for ("ENOENT", "SIGUSR1"),
+	// from its field's Meaning; "" for none. The terminal shows "-2 (ENOENT)",
+	// or the name alone when NameOnly ("O_RDONLY|O_CLOEXEC"); JSON keeps the
+	// number and adds the name beside it.
+	Name     string
+	NameOnly bool
 }
 
 // Named is a value with its field name.
@@ -41,6 +47,9 @@ func (l *Layout) decodeInto(rec Record, b []byte) (Record, error) {
 		v, err := l.Fields[i].decode(b, l)
 		if err != nil {
 			return nil, err
+		}
+		if l.Fields[i].Meaning != MeanNumber {
+			v = l.readable(&l.Fields[i], v, b)
 		}
 		rec = append(rec, Named{Name: l.Fields[i].Name, Value: v})
 	}

@@ -74,6 +74,22 @@ func header(name string) string {
 // width is a column's usual width, so rows line up without knowing the
 // values in advance (longer values push the row, never get cut).
 func width(f Field) int {
+	switch f.Meaning {
+	case MeanIPv4, MeanIP:
+		return 15 // 255.255.255.255; IPv6 pushes the row
+	case MeanIPv6:
+		return 39
+	case MeanErrno:
+		return 12 // -2 (ENOENT)
+	case MeanSignal:
+		return 12 // 10 (SIGUSR1)
+	case MeanSyscall:
+		return 10
+	case MeanOpenFlags:
+		return 18 // O_RDONLY|O_CLOEXEC
+	case MeanTCPState:
+		return 15
+	}
 	switch f.Kind {
 	case KindUint, KindInt:
 		switch {

@@ -34,6 +34,10 @@ type Field struct {
 	Len     int       // KindText, KindList: number of elements
 	Elem    *Layout   // KindList: one element
 	BTF     btf.Type  // the field's type, for callers that want more
+	// Meaning is what the number stands for (MakeReadable); MeanNumber
+	// unless asked. Family is the family field's index, for MeanIP.
+	Meaning Meaning
+	Family  int
 }
 
 // Kind is how a leaf is shown.
@@ -51,6 +55,9 @@ const (
 	KindList   // array of anything but char: a list
 	KindRecord // a struct or union element of a list (a decoded value only)
 	KindBytes  // anything else (void, functions): hex bytes
+	// KindAddress is an IP address as text (a decoded value only: a field
+	// whose Meaning is an address).
+	KindAddress
 )
 
 // NewLayout builds the layout of t.
@@ -185,12 +192,13 @@ func isChar(t btf.Type) bool {
 	if !ok || i.Size != 1 {
 		return false
 	}
-	if i.Encoding&btf.Char != 0 {
-		return true
-	}
-	// A typedef such as u8 or __u8 means bytes; plain "char" types mean text.
+	// A typedef such as u8 or __u8 means bytes (an address, a hash), even
+	// of a char DWARF marks as one; plain "char" types mean text.
 	name := typeName(t)
-	return strings.Contains(name, "char") && !strings.Contains(name, "u8")
+	if strings.Contains(name, "u8") || strings.Contains(name, "s8") || strings.Contains(name, "int8") {
+		return false
+	}
+	return i.Encoding&btf.Char != 0 || strings.Contains(name, "char")
 }
 
 // Names returns the fields' names, in order (the table's columns).

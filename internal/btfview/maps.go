@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"net/netip"
 	"sort"
 	"strings"
 )
@@ -192,6 +193,13 @@ func compareValues(a, b Value) int {
 		return cmp3(a.Float < b.Float, a.Float > b.Float)
 	case KindText, KindBytes:
 		return strings.Compare(a.Text, b.Text)
+	case KindAddress:
+		x, errA := netip.ParseAddr(a.Text)
+		y, errB := netip.ParseAddr(b.Text)
+		if errA != nil || errB != nil {
+			return strings.Compare(a.Text, b.Text)
+		}
+		return x.Compare(y)
 	case KindList:
 		for i := 0; i < len(a.List) && i < len(b.List); i++ {
 			if c := compareValues(a.List[i], b.List[i]); c != 0 {

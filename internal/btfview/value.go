@@ -19,11 +19,18 @@ func (v Value) String() string {
 
 // AppendText appends the terminal form of v.
 func (v Value) AppendText(b []byte) []byte {
+	if v.Name != "" && (v.Kind == KindInt || v.Kind == KindUint) {
+		if v.NameOnly {
+			return append(b, v.Name...) // from valuenames: printable
+		}
+		b = v.number(b)
+		return append(append(append(b, " ("...), v.Name...), ')')
+	}
 	switch v.Kind {
-	case KindInt:
-		return strconv.AppendInt(b, v.Int, 10)
-	case KindUint:
-		return strconv.AppendUint(b, v.Uint, 10)
+	case KindInt, KindUint:
+		return v.number(b)
+	case KindAddress:
+		return append(b, v.Text...) // made by netip: printable
 	case KindBool:
 		return strconv.AppendBool(b, v.Uint != 0)
 	case KindPointer:
@@ -68,13 +75,22 @@ func (v Value) AppendText(b []byte) []byte {
 	return b
 }
 
+func (v Value) number(b []byte) []byte {
+	if v.Kind == KindInt {
+		return strconv.AppendInt(b, v.Int, 10)
+	}
+	return strconv.AppendUint(b, v.Uint, 10)
+}
+
 // AppendJSON appends v as JSON. Integers are numbers (exact: written as
 // text), text is escaped by textsafe then JSON-quoted, so odd bytes survive
 // and textsafe.Unescape gives them back; pointers and bytes are hex strings.
 func (v Value) AppendJSON(b []byte) []byte {
 	switch v.Kind {
 	case KindInt, KindUint:
-		return v.AppendText(b)
+		return v.number(b)
+	case KindAddress:
+		return appendJSONString(b, v.Text)
 	case KindBool:
 		return strconv.AppendBool(b, v.Uint != 0)
 	case KindFloat:
@@ -120,6 +136,12 @@ func (r Record) AppendJSON(b []byte) []byte {
 		b = appendJSONString(b, f.Name)
 		b = append(b, ':')
 		b = f.Value.AppendJSON(b)
+		if f.Value.Name != "" { // "ret": -2, "ret_name": "ENOENT"
+			b = append(b, ',')
+			b = appendJSONString(b, f.Name+"_name")
+			b = append(b, ':')
+			b = appendJSONString(b, f.Value.Name)
+		}
 	}
 	return append(b, '}')
 }

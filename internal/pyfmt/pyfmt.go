@@ -266,6 +266,12 @@ func (p *Printer) Row(value func(field string) any) (string, error) {
 		if v == nil {
 			return "", fmt.Errorf("no field %q", a.Field)
 		}
+		if a.Convert != "" {
+			var err error
+			if v, err = convert(a.Convert, v); err != nil {
+				return "", fmt.Errorf("field %q: %w", a.Field, err)
+			}
+		}
 		if a.Since || a.Scale != 0 {
 			f, ok := asFloat(v)
 			if !ok {

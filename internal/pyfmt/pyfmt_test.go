@@ -1,6 +1,7 @@
 package pyfmt
 
 import (
+	"encoding/binary"
 	"strings"
 	"testing"
 
@@ -156,4 +157,33 @@ func FuzzFormat(f *testing.F) {
 		_, _ = Format(template, s, i, x)
 		_, _ = Format(template, x, s, i)
 	})
+}
+
+// A script's conversions: inet_ntop(AF_INET, pack("I", x)) of the field
+// as the kernel left it in memory, ntohs, inet_ntop(AF_INET6, x).
+func TestPrinterConversions(t *testing.T) {
+	p := &Printer{P: runplan.Print{Format: "%s %s %d %d", Args: []runplan.PrintArg{
+		{Field: "saddr", Convert: runplan.ConvertIPv4}, {Field: "daddr", Convert: runplan.ConvertIPv6},
+		{Field: "dport", Convert: runplan.ConvertNtohs}, {Field: "seq", Convert: runplan.ConvertNtohl}}}}
+	var saddr [4]byte
+	copy(saddr[:], []byte{127, 0, 0, 1})
+	six := byteValue{b: append([]byte{0x20, 0x01, 0x0d, 0xb8}, make([]byte, 12)...)}
+	port := make([]byte, 2)
+	binary.BigEndian.PutUint16(port, 8080)
+	seq := make([]byte, 4)
+	binary.BigEndian.PutUint32(seq, 7)
+	row := map[string]any{
+		"saddr": uint64(binary.NativeEndian.Uint32(saddr[:])),
+		"daddr": six,
+		"dport": uint64(binary.NativeEndian.Uint16(port)),
+		"seq":   uint64(binary.NativeEndian.Uint32(seq)),
+	}
+	got, err := p.Row(func(f string) any { return row[f] })
+	if want := "127.0.0.1 2001:db8:: 8080 7"; err != nil || got != want {
+		t.Errorf("row %q, %v; want %q", got, err, want)
+	}
+	row["daddr"] = uint64(1) // not 16 bytes: an error, not a wrong address
+	if _, err := p.Row(func(f string) any { return row[f] }); err == nil {
+		t.Error("inet_ntop(AF_INET6) of an integer: no error")
+	}
 }

@@ -1,10 +1,14 @@
 package pyfmt
 
 import (
+	"encoding/binary"
+	"fmt"
+	"net/netip"
 	"strconv"
 	"strings"
 
 	"github.com/ebpf-hello/ebpf-hello/internal/btfview"
+	"github.com/ebpf-hello/ebpf-hello/internal/runplan"
 	"github.com/ebpf-hello/ebpf-hello/internal/textsafe"
 	"github.com/ebpf-hello/ebpf-hello/internal/tracepipe"
 )
@@ -33,8 +37,86 @@ func value(v btfview.Value) any {
 		return v.Uint != 0
 	case btfview.KindFloat:
 		return v.Float
+	case btfview.KindBytes:
+		return byteValue{b: []byte(v.Text), text: v.String()}
+	case btfview.KindList:
+		if b, ok := listBytes(v.List); ok {
+			return byteValue{b: b, text: v.String()}
+		}
 	}
 	return v.String()
+}
+
+// byteValue is an array of integers or an __int128: printed as run shows
+// it, and its bytes in memory for a conversion (inet_ntop(AF_INET6, x)).
+type byteValue struct {
+	b    []byte
+	text string
+}
+
+func (v byteValue) String() string { return v.text }
+
+// listBytes gives the bytes in memory of a list of unsigned integers.
+func listBytes(list []btfview.Value) ([]byte, bool) {
+	var b []byte
+	size := 0
+	for _, e := range list {
+		if e.Kind != btfview.KindUint {
+			return nil, false
+		}
+		switch {
+		case e.Uint <= 0xff && size <= 1:
+			size = 1
+		default:
+			return nil, false // wider elements: their size is not known here
+		}
+		b = append(b, byte(e.Uint))
+	}
+	return b, size == 1
+}
+
+// convert applies a script's conversion (runplan.Convert*) to a value.
+func convert(how string, v any) (any, error) {
+	switch how {
+	case runplan.ConvertIPv4:
+		n, ok := v.(uint64)
+		if !ok {
+			if i, isInt := v.(int64); isInt {
+				n, ok = uint64(i), true
+			}
+		}
+		if !ok {
+			return nil, fmt.Errorf("inet_ntop(AF_INET) needs a 32-bit integer")
+		}
+		var b [4]byte
+		binary.NativeEndian.PutUint32(b[:], uint32(n)) // pack("I", n)
+		return netip.AddrFrom4(b).String(), nil
+	case runplan.ConvertIPv6:
+		bv, ok := v.(byteValue)
+		if !ok || len(bv.b) != 16 {
+			return nil, fmt.Errorf("inet_ntop(AF_INET6) needs 16 bytes")
+		}
+		return netip.AddrFrom16([16]byte(bv.b)).String(), nil
+	case runplan.ConvertNtohs, runplan.ConvertNtohl:
+		n, ok := v.(uint64)
+		if !ok {
+			if i, isInt := v.(int64); isInt {
+				n, ok = uint64(i), true
+			}
+		}
+		if !ok {
+			return nil, fmt.Errorf("%s needs an integer", how)
+		}
+		if how == runplan.ConvertNtohs {
+			var b [2]byte
+			binary.NativeEndian.PutUint16(b[:], uint16(n))
+			return uint64(binary.BigEndian.Uint16(b[:])), nil
+		}
+		var b [4]byte
+		binary.NativeEndian.PutUint32(b[:], uint32(n))
+		return uint64(binary.BigEndian.Uint32(b[:])), nil
+	}
+	return nil, fmt.Errorf("unknown conversion %q", how)
 }
 
 // TraceValues gives a Printer the values BCC's trace_fields() returns for

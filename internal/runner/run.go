@@ -44,6 +44,7 @@ type Options struct {
 	Pages     int      // perf buffer pages per CPU (0: sized by the event, see defaultPages)
 	MapSizes  []string // --map-size NAME=N
 	AllMaps   bool     // show maps that hold the program's state too
+	RawValues bool     // numbers as they are (no btfview.MakeReadable)
 	// ShowSelf keeps the lines and events ebpf-hello's own threads caused
 	// (by default they are dropped and counted: see self.go).
 	ShowSelf bool
@@ -373,6 +374,29 @@ type show struct {
 	misfit   map[string]bool // maps whose script print did not fit (warned)
 	rings    int             // ring buffer outputs (they share one loss count)
 	interval time.Duration   // maps printed every interval (0: at exit only), at least MinInterval
+	noteMu   sync.Mutex
+	noted    map[string]bool // makeReadable's notes already printed
+}
+
+// makeReadable shows l's addresses, ports, errno values... as a person
+// reads them (btfview.MakeReadable), unless --raw-values; what it decided
+// from the source is said once.
+func (s *show) makeReadable(l *btfview.Layout) {
+	if l == nil || s.opts.RawValues {
+		return
+	}
+	notes := l.MakeReadable(s.opts.Plan.NetworkOrder)
+	s.noteMu.Lock()
+	defer s.noteMu.Unlock()
+	for _, n := range notes {
+		if !s.noted[n] {
+			if s.noted == nil {
+				s.noted = map[string]bool{}
+			}
+			s.noted[n] = true
+			s.notify("note: " + textsafe.Escape(n) + " (--raw-values: as it is)")
+		}
+	}
 }
 
 // full says --count rows were shown: rows read after that are not printed.
@@ -560,8 +584,9 @@ func (s *show) newEvents(o runplan.Output) (*events, error) {
 		e.own, e.pidAt = self.New(), findPIDField(layout)
 	}
 	if o.Print != nil && !s.opts.JSON {
-		e.py = &pyfmt.Printer{P: safePrint(*o.Print)}
+		e.py = &pyfmt.Printer{P: safePrint(*o.Print)} // the script's own conversions, on raw values
 	} else {
+		s.makeReadable(layout)
 		e.printer = btfview.NewEventPrinter(&e.buf, layout, s.opts.JSON)
 	}
 	return e, nil
@@ -797,6 +822,10 @@ func (s *show) printMap(w *bytes.Buffer, o runplan.Output) error {
 	}
 	switch o.Kind {
 	case runplan.Items:
+		if o.Print == nil || s.opts.JSON { // a script's print converts raw values itself
+			s.makeReadable(m.Key)
+			s.makeReadable(m.Value)
+		}
 		items, err := btfview.Items(m, entries)
 		if err != nil {
 			return err

@@ -125,7 +125,18 @@ type PrintArg struct {
 	// Clock, when set, is a strftime format: the value is the wall clock
 	// when the row is printed (the scripts' strftime("%H:%M:%S") column).
 	Clock string `json:",omitempty"`
+	// Convert is the script's own conversion of the field, one of the
+	// Convert* values: inet_ntop(AF_INET, pack("I", e.saddr)) is ConvertIPv4.
+	Convert string `json:",omitempty"`
 }
+
+// The conversions of a PrintArg, as a script writes them in Python.
+const (
+	ConvertIPv4  = "ipv4"  // inet_ntop(AF_INET, pack("I", x)), inet_ntoa(pack("I", x))
+	ConvertIPv6  = "ipv6"  // inet_ntop(AF_INET6, x)
+	ConvertNtohs = "ntohs" // socket.ntohs(x)
+	ConvertNtohl = "ntohl" // socket.ntohl(x)
+)
 
 // Plan is everything `run` was told beyond the object itself.
 type Plan struct {
@@ -149,6 +160,9 @@ type Plan struct {
 	// MapWrites are the values a script writes into the program's maps
 	// before it starts tracing, for run to write once the object is loaded.
 	MapWrites []MapWrite `json:",omitempty"`
+	// NetworkOrder names the port fields the source fills in network order
+	// (NetworkOrderFields), for run to show in host order.
+	NetworkOrder []string `json:",omitempty"`
 }
 
 // MapWrite is one value a script writes into a map before tracing:

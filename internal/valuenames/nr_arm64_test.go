@@ -1,0 +1,3 @@
+package valuenames
+
+const nrOpenat, nrExitGroup = 56, 94
