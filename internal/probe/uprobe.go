@@ -138,21 +138,37 @@ func symbolOffset(path, symbol string) (offset uint64, note string, err error) {
 	addr := sym.Value
 	if elf.ST_TYPE(sym.Info) == elf.STT_GNU_IFUNC {
 		// libbpf would probe the resolver, which runs once at load time:
-		// probe what it resolves to instead.
-		// Resolving it loads the library into this process (its
-		// constructors run): as root, only a library no other user could
-		// have written.
-		if os.Geteuid() == 0 {
-			if err := safefile.OnlyRootWrites(path); err != nil {
-				return 0, "", fmt.Errorf("%s in %s is an IFUNC, and resolving it would run the library's code as root: %w", symbol, textsafe.Escape(path), err)
+		// probe what it resolves to instead. First as a running process
+		// that has the library loaded resolved it (ifunc.go): no code of
+		// the library runs here.
+		impl, pid, procErr := ifuncFromProcess(f, path, sym.Value)
+		if procErr == nil {
+			addr, note = impl, fmt.Sprintf("%s is an IFUNC: probing its implementation %s, as process %d resolved it", symbol, symbolAt(f, impl), pid)
+		} else {
+			impl, name, err := ifuncByLoading(path, symbol)
+			if err != nil {
+				return 0, "", fmt.Errorf("%s in %s is an IFUNC and its implementation could not be found: %v; %w (probe the implementation by its offset instead: %s:0x...)", symbol, textsafe.Escape(path), procErr, err, textsafe.Escape(path))
 			}
+			addr, note = impl, fmt.Sprintf("%s is an IFUNC: probing its implementation %s", symbol, name)
 		}
-		impl, name, err := ifuncTarget(path, symbol)
-		if err != nil {
-			return 0, "", fmt.Errorf("%s in %s is an IFUNC and its implementation could not be found: %w", symbol, path, err)
-		}
-		addr, note = impl, fmt.Sprintf("%s is an IFUNC: probing its implementation %s", symbol, name)
 	}
+	return segmentOffset(f, addr, symbol, path, note)
+}
+
+// ifuncByLoading resolves an IFUNC by loading the library into this
+// process (dlopen: its constructors run): as root, only a library no other
+// user could have written.
+func ifuncByLoading(path, symbol string) (uint64, string, error) {
+	if os.Geteuid() == 0 {
+		if err := safefile.OnlyRootWrites(path); err != nil {
+			return 0, "", fmt.Errorf("resolving it here would run the library's code as root: %w", err)
+		}
+	}
+	return ifuncTarget(path, symbol)
+}
+
+// segmentOffset turns an address of the file into its file offset.
+func segmentOffset(f *elf.File, addr uint64, symbol, path, note string) (uint64, string, error) {
 	for _, p := range f.Progs {
 		if p.Type == elf.PT_LOAD && p.Flags&elf.PF_X != 0 && addr >= p.Vaddr && addr < p.Vaddr+p.Memsz {
 			return addr - p.Vaddr + p.Off, note, nil
