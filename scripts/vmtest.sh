@@ -307,6 +307,7 @@ build_programs() {
 	emit c-only-1-message.bpf.o "$repo/examples/solutions/c-only/1-message/hello.py"
 	emit kprobe_ring.bpf.o "$repo/cmd/ebpf-hello/testdata/run/kprobe_ring.bpf.c"
 	emit fentry_perf.bpf.o "$repo/cmd/ebpf-hello/testdata/run/fentry_perf.bpf.c"
+	emit kprobe_chain.bpf.o "$repo/cmd/ebpf-hello/testdata/run/kprobe_chain.bpf.c"
 	# arm64: the examples' objects see that kernel's vmlinux.h first, and
 	# their Go programs are cross-compiled as `make static ARCH=arm64` does.
 	local goenv=(GOTOOLCHAIN=local CGO_ENABLED=1)

@@ -103,12 +103,12 @@ func TestKernelChoices(t *testing.T) {
 		})
 	}
 	// Without the list (not readable here), the branches stay
-	// alternatives for run to try.
+	// alternatives for run to try, one branch after the other.
 	s, err := ReadWith([]byte(kernelChoices), "disk.py", Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(s.Attach) != 3 || !s.Attach[0].Optional || len(s.Attach[2].Fallback) != 2 {
+	if len(s.Attach) != 3 || !s.Attach[0].Optional || len(s.Attach[2].Fallback) != 1 || len(s.Attach[2].Fallback[0].Fallback) != 1 {
 		t.Errorf("without the kernel's list: %+v", s.Attach)
 	}
 }

@@ -345,23 +345,34 @@ func (r *reader) alternatives(branches []*stmt, inLoop bool) error {
 			}
 		}
 	}
-	others := map[string][]runplan.Attach{} // the other branches' attaches, by program
+	others := 0
 	for _, g := range groups[1:] {
-		for _, b := range g {
-			others[b.Program] = append(others[b.Program], b)
-		}
+		others += len(g)
 	}
 	for _, a := range first {
-		// every attach of a program in one branch gets all of its other
-		// branches' as fallbacks: as many as their product, paid for
-		if err := r.spend(branches[0].line, stmtCost*len(others[a.Program])); err != nil {
+		// each attach of a program in the first branch falls back to the
+		// next branch's attaches of it, which fall back to the next one's:
+		// tried in the order BCC would take them, one branch at a time
+		if err := r.spend(branches[0].line, stmtCost*max(1, others)); err != nil {
 			return err
 		}
-		for _, b := range others[a.Program] {
-			if b.Target != a.Target {
-				a.Fallback = append(a.Fallback, b)
+		var next []runplan.Attach
+		for i := len(groups) - 1; i >= 1; i-- {
+			var mine []runplan.Attach
+			for _, b := range groups[i] {
+				if b.Program == a.Program && b.Target != a.Target {
+					mine = append(mine, b)
+				}
+			}
+			switch {
+			case len(mine) == 1:
+				mine[0].Fallback = next
+				next = mine
+			case len(mine) > 1: // several hooks of one branch: attached together
+				next = mine
 			}
 		}
+		a.Fallback = next
 		a.Optional = !hasElse
 		r.s.Attach = append(r.s.Attach, a)
 	}

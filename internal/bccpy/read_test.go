@@ -199,6 +199,27 @@ b.attach_kprobe(event_re="^finish_task_switch$|^finish_task_switch\.isra\.\d$", 
 	if !reflect.DeepEqual(s.Attach, want) {
 		t.Errorf("attach\n got %+v\nwant %+v", s.Attach, want)
 	}
+
+	// if/elif/else (disksnoop, bitehist): a chain, one branch at a time,
+	// not the other branches attached together.
+	py = `from bcc import BPF
+b = BPF(text="int g(void *ctx) { return 0; }")
+if BPF.get_kprobe_functions(b'blk_account_io_done'):
+    b.attach_kprobe(event="blk_account_io_done", fn_name="g")
+elif BPF.get_kprobe_functions(b'__blk_account_io_done'):
+    b.attach_kprobe(event="__blk_account_io_done", fn_name="g")
+else:
+    b.attach_kprobe(event="blk_mq_end_request", fn_name="g")
+`
+	if s, err = Read([]byte(py), "chain.py"); err != nil {
+		t.Fatal(err)
+	}
+	want = []runplan.Attach{{Program: "g", Kind: runplan.Kprobe, Target: "blk_account_io_done", Fallback: []runplan.Attach{
+		{Program: "g", Kind: runplan.Kprobe, Target: "__blk_account_io_done", Fallback: []runplan.Attach{
+			{Program: "g", Kind: runplan.Kprobe, Target: "blk_mq_end_request"}}}}}}
+	if !reflect.DeepEqual(s.Attach, want) {
+		t.Errorf("chain\n got %+v\nwant %+v", s.Attach, want)
+	}
 }
 
 // A sleep in a loop is an interval only when the loop prints maps; a

@@ -20,7 +20,27 @@ type entry struct {
 	hooks   []probe.Hook // what is tried now
 	how     string       // in words, when not the program's own way
 	dropped bool         // optional and unavailable: left out
-	moved   bool         // already on a fallback: no second one
+	// at is the Attach tried now: want, then each fallback of a chain (a
+	// script's if/elif/else: one branch after the other).
+	at    runplan.Attach
+	moved bool // on the last fallback: no further one
+}
+
+func newEntry(a runplan.Attach, tracefs string) *entry {
+	return &entry{want: a, at: a, hooks: hooksFor(a, tracefs)}
+}
+
+// tries bounds the loads needed to settle entries: each may move once per
+// fallback of its chain, and once more to syscall tracepoints.
+func tries(entries []*entry) int {
+	n := 1
+	for _, e := range entries {
+		n += 2
+		for a := e.want; len(a.Fallback) == 1; a = a.Fallback[0] {
+			n++
+		}
+	}
+	return n
 }
 
 // plannedAttach lists the programs to attach: the plan's, else every
@@ -179,16 +199,24 @@ func syscallTracepoints(function string) []string {
 // fallBack moves an entry that cannot attach to another way, or says why
 // there is none. reason is why its hooks failed.
 func fallBack(e *entry, reason error, progs map[string]probe.Program, tracefs string) error {
-	a := e.want
+	a := e.at
 	if !e.moved && len(a.Fallback) > 0 {
-		e.moved = true
+		if len(a.Fallback) == 1 && len(a.Fallback[0].Fallback) > 0 {
+			e.at = a.Fallback[0] // it has a fallback of its own: on to it next
+		} else {
+			e.moved = true
+		}
 		e.hooks = nil
 		var names []string
 		for _, f := range a.Fallback {
 			e.hooks = append(e.hooks, hooksFor(f, tracefs)...)
 			names = append(names, fmt.Sprintf("%s %s (%s)", f.Kind, textsafe.Escape(f.Target), textsafe.Escape(f.Program)))
 		}
-		e.how = fmt.Sprintf("%s %s unavailable (%v): using %s", a.Kind, textsafe.Escape(a.Target), reason, strings.Join(names, ", "))
+		how := fmt.Sprintf("%s %s unavailable (%v): using %s", a.Kind, textsafe.Escape(a.Target), reason, strings.Join(names, ", "))
+		if e.how != "" { // further down a chain: what happened before too
+			how = e.how + "; " + how
+		}
+		e.how = how
 		return nil
 	}
 	if !e.moved && a.Kind == runplan.Kprobe {
@@ -211,7 +239,7 @@ func fallBack(e *entry, reason error, progs map[string]probe.Program, tracefs st
 			return nil
 		}
 	}
-	if a.Optional {
+	if e.want.Optional {
 		e.dropped = true
 		e.how = fmt.Sprintf("%s %s unavailable (%v): left out (optional)", a.Kind, textsafe.Escape(a.Target), reason)
 		return nil

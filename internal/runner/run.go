@@ -219,9 +219,9 @@ func attach(spec probe.Spec, plan runplan.Plan, progs []probe.Program, root stri
 	}
 	entries := make([]*entry, len(wanted))
 	for i, a := range wanted {
-		entries[i] = &entry{want: a, hooks: hooksFor(a, root)}
+		entries[i] = newEntry(a, root)
 	}
-	for attempt := 0; attempt <= 2*len(entries); attempt++ {
+	for attempt, n := 0, tries(entries); attempt < n; attempt++ {
 		var hooks []probe.Hook
 		for _, e := range entries {
 			if !e.dropped {

@@ -520,6 +520,41 @@ check_run_hello() {
 	fi
 }
 
+# check_run_chain: kprobe_chain.bpf.o's plan is a script's if/elif/else
+# on the kernel's functions: a kprobe no kernel has, then do_sys_openat2,
+# then the open tracepoint, tried one after the other. Where kprobes work
+# the second must attach (not the third, nor the second and third together).
+check_run_chain() {
+	want=$(kprobe_way)
+	out=$WORK/run-chain.out err=$WORK/run-chain.err
+	clear_trace
+	feed_opens &
+	feeder=$!
+	timeout "$TOOL_TIMEOUT" "$BIN" run "$PROGRAMS/kprobe_chain.bpf.o" --count 3 >"$out" 2>"$err"
+	rc=$?
+	kill "$feeder" 2>/dev/null
+	wait "$feeder" 2>/dev/null
+	if [ "$rc" -ne 0 ]; then
+		failed_run run auto kprobe_chain.bpf.o "$rc" "$err"
+		return
+	fi
+	if grep -q 'using tracepoint syscalls:sys_enter_openat' "$err"; then
+		way=tracepoint
+	elif grep -q 'using kprobe do_sys_openat2' "$err"; then
+		way=kprobe
+	else
+		way="none said"
+	fi
+	lines=$(grep -c 'chain: open by [0-9]*$' "$out")
+	if [ "$lines" -ne 3 ]; then
+		report run auto kprobe_chain.bpf.o fail "$lines of 3 lines are 'chain: open by PID': $(head -n 1 "$out")"
+	elif [ "$way" != "$want" ]; then
+		report run auto kprobe_chain.bpf.o fail "attached as '$way', expected $want: $(grep 'attach:' "$err" | head -n 1)"
+	else
+		report run auto kprobe_chain.bpf.o pass "3/3 lines, attach $way"
+	fi
+}
+
 # check_run_hello2 NAME OBJECT: hello2.py compiled on the host: its header
 # and a TIME(s) COMM PID FILE row for each of the opener's opens.
 check_run_hello2() {
@@ -684,6 +719,7 @@ check_programs() {
 	check_run_hello c-only/1-message c-only-1-message.bpf.o 'Hello, eBPF workshop!'
 	check_run_libbpf kprobe kprobe_ring.bpf.o
 	check_run_libbpf fentry fentry_perf.bpf.o
+	check_run_chain
 	check_example_hello hello-printk 'Hello, World!'
 	check_example_rows trace-open
 	check_example_rows ring-buffer
