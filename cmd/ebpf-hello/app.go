@@ -44,6 +44,7 @@ EXAMPLES:
 			newExecCommand(),
 			newDoctorCommand(),
 			newRunCommand(),
+			newPrepareCommand(),
 		},
 		// Without a command: the help. With an unknown one: one line, exit 1
 		// (urfave/cli would print "No help topic for 'bogus'").

@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"time"
 
 	"github.com/ebpf-hello/ebpf-hello/internal/compile"
 	"github.com/ebpf-hello/ebpf-hello/internal/textsafe"
@@ -14,6 +15,9 @@ import (
 
 // version is set at build time with -ldflags "-X main.version=...".
 var version = "dev"
+
+// started is when the process started, for run --timings.
+var started = time.Now()
 
 func main() {
 	// Ctrl-C and SIGTERM cancel the context; every command then detaches

@@ -21,6 +21,7 @@ import (
 	"github.com/ebpf-hello/ebpf-hello/internal/runplan"
 	"github.com/ebpf-hello/ebpf-hello/internal/safefile"
 	"github.com/ebpf-hello/ebpf-hello/internal/textsafe"
+	"github.com/ebpf-hello/ebpf-hello/internal/timings"
 )
 
 func newRunCommand() *cli.Command {
@@ -76,6 +77,7 @@ EXAMPLES:
 			&cli.StringSliceFlag{Name: "map-size", Usage: "set map `NAME=N`'s max_entries before loading (bytes for a ring buffer), as a loader would; maps declared without one get 10240"},
 			&cli.BoolFlag{Name: "all-maps", Usage: "also print maps that hold the program's state (entries it deletes, such as start times; one-slot scratch buffers), hidden by default"},
 			&cli.BoolFlag{Name: "raw-values", Usage: "print every number as it is: no IP addresses, host-order ports or errno, signal, syscall, open flag and TCP state names"},
+			&cli.BoolFlag{Name: "timings", Usage: "say on stderr when each step ends (compile cache, clang, load and attach, first output), in ms since the start: where a slow first run spends its time"},
 			&cli.BoolFlag{Name: "show-self", Usage: "also show the lines and events ebpf-hello's own threads caused (by default dropped and counted: a program on write(2) would otherwise feed on run's own output)"},
 			&cli.BoolFlag{Name: "params", Usage: "list the program's global variables --set can change (type, default, whether the code reads them), and stop (no root needed)"},
 			&cli.StringFlag{Name: "emit-object", Usage: "compile FILE into the BPF object `OUT` and stop (no root needed); a BCC program's attach points and printing go inside it, so 'run OUT' works the same on a machine without clang"},
@@ -126,6 +128,9 @@ func runAction(c *cli.Context) error {
 		AllMaps:   c.Bool("all-maps"),
 		RawValues: c.Bool("raw-values"),
 	}
+	if c.Bool("timings") {
+		opts.Timings = timings.New(c.App.ErrWriter, started)
+	}
 	if !c.Bool("emit") && c.String("emit-object") == "" && !c.Bool("params") {
 		// Running needs root: say so before a BCC program's tracepoint
 		// formats (root-only files) are read to translate it.
@@ -134,7 +139,7 @@ func runAction(c *cli.Context) error {
 		}
 	}
 	var err error
-	opts.Object, opts.Plan, err = objectOf(c, path, scriptArgs)
+	opts.Object, opts.Plan, err = objectOf(c, path, scriptArgs, opts.Timings)
 	if errors.Is(err, context.Canceled) && c.Context.Err() != nil {
 		return nil // Ctrl-C while compiling: a stop, not an error
 	}
@@ -153,7 +158,7 @@ func runAction(c *cli.Context) error {
 // objectOf gives FILE as a BPF object and the plan that came with it.
 // With --emit (BCC programs) it prints the generated C instead, and with
 // --emit-object it writes the object to a file: both return a nil object.
-func objectOf(c *cli.Context, path string, scriptArgs []string) ([]byte, runplan.Plan, error) {
+func objectOf(c *cli.Context, path string, scriptArgs []string, tlog *timings.Log) ([]byte, runplan.Plan, error) {
 	if strings.HasSuffix(path, ".o") {
 		if scriptArgs != nil {
 			return nil, runplan.Plan{}, fmt.Errorf("arguments after -- are a BCC script's own: %s takes none", textsafe.Escape(path))
@@ -184,7 +189,10 @@ func objectOf(c *cli.Context, path string, scriptArgs []string) ([]byte, runplan
 	if err != nil {
 		return nil, runplan.Plan{}, err
 	}
-	src := compile.Source{Path: path, Text: text, Name: filepath.Base(path), Warnings: c.App.ErrWriter}
+	if isBCC {
+		tlog.Mark("BCC program read and translated to libbpf C")
+	}
+	src := compile.Source{Path: path, Text: text, Name: filepath.Base(path), Warnings: c.App.ErrWriter, Timings: tlog}
 	var plan *runplan.Plan
 	if !isBCC {
 		// C that `run --emit` wrote carries its plan (fallbacks included).
@@ -197,7 +205,7 @@ func objectOf(c *cli.Context, path string, scriptArgs []string) ([]byte, runplan
 			_, err := c.App.Writer.Write(bcc.C)
 			return nil, runplan.Plan{}, err
 		}
-		src = compile.Source{Path: path, Text: bcc.C, Name: bcc.Name, Warnings: c.App.ErrWriter}
+		src = compile.Source{Path: path, Text: bcc.C, Name: bcc.Name, Warnings: c.App.ErrWriter, Timings: tlog}
 		plan = &bcc.Plan
 	}
 	if ports := runplan.NetworkOrderFields(text); len(ports) > 0 {

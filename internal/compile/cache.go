@@ -59,6 +59,7 @@ type toolchain struct {
 
 	multiarch string // /usr/include/<triple> for UAPI headers, or ""
 	temporary bool   // the cache is this process's alone (no PCH: nobody would use it)
+	made      bool   // this process made the entry (vmlinux.h): a cold start
 
 	note  string      // why the cache is not the one the environment names, said once
 	noted atomic.Bool // note said
@@ -145,7 +146,7 @@ func prepare(ctx context.Context, btfPath string) (*toolchain, error) {
 	tc.dir = filepath.Join(cache.path, key)
 	tc.temporary = cache.temporary
 	tc.note = cache.why
-	if err := makeEntry(ctx, tc, headers, btfPath); err != nil {
+	if tc.made, err = makeEntry(ctx, tc, headers, btfPath); err != nil {
 		return nil, err
 	}
 	if !tc.temporary {
@@ -160,19 +161,20 @@ func prepare(ctx context.Context, btfPath string) (*toolchain, error) {
 	return tc, nil
 }
 
-// makeEntry makes the include directory of the entry unless it exists.
-func makeEntry(ctx context.Context, tc *toolchain, headers map[string][]byte, btfPath string) error {
+// makeEntry makes the include directory of the entry unless it exists;
+// made says this run made it.
+func makeEntry(ctx context.Context, tc *toolchain, headers map[string][]byte, btfPath string) (made bool, err error) {
 	if _, err := os.Stat(filepath.Join(tc.include(), "common.h")); err == nil {
-		return nil
+		return false, nil
 	}
 	root, err := openDir(filepath.Dir(tc.dir))
 	if err != nil {
-		return fmt.Errorf("compile cache: %w", err)
+		return false, fmt.Errorf("compile cache: %w", err)
 	}
 	defer root.Close()
 	tmpName, tmp, err := root.mkdirTemp(".tmp-")
 	if err != nil {
-		return fmt.Errorf("compile cache: %w", err)
+		return false, fmt.Errorf("compile cache: %w", err)
 	}
 	defer tmp.Close()
 	defer os.RemoveAll(tmp.path) // after a successful rename there is nothing left
@@ -181,26 +183,26 @@ func makeEntry(ctx context.Context, tc *toolchain, headers map[string][]byte, bt
 	// rather than with odd errors about preserve_access_index.
 	version, major, err := clangVersion(ctx, tc.clang)
 	if err != nil {
-		return err
+		return false, err
 	}
 	if major < minClangMajor {
-		return fmt.Errorf("%s is clang %s: compiling CO-RE BPF C needs clang %d or newer", tc.clang, version, minClangMajor)
+		return false, fmt.Errorf("%s is clang %s: compiling CO-RE BPF C needs clang %d or newer", tc.clang, version, minClangMajor)
 	}
 
 	if err := writeIncludes(tmp, headers, btfPath); err != nil {
-		return fmt.Errorf("compile cache: %w", err)
+		return false, fmt.Errorf("compile cache: %w", err)
 	}
 	_ = tmp.writeFile("clang-version", []byte(tc.clang+" "+version+"\n"))
 
 	if err := root.rename(tmpName, filepath.Base(tc.dir)); err != nil {
 		// Another run made it first: use theirs.
 		if _, statErr := os.Stat(filepath.Join(tc.include(), "common.h")); statErr == nil {
-			return nil
+			return false, nil
 		}
-		return fmt.Errorf("compile cache: %w", err)
+		return false, fmt.Errorf("compile cache: %w", err)
 	}
 	prune(root.path, filepath.Base(tc.dir))
-	return nil
+	return true, nil
 }
 
 // writeIncludes fills entry/include: libbpf's headers, common.h and
@@ -364,4 +366,56 @@ func prune(root, keep string) {
 // forgetPCH drops a PCH clang rejected, so a later run makes it again.
 func forgetPCH(tc *toolchain) {
 	_ = os.Remove(tc.pch)
+}
+
+// Prepared says what Prepare found or made.
+type Prepared struct {
+	Dir       string // the cache entry for this kernel and clang
+	Made      bool   // this call made it (vmlinux.h from the kernel's BTF)
+	PCH       bool   // the precompiled header is there
+	PCHError  string // why clang could not make it (then compiles parse vmlinux.h)
+	Temporary bool   // no cache to keep it in (said in Note): nothing prepared for later
+	Note      string // why the cache is not the one the environment names
+}
+
+// pchWait bounds how long Prepare waits for a precompiled header that
+// another process is making.
+const pchWait = 2 * time.Minute
+
+// Prepare makes the compile cache entry for the running kernel and clang,
+// and its precompiled header, and waits for both: what a first `run`
+// after setting up, a kernel update or a clang upgrade would otherwise do
+// while the learner waits (ebpf-hello prepare, issue 24).
+func Prepare(ctx context.Context) (Prepared, error) {
+	tc, err := prepare(ctx, "")
+	if err != nil {
+		return Prepared{}, err
+	}
+	p := Prepared{Dir: tc.dir, Made: tc.made, Temporary: tc.temporary, Note: tc.note}
+	if tc.temporary {
+		return p, nil
+	}
+	pchBuilds.Wait()
+	if !tc.pchReady() { // another process is making it, or made it fail
+		startPCH(tc)
+		pchBuilds.Wait()
+	}
+	for deadline := time.Now().Add(pchWait); !tc.pchReady() && time.Now().Before(deadline); {
+		if msg, err := os.ReadFile(filepath.Join(tc.dir, pchFailed)); err == nil {
+			p.PCHError = strings.TrimSpace(string(msg))
+			break
+		}
+		tmp, _ := filepath.Glob(filepath.Join(tc.dir, "common.h-*.pch.tmp"))
+		logs, _ := filepath.Glob(filepath.Join(tc.dir, pchLog+"*"))
+		if len(tmp)+len(logs) == 0 {
+			break // nobody is making it
+		}
+		select {
+		case <-ctx.Done():
+			return p, ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+	p.PCH = tc.pchReady()
+	return p, nil
 }

@@ -15,6 +15,7 @@ import (
 	"sync/atomic"
 
 	"github.com/ebpf-hello/ebpf-hello/internal/safefile"
+	"github.com/ebpf-hello/ebpf-hello/internal/timings"
 )
 
 // Source is one program to compile.
@@ -36,6 +37,9 @@ type Source struct {
 	// BTF is the kernel BTF file vmlinux.h is made from ("": the running
 	// kernel's); for tests.
 	BTF string
+
+	// Timings, when set, is told when each step ends (run --timings).
+	Timings *timings.Log
 }
 
 // Error is a program clang refused: one line, then clang's own messages,
@@ -85,6 +89,11 @@ func Object(ctx context.Context, src Source) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	if tc.made {
+		src.Timings.Mark("compile cache made for this kernel and clang: vmlinux.h from the kernel's BTF, in " + tc.dir)
+	} else {
+		src.Timings.Mark("compile cache found: " + tc.dir)
+	}
 	if tc.note != "" && src.Warnings != nil && !tc.noted.Swap(true) {
 		fmt.Fprintf(src.Warnings, "ebpf-hello: %s\n", tc.note)
 	}
@@ -103,6 +112,7 @@ func Object(ctx context.Context, src Source) ([]byte, error) {
 		if src.Warnings != nil && warnings != "" {
 			io.WriteString(src.Warnings, warnings)
 		}
+		src.Timings.Mark("object found in the compile cache (compiled before)")
 		return obj, nil
 	}
 	obj, diag, deps, err := runClang(ctx, tc, src, text, usePCH)
@@ -129,6 +139,11 @@ func Object(ctx context.Context, src Source) ([]byte, error) {
 		io.WriteString(src.Warnings, diag)
 	}
 	tc.storeObject(key, obj, diag, deps)
+	if usePCH {
+		src.Timings.Mark("compiled by clang, with the precompiled header")
+	} else {
+		src.Timings.Mark("compiled by clang, parsing the whole vmlinux.h (no precompiled header yet)")
+	}
 	return obj, nil
 }
 

@@ -251,7 +251,7 @@ func TestConcurrentEntryMaking(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			tc := &toolchain{clang: clang, arch: targetArch(), cpu: "v3", dir: filepath.Join(root, "entry")}
-			errs[i] = makeEntry(context.Background(), tc, headers, "")
+			_, errs[i] = makeEntry(context.Background(), tc, headers, "")
 		}()
 	}
 	wg.Wait()

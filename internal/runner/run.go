@@ -26,6 +26,7 @@ import (
 	"github.com/ebpf-hello/ebpf-hello/internal/samples"
 	"github.com/ebpf-hello/ebpf-hello/internal/self"
 	"github.com/ebpf-hello/ebpf-hello/internal/textsafe"
+	"github.com/ebpf-hello/ebpf-hello/internal/timings"
 	"github.com/ebpf-hello/ebpf-hello/internal/tracefs"
 	"github.com/ebpf-hello/ebpf-hello/internal/tracepipe"
 )
@@ -41,10 +42,11 @@ type Options struct {
 	EventType string   // --event-type: the struct of every buffer's events
 	Count     int      // stop after this many events or lines (0: no limit)
 	Duration  time.Duration
-	Pages     int      // perf buffer pages per CPU (0: sized by the event, see defaultPages)
-	MapSizes  []string // --map-size NAME=N
-	AllMaps   bool     // show maps that hold the program's state too
-	RawValues bool     // numbers as they are (no btfview.MakeReadable)
+	Pages     int          // perf buffer pages per CPU (0: sized by the event, see defaultPages)
+	MapSizes  []string     // --map-size NAME=N
+	AllMaps   bool         // show maps that hold the program's state too
+	RawValues bool         // numbers as they are (no btfview.MakeReadable)
+	Timings   *timings.Log // run --timings: each step's end (nil: not said)
 	// ShowSelf keeps the lines and events ebpf-hello's own threads caused
 	// (by default they are dropped and counted: see self.go).
 	ShowSelf bool
@@ -135,11 +137,13 @@ func Run(ctx context.Context, opts Options, stdout, stderr io.Writer) (err error
 		}
 	}
 
+	opts.Timings.Mark("object read: its BTF, programs and maps")
 	loaded, err := attach(spec, opts.Plan, progs, root, notify)
 	if err != nil {
 		return err
 	}
 	defer loaded.Close()
+	opts.Timings.Mark("loaded (the verifier passed) and attached")
 	if err := writeMaps(loaded, opts.Plan.MapWrites, notify); err != nil {
 		return err
 	}
@@ -406,7 +410,11 @@ func (s *show) full() bool {
 
 // counted notes n more rows shown; at --count it stops the run.
 func (s *show) counted(n int) {
-	if total := s.shown.Add(uint64(n)); s.opts.Count > 0 && total >= uint64(s.opts.Count) {
+	total := s.shown.Add(uint64(n))
+	if total == uint64(n) {
+		s.opts.Timings.Mark("first output shown")
+	}
+	if s.opts.Count > 0 && total >= uint64(s.opts.Count) {
 		s.stop()
 	}
 }
