@@ -46,6 +46,11 @@ func TestRunReadableValues(t *testing.T) {
 	if !strings.Contains(strings.Join(lines, "\n"), `"dport":`+strconv.Itoa(port)) {
 		t.Errorf("no connect event to port %d in:\n%s", port, strings.Join(lines, "\n"))
 	}
+	// The map printed at exit: its key's address and port, readable too.
+	wantKey := fmt.Sprintf(`{"map":"conns","key":{"daddr":"127.0.0.1","dport":%d,"family":2},"value":`, port)
+	if !strings.Contains(strings.Join(lines, "\n"), wantKey) {
+		t.Errorf("no map item %s... in:\n%s", wantKey, strings.Join(lines, "\n"))
+	}
 
 	raw := readableRun(t, missing, "--json", "--raw-values")
 	for _, line := range raw {
@@ -91,7 +96,8 @@ func readableRun(t *testing.T, missing string, flags ...string) []string {
 	if code, stderr := tr.stop(t); code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	return lines
+	// What it printed at exit: the map.
+	return append(lines, tr.collect(t, 1, testenv.Patience, func(l string) bool { return strings.HasPrefix(l, `{"map":"conns"`) })...)
 }
 
 var testListener net.Listener

@@ -1,7 +1,8 @@
 // run test: fields a learner reads by name, not by number. Events of the
 // test process (targ_tgid) from four hooks: a failed open (flags, file
 // name, then -ENOENT), a signal it sends, and its TCP connect's state
-// changes (addresses, a port in host order and one in network order).
+// changes (addresses, a port in host order and one in network order), and
+// a map keyed by address and port.
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
@@ -30,6 +31,21 @@ struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 256 * 1024);
 } events SEC(".maps");
+
+/* connects per destination, printed at exit: a key of an address and a
+ * port in network order, as a socket holds them */
+struct conn_key {
+	__be32 daddr;
+	__be16 dport;
+	__u16 family;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 64);
+	__type(key, struct conn_key);
+	__type(value, __u64);
+} conns SEC(".maps");
 
 static __always_inline int mine(void)
 {
@@ -95,5 +111,16 @@ int tcp_state(struct trace_event_raw_inet_sock_set_state *ctx)
 	e.oldstate = ctx->oldstate;
 	e.newstate = ctx->newstate;
 	send(&e, 4);
+	if (ctx->newstate == 2 /* TCP_SYN_SENT */) {
+		struct conn_key key = { .dport = bpf_htons(ctx->dport), .family = ctx->family };
+		__u64 one = 1, *count;
+
+		__builtin_memcpy(&key.daddr, ctx->daddr, 4);
+		count = bpf_map_lookup_elem(&conns, &key);
+		if (count)
+			__sync_fetch_and_add(count, 1);
+		else
+			bpf_map_update_elem(&conns, &key, &one, BPF_NOEXIST);
+	}
 	return 0;
 }
