@@ -308,6 +308,18 @@ build_programs() {
 	emit kprobe_ring.bpf.o "$repo/cmd/ebpf-hello/testdata/run/kprobe_ring.bpf.c"
 	emit fentry_perf.bpf.o "$repo/cmd/ebpf-hello/testdata/run/fentry_perf.bpf.c"
 	emit kprobe_chain.bpf.o "$repo/cmd/ebpf-hello/testdata/run/kprobe_chain.bpf.c"
+	emit perf_uprobe.bpf.o "$repo/cmd/ebpf-hello/testdata/run/perf_uprobe.bpf.c"
+	# The uprobe check's dynamically linked program, and the C library and
+	# dynamic linker it needs, in sysroot/ at the paths it looks for them
+	# (the VM copies sysroot/ to /; the host has its own).
+	local cc=gcc ld=/lib64/ld-linux-x86-64.so.2 libdir=/lib/x86_64-linux-gnu
+	if [ "$arch" = arm64 ]; then
+		cc=aarch64-linux-gnu-gcc ld=/lib/ld-linux-aarch64.so.1 libdir=/lib/aarch64-linux-gnu
+	fi
+	mkdir -p "$dir/sysroot$(dirname "$ld")" "$dir/sysroot$libdir"
+	"$cc" -O2 -Wall -o "$dir/strlener" "$here/vm/strlener.c" &&
+		cp -L "$ld" "$dir/sysroot$ld" && cp -L "$libdir/libc.so.6" "$dir/sysroot$libdir/" ||
+		die "cannot build the uprobe check's program for $arch ($cc, $ld, $libdir/libc.so.6)"
 	# arm64: the examples' objects see that kernel's vmlinux.h first, and
 	# their Go programs are cross-compiled as `make static ARCH=arm64` does.
 	local goenv=(GOTOOLCHAIN=local CGO_ENABLED=1)

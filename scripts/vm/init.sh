@@ -555,6 +555,36 @@ check_run_chain() {
 	fi
 }
 
+# check_run_uprobe: perf_uprobe.bpf.o's uprobe on libc's strlen, an IFUNC,
+# with a dynamically linked program (strlener) calling it: run must find
+# the implementation the dynamic linker chose from that running process
+# (the static binary cannot dlopen), and show the program's events.
+check_run_uprobe() {
+	out=$WORK/run-uprobe.out err=$WORK/run-uprobe.err
+	if [ "$mode_host" -eq 0 ] && [ -d "$PROGRAMS/sysroot" ]; then
+		cp -a "$PROGRAMS/sysroot/." /
+	fi
+	"$PROGRAMS/strlener" x &
+	strlener=$!
+	timeout "$TOOL_TIMEOUT" "$BIN" run "$PROGRAMS/perf_uprobe.bpf.o" --set targ_comm=strlener --count 3 >"$out" 2>"$err"
+	rc=$?
+	kill "$strlener" 2>/dev/null
+	wait "$strlener" 2>/dev/null
+	if [ "$rc" -ne 0 ]; then
+		failed_run run uprobe perf_uprobe.bpf.o "$rc" "$err"
+		return
+	fi
+	rows=$(grep -c "strlener" "$out")
+	note=$(grep -o 'strlen is an IFUNC: probing its implementation [^,]*, as process [0-9]* resolved it' "$err" | head -n 1)
+	if [ "$rows" -ne 3 ]; then
+		report run uprobe perf_uprobe.bpf.o fail "$rows of 3 rows are strlener's: $(head -n 2 "$out" | tr '\n' '/')"
+	elif [ -z "$note" ]; then
+		report run uprobe perf_uprobe.bpf.o fail "the IFUNC was not resolved from a running process: $(grep 'attach:' "$err" | head -n 1)"
+	else
+		report run uprobe perf_uprobe.bpf.o pass "3/3 rows; $note"
+	fi
+}
+
 # check_run_hello2 NAME OBJECT: hello2.py compiled on the host: its header
 # and a TIME(s) COMM PID FILE row for each of the opener's opens.
 check_run_hello2() {
@@ -720,6 +750,7 @@ check_programs() {
 	check_run_libbpf kprobe kprobe_ring.bpf.o
 	check_run_libbpf fentry fentry_perf.bpf.o
 	check_run_chain
+	check_run_uprobe
 	check_example_hello hello-printk 'Hello, World!'
 	check_example_rows trace-open
 	check_example_rows ring-buffer

@@ -1,0 +1,18 @@
+/* make vmtest's uprobe check: a dynamically linked program (comm
+ * "strlener") that calls libc's strlen, an IFUNC, through its GOT every
+ * 10 ms until killed. Its libc, mapped and relocated, is what run reads the
+ * IFUNC's choice from: no dlopen in the static ebpf-hello. */
+#include <string.h>
+#include <unistd.h>
+
+int main(int argc, char **argv)
+{
+	size_t (*volatile len)(const char *) = strlen; /* not inlined */
+	volatile size_t n = 0;
+
+	for (;;) {
+		n += len(argv[argc - 1]);
+		usleep(10000);
+	}
+	return 0;
+}
