@@ -62,7 +62,7 @@ func prepareBCC(c *cli.Context, path string, text []byte, scriptArgs []string) (
 		}
 		return nil, false, nil
 	}
-	in := bccrun.Input{Path: path, Text: text, Src: c.String("src"), Args: scriptArgs}
+	in := bccrun.Input{Path: path, Text: text, Src: c.String("src"), Args: scriptArgs, Elsewhere: c.String("emit-object") != ""}
 	for _, f := range bccAttachFlags {
 		for _, v := range c.StringSlice(f.flag) {
 			a, err := bcc.ParseAttach(f.kind, v, runtime.GOARCH)

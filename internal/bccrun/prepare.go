@@ -31,6 +31,11 @@ type Input struct {
 	// Options for the translation (Tracefs, KernelNames, Arch); Attach and
 	// Globals are filled here.
 	Options bcc.Options
+	// Elsewhere: the object is compiled to run on another machine (run
+	// --emit-object), so a script's checks of the kernel's functions are
+	// not decided on this one: its branches stay a chain of alternatives,
+	// tried where the object runs.
+	Elsewhere bool
 }
 
 // IsScript tells a BCC Python script by its name or its first line.
@@ -80,7 +85,7 @@ func Prepare(in Input) (*bcc.Program, error) {
 	}
 	opts := bccpy.Options{Args: in.Args}
 	kernelNote := ""
-	if bytes.Contains(text, []byte("get_kprobe_functions")) {
+	if bytes.Contains(text, []byte("get_kprobe_functions")) && !in.Elsewhere {
 		opts.Kernel, kernelNote = kernelFunctions(in.Options.Tracefs)
 	}
 	s, err := bccpy.ReadWith(text, in.Path, opts)

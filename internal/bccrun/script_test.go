@@ -59,8 +59,22 @@ func TestKernelChoiceFromTracefs(t *testing.T) {
 	if p, err = Prepare(Input{Path: filepath.Join(dir, "disk.py"), Options: o}); err != nil {
 		t.Fatal(err)
 	}
-	if len(p.Plan.Attach) != 1 || len(p.Plan.Attach[0].Fallback) != 2 || !strings.Contains(strings.Join(p.Plan.Notes, "\n"), "unknown") {
+	chain := func(p *bcc.Program) bool {
+		a := p.Plan.Attach
+		return len(a) == 1 && a[0].Target == "__blk_account_io_done" && len(a[0].Fallback) == 1 && a[0].Fallback[0].Target == "blk_account_io_done" &&
+			len(a[0].Fallback[0].Fallback) == 1 && a[0].Fallback[0].Fallback[0].Target == "blk_mq_end_request"
+	}
+	if !chain(p) || !strings.Contains(strings.Join(p.Plan.Notes, "\n"), "unknown") {
 		t.Errorf("without a list: attach %+v notes %q", p.Plan.Attach, p.Plan.Notes)
+	}
+	// An object for another machine (--emit-object): decided where it runs,
+	// even with this machine's list at hand.
+	o.Tracefs = filepath.Join(dir, "tracefs")
+	if p, err = Prepare(Input{Path: filepath.Join(dir, "disk.py"), Options: o, Elsewhere: true}); err != nil {
+		t.Fatal(err)
+	}
+	if !chain(p) {
+		t.Errorf("for another machine: attach %+v", p.Plan.Attach)
 	}
 }
 
