@@ -65,6 +65,7 @@ EXAMPLES:
    sudo ebpf-hello run counts.bpf.c --interval 1s       # a map, every second
    ebpf-hello run execs.bpf.c --params                  # what --set can change
    sudo ebpf-hello run hello.py                         # the tutorial's BCC script
+   sudo ebpf-hello run hello2.py --src hello2.c --explain  # where its rows come from, no user-space code
    ebpf-hello run hello.py --emit-object hello.bpf.o    # compile only: for a machine without clang
    sudo ebpf-hello run hello.bpf.o                      #   ... which then runs it as 'run hello.py' does`,
 		Flags: append(append([]cli.Flag{
@@ -77,6 +78,7 @@ EXAMPLES:
 			&cli.StringSliceFlag{Name: "map-size", Usage: "set map `NAME=N`'s max_entries before loading (bytes for a ring buffer), as a loader would; maps declared without one get 10240"},
 			&cli.BoolFlag{Name: "all-maps", Usage: "also print maps that hold the program's state (entries it deletes, such as start times; one-slot scratch buffers), hidden by default"},
 			&cli.BoolFlag{Name: "raw-values", Usage: "print every number as it is: no IP addresses, host-order ports or errno, signal, syscall, open flag and TCP state names"},
+			&cli.BoolFlag{Name: "explain", Usage: "say on stderr where each thing printed comes from: which struct the events are and how it was found, which maps print and why, how numbers are shown, which globals were set"},
 			&cli.BoolFlag{Name: "timings", Usage: "say on stderr when each step ends (compile cache, clang, load and attach, first output), in ms since the start: where a slow first run spends its time"},
 			&cli.BoolFlag{Name: "show-self", Usage: "also show the lines and events ebpf-hello's own threads caused (by default dropped and counted: a program on write(2) would otherwise feed on run's own output)"},
 			&cli.BoolFlag{Name: "params", Usage: "list the program's global variables --set can change (type, default, whether the code reads them), and stop (no root needed)"},
@@ -127,6 +129,7 @@ func runAction(c *cli.Context) error {
 		MapSizes:  c.StringSlice("map-size"),
 		AllMaps:   c.Bool("all-maps"),
 		RawValues: c.Bool("raw-values"),
+		Explain:   c.Bool("explain"),
 	}
 	if c.Bool("timings") {
 		opts.Timings = timings.New(c.App.ErrWriter, started)

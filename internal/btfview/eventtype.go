@@ -25,14 +25,14 @@ import (
 // point at the struct.
 func (o *Object) EventType(mapName, typeName string) (*Layout, error) {
 	if typeName != "" {
-		return o.Struct(strings.TrimPrefix(typeName, "struct "))
+		return found(o.Struct(strings.TrimPrefix(typeName, "struct ")))("by name (--event-type or the script)")
 	}
 	markers, err := o.markers()
 	if err != nil {
 		return nil, err
 	}
 	if len(markers) == 1 {
-		return NewLayout(markers[0].target, o.order)
+		return found(NewLayout(markers[0].target, o.order))("by the marker " + markers[0].name + ", a global that points at it")
 	}
 	var named []marker
 	for _, m := range markers {
@@ -41,7 +41,7 @@ func (o *Object) EventType(mapName, typeName string) (*Layout, error) {
 		}
 	}
 	if len(named) == 1 {
-		return NewLayout(named[0].target, o.order)
+		return found(NewLayout(named[0].target, o.order))("by the marker " + named[0].name + ", a global that points at it, named after the map")
 	}
 	if len(markers) > 1 {
 		var names []string
@@ -52,10 +52,24 @@ func (o *Object) EventType(mapName, typeName string) (*Layout, error) {
 	}
 	for _, name := range []string{mapName + "_event", "event", "data_t"} {
 		if l, err := o.Struct(name); err == nil {
-			return l, nil
+			return found(l, nil)("by its usual name, struct " + name)
 		}
 	}
 	return nil, fmt.Errorf("map %s: cannot tell which struct its events are: declare `const struct YOUR_EVENT *unused_%s __attribute__((unused));` next to the map (or name the type)", mapName, mapName)
+}
+
+// found records how a layout was found (Layout.Found), before what Struct
+// may have said about DWARF.
+func found(l *Layout, err error) func(how string) (*Layout, error) {
+	return func(how string) (*Layout, error) {
+		if l != nil {
+			if l.Found != "" {
+				how += "; " + l.Found
+			}
+			l.Found = how
+		}
+		return l, err
+	}
 }
 
 type marker struct {

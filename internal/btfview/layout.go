@@ -20,6 +20,9 @@ type Layout struct {
 	Size   int    // bytes
 	Fields []Field
 	order  binary.ByteOrder
+	// Found says how the type was found, for run --explain ("by the
+	// marker unused_rb, a global that points at it"); "" when not told.
+	Found string
 }
 
 // Field is one leaf of a Layout.

@@ -51,7 +51,11 @@ func (o *Object) Struct(name string) (*Layout, error) {
 		// out of BTF, but -g keeps it in DWARF.
 		t, dwarfErr := dwarfStruct(o.raw, name)
 		if dwarfErr == nil {
-			return NewLayout(t, o.order)
+			l, err := NewLayout(t, o.order)
+			if l != nil {
+				l.Found = "in the object's DWARF (it is only a local variable's or a pointer's type, which BTF leaves out)"
+			}
+			return l, err
 		}
 		return nil, fmt.Errorf("no type %q in the object's BTF or DWARF (%v): compile it with clang -g, or keep the type in BTF with a typed global, e.g. `const struct %s *unused __attribute__((unused));`", name, dwarfErr, name)
 	}

@@ -323,3 +323,40 @@ func (l *Layout) readable(f *Field, v Value, b []byte) Value {
 	}
 	return v
 }
+
+// Explain says, for run --explain, how each field with a meaning is shown
+// and why: "saddr: an IPv4 address (4 bytes named like one)".
+func (l *Layout) Explain() []string {
+	var lines []string
+	for _, f := range l.Fields {
+		var why string
+		switch f.Meaning {
+		case MeanNumber:
+			continue
+		case MeanIPv4:
+			why = "an IPv4 address (4 bytes named like an address)"
+		case MeanIPv6:
+			why = "an IPv6 address (16 bytes named like an address)"
+		case MeanIP:
+			fam := "the family field"
+			if f.Family >= 0 && f.Family < len(l.Fields) {
+				fam = l.Fields[f.Family].Name
+			}
+			why = "an IPv4 or IPv6 address, by " + fam + " (AF_INET or AF_INET6)"
+		case MeanNetOrder:
+			why = "in network order (a __be type, or a port the source reads from a socket): shown in host order"
+		case MeanErrno:
+			why = "a return value or error: negative numbers are -errno, shown with the name (-2 (ENOENT))"
+		case MeanSignal:
+			why = "a signal number, shown with its name"
+		case MeanSyscall:
+			why = "a syscall number, shown as the syscall's name"
+		case MeanOpenFlags:
+			why = "open(2) flags (next to a file name), shown as O_... names"
+		case MeanTCPState:
+			why = "a TCP state (in a socket event), shown as TCP_... names"
+		}
+		lines = append(lines, f.Name+": "+why)
+	}
+	return lines
+}

@@ -47,6 +47,7 @@ type Options struct {
 	AllMaps   bool         // show maps that hold the program's state too
 	RawValues bool         // numbers as they are (no btfview.MakeReadable)
 	Timings   *timings.Log // run --timings: each step's end (nil: not said)
+	Explain   bool         // say where each printed thing comes from (explain.go)
 	// ShowSelf keeps the lines and events ebpf-hello's own threads caused
 	// (by default they are dropped and counted: see self.go).
 	ShowSelf bool
@@ -109,6 +110,11 @@ func Run(ctx context.Context, opts Options, stdout, stderr io.Writer) (err error
 	}
 	for _, note := range opts.Plan.Notes {
 		notify("note: " + textsafe.Escape(note))
+	}
+	if opts.Explain {
+		for _, line := range explain(opts, obj, progs, maps, outputs, spec.Globals) {
+			notify("explain: " + line)
+		}
 	}
 	interval, raised := mapInterval(opts.Plan.Interval)
 	if raised && showsMaps(outputs) {
