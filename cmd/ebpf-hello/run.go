@@ -66,6 +66,7 @@ EXAMPLES:
    ebpf-hello run execs.bpf.c --params                  # what --set can change
    sudo ebpf-hello run hello.py                         # the tutorial's BCC script
    sudo ebpf-hello run hello2.py --src hello2.c --explain  # where its rows come from, no user-space code
+   sudo ebpf-hello run lesson.bpf.c --check             # would it run on this machine? (nothing is read)
    ebpf-hello run hello.py --emit-object hello.bpf.o    # compile only: for a machine without clang
    sudo ebpf-hello run hello.bpf.o                      #   ... which then runs it as 'run hello.py' does`,
 		Flags: append(append([]cli.Flag{
@@ -78,6 +79,7 @@ EXAMPLES:
 			&cli.StringSliceFlag{Name: "map-size", Usage: "set map `NAME=N`'s max_entries before loading (bytes for a ring buffer), as a loader would; maps declared without one get 10240"},
 			&cli.BoolFlag{Name: "all-maps", Usage: "also print maps that hold the program's state (entries it deletes, such as start times; one-slot scratch buffers), hidden by default"},
 			&cli.BoolFlag{Name: "raw-values", Usage: "print every number as it is: no IP addresses, host-order ports or errno, signal, syscall, open flag and TCP state names"},
+			&cli.BoolFlag{Name: "check", Usage: "compile, load (the verifier runs) and attach every program as run would, detach at once, and report how each attached and what the program needs of the kernel (since which Linux); exit 0 only if it would run here (--json too)"},
 			&cli.BoolFlag{Name: "explain", Usage: "say on stderr where each thing printed comes from: which struct the events are and how it was found, which maps print and why, how numbers are shown, which globals were set"},
 			&cli.BoolFlag{Name: "timings", Usage: "say on stderr when each step ends (compile cache, clang, load and attach, first output), in ms since the start: where a slow first run spends its time"},
 			&cli.BoolFlag{Name: "show-self", Usage: "also show the lines and events ebpf-hello's own threads caused (by default dropped and counted: a program on write(2) would otherwise feed on run's own output)"},
@@ -130,6 +132,7 @@ func runAction(c *cli.Context) error {
 		AllMaps:   c.Bool("all-maps"),
 		RawValues: c.Bool("raw-values"),
 		Explain:   c.Bool("explain"),
+		Check:     c.Bool("check"),
 	}
 	if c.Bool("timings") {
 		opts.Timings = timings.New(c.App.ErrWriter, started)

@@ -15,6 +15,7 @@ package bpfuse
 import (
 	"bytes"
 	"fmt"
+	"sort"
 	"strings"
 
 	"github.com/cilium/ebpf"
@@ -233,4 +234,27 @@ func writesDst(op asm.OpCode) bool {
 		return true
 	}
 	return false
+}
+
+// Helpers lists the BPF helpers the object's programs call, by number,
+// sorted (what `run --check` says a program needs of the kernel).
+func Helpers(obj []byte) ([]asm.BuiltinFunc, error) {
+	spec, err := ebpf.LoadCollectionSpecFromReader(bytes.NewReader(obj))
+	if err != nil {
+		return nil, fmt.Errorf("read the object's code: %w", err)
+	}
+	seen := map[asm.BuiltinFunc]bool{}
+	for _, p := range spec.Programs {
+		for _, ins := range p.Instructions {
+			if ins.IsBuiltinCall() {
+				seen[asm.BuiltinFunc(ins.Constant)] = true
+			}
+		}
+	}
+	var fns []asm.BuiltinFunc
+	for f := range seen {
+		fns = append(fns, f)
+	}
+	sort.Slice(fns, func(i, j int) bool { return fns[i] < fns[j] })
+	return fns, nil
 }

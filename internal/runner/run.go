@@ -48,6 +48,7 @@ type Options struct {
 	RawValues bool         // numbers as they are (no btfview.MakeReadable)
 	Timings   *timings.Log // run --timings: each step's end (nil: not said)
 	Explain   bool         // say where each printed thing comes from (explain.go)
+	Check     bool         // load, attach, detach and report (check.go): run nothing
 	// ShowSelf keeps the lines and events ebpf-hello's own threads caused
 	// (by default they are dropped and counted: see self.go).
 	ShowSelf bool
@@ -68,6 +69,17 @@ const MinInterval = 100 * time.Millisecond
 func Run(ctx context.Context, opts Options, stdout, stderr io.Writer) (err error) {
 	defer func() { err = oneLineError(err) }()
 	notify := func(msg string) { fmt.Fprintln(stderr, "ebpf-hello: "+oneLine(msg)) }
+	var attachLines []string // --check: how each program attached, for its report
+	if opts.Check {
+		say := notify
+		notify = func(msg string) {
+			if how, ok := strings.CutPrefix(msg, "attach: "); ok {
+				attachLines = append(attachLines, oneLine(how))
+				return
+			}
+			say(msg)
+		}
+	}
 	if err := kernel.CheckPrivileges(); err != nil {
 		return err
 	}
@@ -126,9 +138,11 @@ func Run(ctx context.Context, opts Options, stdout, stderr io.Writer) (err error
 		notify(fmt.Sprintf("tracefs unavailable (%v): tracepoints cannot be used", err))
 		root = ""
 	}
-	pipe, outputs, err := openPipe(root, outputs, notify)
-	if err != nil {
-		return err
+	var pipe *tracepipe.Pipe
+	if !opts.Check { // --check reads nothing: trace_pipe takes one reader
+		if pipe, outputs, err = openPipe(root, outputs, notify); err != nil {
+			return err
+		}
 	}
 	if pipe != nil {
 		defer pipe.Close()
@@ -145,6 +159,19 @@ func Run(ctx context.Context, opts Options, stdout, stderr io.Writer) (err error
 
 	opts.Timings.Mark("object read: its BTF, programs and maps")
 	loaded, err := attach(spec, opts.Plan, progs, root, notify)
+	if opts.Check {
+		report := newCheckReport(opts, maps, progs, root)
+		report.Attach, report.Runs = attachLines, err == nil
+		if err != nil {
+			report.Error = oneLine(err.Error())
+		} else {
+			loaded.Close() // detached before anything is read
+		}
+		if werr := report.write(stdout, opts.JSON); werr != nil {
+			return werr
+		}
+		return err
+	}
 	if err != nil {
 		return err
 	}
