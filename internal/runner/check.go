@@ -30,6 +30,9 @@ type checkReport struct {
 	// Oldest is the oldest mainline kernel with everything versioned it
 	// needs ("" when nothing is): distributions backport, so a guide.
 	Oldest string `json:"oldest_kernel,omitempty"`
+	// Printk: its programs call bpf_printk, and ran while attached: their
+	// lines from that moment stay in the kernel's trace buffer.
+	Printk bool `json:"printk,omitempty"`
 }
 
 type checkNeed struct {
@@ -46,6 +49,9 @@ func newCheckReport(opts Options, maps []btfview.Map, progs []probe.Program, tra
 		p.MapTypes[m.Name] = m.Type
 	}
 	p.AttachKinds = attachKinds(opts.Plan, progs)
+	for _, prog := range progs {
+		r.Printk = r.Printk || prog.CallsPrintk
+	}
 	p.Helpers, _ = bpfuse.Helpers(opts.Object) // unreadable code: no helper needs listed
 	oldest := kernel.Version{}
 	for _, n := range needs.Of(p) {
@@ -137,6 +143,9 @@ func (r *checkReport) write(w io.Writer, asJSON bool) error {
 	}
 	if r.Oldest != "" {
 		fmt.Fprintf(&b, "  oldest kernel with all of it: Linux %s (distributions backport some)\n", r.Oldest)
+	}
+	if r.Printk && r.Runs {
+		b.WriteString("  note: its programs ran while attached: bpf_printk lines from that moment stay in the trace buffer (run skips them; cat trace_pipe would show them)\n")
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
