@@ -25,7 +25,8 @@ for extra in "$@"; do
 		# the arm64 VMs' cross set-up is automated on Debian only (scripts/setup.sh)
 		if grep -q '^ID=debian' /etc/os-release 2>/dev/null && ! cross_ready; then need_setup=1; fi ;;
 	bench) command -v bpftrace >/dev/null && [ -x /usr/bin/time ] && command -v debootstrap >/dev/null &&
-		command -v qemu-system-x86_64 >/dev/null && command -v mke2fs >/dev/null || need_setup=1 ;;
+		command -v qemu-system-x86_64 >/dev/null && command -v mke2fs >/dev/null &&
+		/usr/bin/python3 -c 'import bcc' 2>/dev/null && ls -d /usr/src/linux-headers-*-common >/dev/null 2>&1 || need_setup=1 ;;
 	fresh) command -v debootstrap >/dev/null || need_setup=1 ;;
 	esac
 done

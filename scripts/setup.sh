@@ -32,7 +32,7 @@ for want in "$@"; do
 	arm64) cross=arm64 ;;
 	# qemu-user runs the arm64 binary here, to compile the arm64 VMs' programs.
 	vmtest) extras+=(busybox-static cpio) lean+=(qemu-system-x86 qemu-system-arm qemu-user) cross=${cross:-vmtest} ;;
-	bench) extras+=(bpftrace time debootstrap qemu-system-x86 e2fsprogs libc6-dev) ;;
+	bench) extras+=(bpftrace time debootstrap qemu-system-x86 e2fsprogs libc6-dev python3-bpfcc "linux-headers-$(dpkg --print-architecture)") ;;
 	fresh) extras+=(debootstrap) ;;
 	*) die "unknown extra '$want' (known: arm64, vmtest, bench, fresh)" ;;
 	esac

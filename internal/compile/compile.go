@@ -115,6 +115,15 @@ func Object(ctx context.Context, src Source) ([]byte, error) {
 		src.Timings.Mark("object found in the compile cache (compiled before)")
 		return obj, nil
 	}
+	if !usePCH && ownVmlinuxH(src) == "" && !tc.pchReady() {
+		// No precompiled header yet (a first run on this kernel): the
+		// program's types only, which is most of the time saved (mini.go).
+		if obj, deps, ok := miniCompile(ctx, tc, src, text, src.BTF); ok {
+			tc.storeObject(key, obj, "", deps)
+			src.Timings.Mark("compiled by clang, against the types the program names (no precompiled header yet)")
+			return obj, nil
+		}
+	}
 	obj, diag, deps, err := runClang(ctx, tc, src, text, usePCH)
 	if err != nil && usePCH && ctx.Err() == nil && mayBePCHsFault(diag, tc) {
 		// The precompiled headers came before the program's own lines: a
@@ -152,6 +161,12 @@ var clangRuns atomic.Int64
 
 // runClang compiles text; deps are the files it included (a make rule).
 func runClang(ctx context.Context, tc *toolchain, src Source, text []byte, usePCH bool) (obj []byte, diag string, deps []byte, err error) {
+	return runClangWith(ctx, tc, src, text, usePCH, "")
+}
+
+// runClangWith is runClang with an include directory searched before the
+// entry's (miniDir: a vmlinux.h of the program's types only), or "".
+func runClangWith(ctx context.Context, tc *toolchain, src Source, text []byte, usePCH bool, miniDir string) (obj []byte, diag string, deps []byte, err error) {
 	depfile, err := os.CreateTemp("", "ebpf-hello-deps-")
 	if err != nil {
 		return nil, "", nil, fmt.Errorf("compile: %w", err)
@@ -160,8 +175,16 @@ func runClang(ctx context.Context, tc *toolchain, src Source, text []byte, usePC
 	defer os.Remove(depfile.Name())
 	clangRuns.Add(1)
 	args := append(tc.baseFlags(), "-MD", "-MF", depfile.Name())
-	if usePCH {
+	if miniDir != "" {
+		args = append([]string{"-isystem", miniDir}, args...) // before the entry's vmlinux.h
+	}
+	switch {
+	case usePCH:
 		args = append(args, "-include-pch", tc.pch)
+	case pchFits(text) && ownVmlinuxH(src) == "":
+		// What the precompiled header would have brought, so that a
+		// program compiles the same before it exists as after.
+		args = append(args, "-include", filepath.Join(tc.include(), "common.h"))
 	}
 	for _, d := range src.Defines {
 		args = append(args, "-D"+d)
