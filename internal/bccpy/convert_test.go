@@ -63,3 +63,34 @@ while 1:
 		t.Errorf("pack(\"L\", ...) followed: %+v", o[0].Print.Args)
 	}
 }
+
+// open_perf_buffer's page_cnt reaches the plan (run gives at least that).
+func TestPerfBufferPages(t *testing.T) {
+	for _, tc := range []struct {
+		call  string
+		pages int
+		note  bool
+	}{
+		{`open_perf_buffer(show, page_cnt=4096)`, 4096, false},
+		{`open_perf_buffer(show, 64)`, 64, false},
+		{`open_perf_buffer(show)`, 0, false},
+		{`open_perf_buffer(show, page_cnt=100)`, 0, true},
+	} {
+		py := `from bcc import BPF
+b = BPF(text="int x(void *ctx) { return 0; }")
+def show(cpu, data, size):
+    e = b["events"].event(data)
+    print("%d" % e.pid)
+b["events"].` + tc.call + `
+while 1:
+    b.perf_buffer_poll()
+`
+		s, err := Read([]byte(py), "pages.py")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(s.Plan.Outputs) != 1 || s.Plan.Outputs[0].Pages != tc.pages || (len(s.Plan.Notes) > 0) != tc.note {
+			t.Errorf("%s: outputs %+v notes %q", tc.call, s.Plan.Outputs, s.Plan.Notes)
+		}
+	}
+}

@@ -1023,10 +1023,25 @@ func (r *reader) output(key string, o runplan.Output) *runplan.Output {
 	return r.outputs[key]
 }
 
+// maxPages bounds a script's page_cnt (per CPU): 128 MiB of 4 KiB pages.
+const maxPages = 1 << 15
+
 func (r *reader) tableMethod(m, method string, n *node, st *stmt, inLoop bool) {
 	switch method {
 	case "open_perf_buffer", "open_ring_buffer":
 		o := r.output(m, runplan.Output{Kind: runplan.Events, Map: m})
+		// open_perf_buffer(callback, page_cnt=8, ...): the size asked for,
+		// which run gives at least (its own sizing may give more).
+		if v := r.kw(n, "page_cnt", 1); v != nil && method == "open_perf_buffer" {
+			pages, ok := r.num(v)
+			switch {
+			case !ok:
+			case pages >= 1 && pages <= maxPages && int(pages)&(int(pages)-1) == 0:
+				o.Pages = int(pages)
+			default:
+				r.note(st.line, "page_cnt=%v is not a power of two from 1 to %d: run sizes the buffer itself", pages, maxPages)
+			}
+		}
 		cb := r.kw(n, "callback", 0)
 		if cb == nil || cb.kind != "name" || r.funcs[cb.text] == nil {
 			r.note(st.line, "%s's callback is not a function of the script: run prints its own table", m)

@@ -8,10 +8,12 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"syscall"
 
 	"golang.org/x/sys/unix"
 
 	"github.com/ebpf-hello/ebpf-hello/internal/kernel"
+	"github.com/ebpf-hello/ebpf-hello/internal/textsafe"
 	"github.com/ebpf-hello/ebpf-hello/internal/tracefs"
 )
 
@@ -322,7 +324,11 @@ func (d *doctor) checkInfo() {
 		d.add("perf_event_paranoid", Info, mParanoid.in(d.lang, v), "")
 	}
 	if inChildPIDNamespace() {
-		d.add("pid_namespace", Warn, mPidNS.in(d.lang), "")
+		kind := containerKind()
+		if kind == "" {
+			kind = "?"
+		}
+		d.add("pid_namespace", Warn, mPidNS.in(d.lang, kind), "")
 	} else {
 		d.add("pid_namespace", Info, mNoPidNS.in(d.lang), "")
 	}
@@ -365,8 +371,18 @@ func (d *doctor) printkVerdict() string {
 	return mPrintkWorks.in(d.lang)
 }
 
-// inChildPIDNamespace: /proc/self/status lists one NSpid per nested namespace.
+// initPIDNamespace is the inode of the kernel's first PID namespace
+// (PROC_PID_INIT_INO): any other one is a child, as in a container.
+const initPIDNamespace = 0xEFFFFFFC
+
+// inChildPIDNamespace: this process's PID namespace is not the host's.
+// (Inside a container, /proc/self/status's NSpid shows one level only: its
+// /proc is the container's.)
 func inChildPIDNamespace() bool {
+	var st syscall.Stat_t
+	if err := syscall.Stat("/proc/self/ns/pid", &st); err == nil {
+		return st.Ino != initPIDNamespace
+	}
 	data, err := os.ReadFile("/proc/self/status")
 	if err != nil {
 		return false
@@ -377,6 +393,30 @@ func inChildPIDNamespace() bool {
 		}
 	}
 	return false
+}
+
+// containerKind names the container this runs in, from what engines leave
+// ("podman", "docker", or PID 1's $container), or "".
+func containerKind() string {
+	if _, err := os.Stat("/run/.containerenv"); err == nil {
+		return "podman"
+	}
+	if _, err := os.Stat("/.dockerenv"); err == nil {
+		return "docker"
+	}
+	env, _ := os.ReadFile("/proc/1/environ")
+	return containerFromEnviron(env)
+}
+
+// containerFromEnviron reads container=NAME from a NUL-separated
+// environment (systemd-nspawn, podman, lxc set it for PID 1).
+func containerFromEnviron(env []byte) string {
+	for _, kv := range strings.Split(string(env), "\x00") {
+		if v, ok := strings.CutPrefix(kv, "container="); ok && v != "" {
+			return textsafe.Escape(v)
+		}
+	}
+	return ""
 }
 
 func readTrimmed(path string) string {

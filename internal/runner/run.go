@@ -150,8 +150,8 @@ func Run(ctx context.Context, opts Options, stdout, stderr io.Writer) (err error
 	for _, o := range outputs {
 		if o.Kind == runplan.Events {
 			pages := opts.Pages
-			if pages == 0 {
-				pages = defaultPages(obj, o, opts.EventType)
+			if pages == 0 { // run's size, or the script's page_cnt when larger
+				pages = max(defaultPages(obj, o, opts.EventType), o.Pages)
 			}
 			spec.Buffers = append(spec.Buffers, probe.Buffer{Map: o.Map, Pages: pages})
 		}

@@ -94,6 +94,9 @@ type Output struct {
 	// items are sorted by value, the largest last.
 	ByKey   bool `json:",omitempty"`
 	Reverse bool `json:",omitempty"`
+	// Pages is the perf buffer's size per CPU a script asked for
+	// (open_perf_buffer(cb, page_cnt=N)); 0 lets run size it.
+	Pages int `json:",omitempty"`
 }
 
 // Print is a BCC script's print() of one event or trace line, reduced to a

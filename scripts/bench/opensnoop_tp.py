@@ -39,7 +39,7 @@ def show(cpu, data, size):
     print("%d %s %s" % (e.pid, e.comm.decode(), e.fname.decode()))
 
 
-b["events"].open_perf_buffer(show, page_cnt=1024)
+b["events"].open_perf_buffer(show, page_cnt=4096)
 while True:
     try:
         b.perf_buffer_poll()
