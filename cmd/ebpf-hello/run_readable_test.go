@@ -86,6 +86,7 @@ func readableRun(t *testing.T, missing string, flags ...string) []string {
 		for _, hook := range []string{`"hook":1,`, `"hook":2,`, `"hook":3,`, `"hook":4,`} {
 			if strings.Contains(line, hook) && !seen[hook] && (hook != `"hook":1,` || strings.Contains(line, missing)) &&
 				(hook != `"hook":2,` || strings.Contains(line, `"ret":-2`)) &&
+				(hook != `"hook":3,` || strings.Contains(line, `"sig":10,`)) && // not the runtime's own SIGURG
 				(hook != `"hook":4,` || strings.Contains(line, `"newstate":2`)) {
 				seen[hook] = true
 				return true

@@ -369,6 +369,9 @@ func (r *reader) alternatives(branches []*stmt, inLoop bool) error {
 				mine[0].Fallback = next
 				next = mine
 			case len(mine) > 1: // several hooks of one branch: attached together
+				if next != nil {
+					r.note(branches[i].line, "a branch that attaches %s at several hooks cannot fall back further: the branches after it are not tried", a.Program)
+				}
 				next = mine
 			}
 		}
@@ -1023,9 +1026,6 @@ func (r *reader) output(key string, o runplan.Output) *runplan.Output {
 	return r.outputs[key]
 }
 
-// maxPages bounds a script's page_cnt (per CPU): 128 MiB of 4 KiB pages.
-const maxPages = 1 << 15
-
 func (r *reader) tableMethod(m, method string, n *node, st *stmt, inLoop bool) {
 	switch method {
 	case "open_perf_buffer", "open_ring_buffer":
@@ -1036,10 +1036,10 @@ func (r *reader) tableMethod(m, method string, n *node, st *stmt, inLoop bool) {
 			pages, ok := r.num(v)
 			switch {
 			case !ok:
-			case pages >= 1 && pages <= maxPages && int(pages)&(int(pages)-1) == 0:
+			case pages >= 1 && pages <= runplan.MaxPages && pages == float64(int(pages)) && int(pages)&(int(pages)-1) == 0:
 				o.Pages = int(pages)
 			default:
-				r.note(st.line, "page_cnt=%v is not a power of two from 1 to %d: run sizes the buffer itself", pages, maxPages)
+				r.note(st.line, "page_cnt=%v is not a power of two from 1 to %d: run sizes the buffer itself", pages, runplan.MaxPages)
 			}
 		}
 		cb := r.kw(n, "callback", 0)

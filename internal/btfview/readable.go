@@ -142,6 +142,11 @@ func addressBytes(f *Field) int {
 // isAddressName: saddr, daddr, addr_v4, src_ip, ...; a plain "addr" only
 // in a struct about sockets.
 func isAddressName(n string, network bool) bool {
+	for _, not := range []string{"len", "size", "count", "cnt", "family", "type", "num"} {
+		if strings.Contains(n, not) { // addrlen, sockaddr_len: a number about an address
+			return false
+		}
+	}
 	switch {
 	case strings.Contains(n, "addr"):
 		return network || n != "addr" && !strings.HasPrefix(n, "addr")

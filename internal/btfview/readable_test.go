@@ -157,6 +157,12 @@ func TestNotReadableWithoutReason(t *testing.T) {
 	if text, _ := row(t, l, b); text != "addr=1 flags=2 state=2 len=36895" {
 		t.Errorf("got %q", text)
 	}
+	// A length about an address is a number; a name the struct already has
+	// is not written twice in JSON.
+	l, _ = readableLayout(t, 12, nil, member("addrlen", rU32, 0), member("dport", rU16, 4), member("ret", rInt, 6), member("ret_name", rU16, 10))
+	if text, js := row(t, l, []byte{16, 0, 0, 0, 0, 80, 0xfe, 0xff, 0xff, 0xff, 7, 0}); text != "addrlen=16 dport=20480 ret=-2 (ENOENT) ret_name=7" || strings.Count(js, `"ret_name"`) != 1 {
+		t.Errorf("got %q, %s", text, js)
+	}
 	l, _ = readableLayout(t, 4, []string{"sport"}, member("dport", rU16, 0), member("sport", rU16, 2))
 	if text, _ := row(t, l, []byte{0x1f, 0x90, 0x1f, 0x90}); text != "dport=36895 sport=8080" {
 		t.Errorf("ports: %q", text)

@@ -136,7 +136,7 @@ func (r Record) AppendJSON(b []byte) []byte {
 		b = appendJSONString(b, f.Name)
 		b = append(b, ':')
 		b = f.Value.AppendJSON(b)
-		if f.Value.Name != "" { // "ret": -2, "ret_name": "ENOENT"
+		if f.Value.Name != "" && !r.has(f.Name+"_name") { // "ret": -2, "ret_name": "ENOENT"
 			b = append(b, ',')
 			b = appendJSONString(b, f.Name+"_name")
 			b = append(b, ':')
@@ -144,6 +144,16 @@ func (r Record) AppendJSON(b []byte) []byte {
 		}
 	}
 	return append(b, '}')
+}
+
+// has: the record has a field of that name.
+func (r Record) has(name string) bool {
+	for _, f := range r {
+		if f.Name == name {
+			return true
+		}
+	}
+	return false
 }
 
 // String shows the record on one line: "name=value ..." (the value alone

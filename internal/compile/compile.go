@@ -15,6 +15,7 @@ import (
 	"sync/atomic"
 
 	"github.com/ebpf-hello/ebpf-hello/internal/safefile"
+	"github.com/ebpf-hello/ebpf-hello/internal/textsafe"
 	"github.com/ebpf-hello/ebpf-hello/internal/timings"
 )
 
@@ -90,9 +91,9 @@ func Object(ctx context.Context, src Source) ([]byte, error) {
 		return nil, err
 	}
 	if tc.made {
-		src.Timings.Mark("compile cache made for this kernel and clang: vmlinux.h from the kernel's BTF, in " + tc.dir)
+		src.Timings.Mark("compile cache made for this kernel and clang: vmlinux.h from the kernel's BTF, in " + textsafe.Escape(tc.dir))
 	} else {
-		src.Timings.Mark("compile cache found: " + tc.dir)
+		src.Timings.Mark("compile cache found: " + textsafe.Escape(tc.dir))
 	}
 	if tc.note != "" && src.Warnings != nil && !tc.noted.Swap(true) {
 		fmt.Fprintf(src.Warnings, "ebpf-hello: %s\n", tc.note)

@@ -39,6 +39,7 @@ var (
 // dirs), comments left out.
 func miniNames(text []byte, dirs []string) (records, names []string) {
 	seenR, seenN := map[string]bool{}, map[string]bool{}
+	read := map[string]bool{} // headers scanned: each once, however often included
 	var scan func(b []byte, depth int)
 	scan = func(b []byte, depth int) {
 		b = comments.ReplaceAll(b, nil)
@@ -57,7 +58,12 @@ func miniNames(text []byte, dirs []string) (records, names []string) {
 				continue
 			}
 			for _, d := range dirs {
-				if h, err := safefile.Read(filepath.Join(d, name), "a header", safefile.MaxHeader); err == nil {
+				path := filepath.Join(d, name)
+				if read[path] {
+					break
+				}
+				if h, err := safefile.Read(path, "a header", safefile.MaxHeader); err == nil {
+					read[path] = true
 					scan(h, depth+1)
 					break
 				}

@@ -268,11 +268,19 @@ int ebpfhello_dump_types(const char *btf_path, int out_fd, const char *records, 
 	fprintf(out, "#ifndef __weak\n#define __weak __attribute__((weak))\n#endif\n\n");
 
 	char *list = strdup(forward ? forward : "");
+	if (!list) {
+		err = -ENOMEM;
+		goto out_dump;
+	}
 	for (char *save = NULL, *s = strtok_r(list, "\n", &save); s; s = strtok_r(NULL, "\n", &save))
 		fprintf(out, "struct %s;\n", s);
 	free(list);
 
 	list = strdup(records ? records : "");
+	if (!list) {
+		err = -ENOMEM;
+		goto out_dump;
+	}
 	for (char *save = NULL, *s = strtok_r(list, "\n", &save); s && err >= 0; s = strtok_r(NULL, "\n", &save))
 		err = dump_by_name(d, table, n_named, s, 1);
 	free(list);
@@ -280,6 +288,10 @@ int ebpfhello_dump_types(const char *btf_path, int out_fd, const char *records, 
 		goto out_dump;
 
 	list = strdup(names ? names : "");
+	if (!list) {
+		err = -ENOMEM;
+		goto out_dump;
+	}
 	for (char *save = NULL, *s = strtok_r(list, "\n", &save); s && err >= 0; s = strtok_r(NULL, "\n", &save))
 		err = dump_by_name(d, table, n_named, s, 0);
 	free(list);

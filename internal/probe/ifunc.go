@@ -65,7 +65,7 @@ func irelativeSlots(f *elf.File, resolver uint64) ([]uint64, error) {
 	return slots, nil
 }
 
-// loadBias is the library's first loadable segment's address, which the
+// firstLoadVaddr is the library's first loadable segment's address, which the
 // mapping of file offset 0 starts at (minus the bias).
 func firstLoadVaddr(f *elf.File) uint64 {
 	for _, p := range f.Progs {
@@ -76,38 +76,83 @@ func firstLoadVaddr(f *elf.File) uint64 {
 	return 0
 }
 
-// ifuncFromProcess finds a process that has the library at path mapped
-// and reads the IFUNC's implementation address (relative to the library's
-// base) from its GOT. pid says where it was read.
-func ifuncFromProcess(f *elf.File, path string, resolver uint64) (impl uint64, pid int, err error) {
+// ifuncFromProcess finds processes of root's that have the library (the
+// file info describes, as opened) mapped and reads the IFUNC's
+// implementation address (relative to the library's base) from their GOT.
+// Only root's: another user's process could hold any value there, and the
+// uprobe goes where it says. Up to trustedReads of them must agree, and
+// the address must lie in an executable segment. pid says where it was
+// read.
+func ifuncFromProcess(f *elf.File, info os.FileInfo, resolver uint64) (impl uint64, pid int, err error) {
+	const trustedReads = 3
 	slots, err := irelativeSlots(f, resolver)
 	if err != nil {
 		return 0, 0, err
 	}
-	var st syscall.Stat_t
-	if err := syscall.Stat(path, &st); err != nil {
-		return 0, 0, err
+	st, ok := info.Sys().(*syscall.Stat_t)
+	if !ok {
+		return 0, 0, errors.New("the library's device and inode are unknown")
 	}
 	dirs, err := os.ReadDir("/proc")
 	if err != nil {
 		return 0, 0, err
 	}
-	self := os.Getpid()
+	self, reads := os.Getpid(), 0
 	for _, d := range dirs {
-		pid, err := strconv.Atoi(d.Name())
-		if err != nil || pid == self {
+		p, err := strconv.Atoi(d.Name())
+		if err != nil || p == self || !ownedByRoot(p) {
 			continue
 		}
-		start, ok := mappingStart(pid, uint64(st.Dev), st.Ino)
+		start, ok := mappingStart(p, uint64(st.Dev), st.Ino)
 		if !ok {
 			continue
 		}
 		base := start - firstLoadVaddr(f)
-		if impl, ok := readSlot(pid, base+slots[0], f.ByteOrder); ok && impl > base {
-			return impl - base, pid, nil
+		value, ok := readSlot(p, base+slots[0], f.ByteOrder)
+		if !ok || value <= base || !executable(f, value-base) {
+			continue
+		}
+		if reads > 0 && value-base != impl {
+			return 0, 0, fmt.Errorf("processes %d and %d disagree on the implementation", pid, p)
+		}
+		impl, pid = value-base, p
+		if reads++; reads == trustedReads {
+			break
 		}
 	}
-	return 0, 0, errors.New("no running process has the library loaded")
+	if reads == 0 {
+		return 0, 0, errors.New("no process of root's has the library loaded")
+	}
+	return impl, pid, nil
+}
+
+// ownedByRoot: every uid of process pid is root's (/proc/PID/status).
+func ownedByRoot(pid int) bool {
+	data, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(pid), "status"))
+	if err != nil {
+		return false
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if rest, ok := strings.CutPrefix(line, "Uid:"); ok {
+			for _, id := range strings.Fields(rest) {
+				if id != "0" {
+					return false
+				}
+			}
+			return true
+		}
+	}
+	return false
+}
+
+// executable: addr (relative to the base) lies in an executable segment.
+func executable(f *elf.File, addr uint64) bool {
+	for _, p := range f.Progs {
+		if p.Type == elf.PT_LOAD && p.Flags&elf.PF_X != 0 && addr >= p.Vaddr && addr < p.Vaddr+p.Memsz {
+			return true
+		}
+	}
+	return false
 }
 
 // mappingStart is where process pid maps offset 0 of the file (dev, ino).

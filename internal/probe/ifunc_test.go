@@ -24,6 +24,10 @@ func TestIFUNCFromAProcess(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer file.Close()
+	info, err := file.Stat()
+	if err != nil {
+		t.Fatal(err)
+	}
 	f, err := elf.NewFile(file)
 	if err != nil {
 		t.Fatal(err)
@@ -32,7 +36,8 @@ func TestIFUNCFromAProcess(t *testing.T) {
 	if err != nil || elf.ST_TYPE(sym.Info) != elf.STT_GNU_IFUNC {
 		testenv.Skip(t, "strlen is not an IFUNC in "+path)
 	}
-	// A process of our own that has libc loaded, so one surely exists.
+	// A process of root's (the test runs as root) that has libc loaded, so
+	// one surely exists.
 	sleeper := exec.Command("sleep", "60")
 	if err := sleeper.Start(); err != nil {
 		t.Fatal(err)
@@ -42,7 +47,7 @@ func TestIFUNCFromAProcess(t *testing.T) {
 	var pid int
 	var procErr error
 	for deadline := time.Now().Add(testenv.Patience); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
-		if impl, pid, procErr = ifuncFromProcess(f, path, sym.Value); procErr == nil {
+		if impl, pid, procErr = ifuncFromProcess(f, info, sym.Value); procErr == nil {
 			break // some process (sleep, at the latest once it relocated libc) has it
 		}
 	}
@@ -55,5 +60,28 @@ func TestIFUNCFromAProcess(t *testing.T) {
 	}
 	if impl != loaded {
 		t.Errorf("process %d says strlen is at %#x, dlopen says %#x (%s)", pid, impl, loaded, name)
+	}
+}
+
+// Only root's processes are read: another user's could hold any address
+// in its GOT, and the uprobe would go there.
+func TestIFUNCTrustsOnlyRootsProcesses(t *testing.T) {
+	testenv.RequireRoot(t)
+	setpriv, err := exec.LookPath("setpriv")
+	if err != nil {
+		testenv.Skip(t, "no setpriv(1)")
+	}
+	nobody := exec.Command(setpriv, "--reuid=65534", "--regid=65534", "--clear-groups", "sleep", "60")
+	if err := nobody.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = nobody.Process.Kill(); _ = nobody.Wait() }()
+	for deadline := time.Now().Add(testenv.Patience); ownedByRoot(nobody.Process.Pid) && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+	} // until setpriv has changed its uids
+	if ownedByRoot(nobody.Process.Pid) {
+		t.Errorf("process %d, run as nobody, counted as root's", nobody.Process.Pid)
+	}
+	if !ownedByRoot(os.Getpid()) {
+		t.Errorf("this test's own process (root) not counted as root's")
 	}
 }

@@ -122,7 +122,7 @@ func findBinary(name string) (string, error) {
 // symbolOffset finds a function symbol's offset in the file.
 func symbolOffset(path, symbol string) (offset uint64, note string, err error) {
 	// A FIFO or device named as the binary is refused, never waited on.
-	file, _, err := safefile.Open(path, "uprobe binary")
+	file, info, err := safefile.Open(path, "uprobe binary")
 	if err != nil {
 		return 0, "", err
 	}
@@ -141,7 +141,7 @@ func symbolOffset(path, symbol string) (offset uint64, note string, err error) {
 		// probe what it resolves to instead. First as a running process
 		// that has the library loaded resolved it (ifunc.go): no code of
 		// the library runs here.
-		impl, pid, procErr := ifuncFromProcess(f, path, sym.Value)
+		impl, pid, procErr := ifuncFromProcess(f, info, sym.Value)
 		if procErr == nil {
 			addr, note = impl, fmt.Sprintf("%s is an IFUNC: probing its implementation %s, as process %d resolved it", symbol, symbolAt(f, impl), pid)
 		} else {

@@ -151,7 +151,7 @@ func Run(ctx context.Context, opts Options, stdout, stderr io.Writer) (err error
 		if o.Kind == runplan.Events {
 			pages := opts.Pages
 			if pages == 0 { // run's size, or the script's page_cnt when larger
-				pages = max(defaultPages(obj, o, opts.EventType), o.Pages)
+				pages = max(defaultPages(obj, o, opts.EventType), scriptPages(o.Pages, notify))
 			}
 			spec.Buffers = append(spec.Buffers, probe.Buffer{Map: o.Map, Pages: pages})
 		}
@@ -657,6 +657,20 @@ func defaultPages(obj *btfview.Object, o runplan.Output, eventType string) int {
 }
 
 const pageSize = 4096
+
+// scriptPages is a script's page_cnt, halved until all CPUs' buffers fit
+// in maxScriptBuffers (said once), or 0.
+func scriptPages(pages int, notify func(string)) int {
+	const maxScriptBuffers = 256 << 20
+	asked := pages
+	for pages > 1 && pages*pageSize*runtime.NumCPU() > maxScriptBuffers {
+		pages /= 2
+	}
+	if pages != asked {
+		notify(fmt.Sprintf("note: the script's page_cnt=%d would take %d MiB on %d CPUs: %d pages per CPU instead", asked, asked*pageSize*runtime.NumCPU()>>20, runtime.NumCPU(), pages))
+	}
+	return pages
+}
 
 // timestamp reads the event's time field (the TIME(s) column) for ordering.
 func timestamp(l *btfview.Layout) func([]byte) uint64 {

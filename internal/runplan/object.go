@@ -176,6 +176,9 @@ func (p Plan) check() error {
 		default:
 			return fmt.Errorf("unknown output kind %q", o.Kind)
 		}
+		if o.Pages < 0 || o.Pages > MaxPages || o.Pages&(o.Pages-1) != 0 {
+			return fmt.Errorf("output %q: %d pages is not a power of two up to %d", o.Map, o.Pages, MaxPages)
+		}
 	}
 	if p.Interval < 0 {
 		return fmt.Errorf("negative interval %v", p.Interval)

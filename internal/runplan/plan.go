@@ -95,9 +95,14 @@ type Output struct {
 	ByKey   bool `json:",omitempty"`
 	Reverse bool `json:",omitempty"`
 	// Pages is the perf buffer's size per CPU a script asked for
-	// (open_perf_buffer(cb, page_cnt=N)); 0 lets run size it.
+	// (open_perf_buffer(cb, page_cnt=N)), at most MaxPages; 0 lets run
+	// size it.
 	Pages int `json:",omitempty"`
 }
+
+// MaxPages bounds a plan's perf buffer pages per CPU (128 MiB of 4 KiB
+// pages); run keeps all CPUs' buffers within its own total as well.
+const MaxPages = 1 << 15
 
 // Print is a BCC script's print() of one event or trace line, reduced to a
 // Python %-format and the values that fill its conversions, in order.
