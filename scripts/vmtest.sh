@@ -309,6 +309,7 @@ build_programs() {
 	emit fentry_perf.bpf.o "$repo/cmd/ebpf-hello/testdata/run/fentry_perf.bpf.c"
 	emit kprobe_chain.bpf.o "$repo/cmd/ebpf-hello/testdata/run/kprobe_chain.bpf.c"
 	emit perf_uprobe.bpf.o "$repo/cmd/ebpf-hello/testdata/run/perf_uprobe.bpf.c"
+	emit kvm_missing.bpf.o "$repo/cmd/ebpf-hello/testdata/run/kvm_missing.bpf.c"
 	# The uprobe check's dynamically linked program, and the C library and
 	# dynamic linker it needs, in sysroot/ at the paths it looks for them
 	# (the VM copies sysroot/ to /; the host has its own).

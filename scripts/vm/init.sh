@@ -585,6 +585,25 @@ check_run_uprobe() {
 	fi
 }
 
+# check_run_missing_tracepoint: kvm_missing.bpf.o's program is on
+# kvm:kvm_exit, whose category the kvm module provides (not loaded in the
+# VM): `run --check` must fail naming the missing category, not blaming
+# CONFIG_FTRACE_SYSCALLS; where the category exists it must run.
+check_run_missing_tracepoint() {
+	out=$WORK/run-kvm.out err=$WORK/run-kvm.err
+	timeout "$TOOL_TIMEOUT" "$BIN" run "$PROGRAMS/kvm_missing.bpf.o" --check >"$out" 2>"$err"
+	rc=$?
+	if [ "$rc" -eq 0 ]; then
+		report run auto kvm_missing.bpf.o pass "kvm's tracepoints exist here: it runs"
+	elif grep -q 'CONFIG_FTRACE_SYSCALLS' "$out" "$err"; then
+		report run auto kvm_missing.bpf.o fail "blames CONFIG_FTRACE_SYSCALLS: $(head -n 1 "$out")"
+	elif grep -q 'no tracepoint category kvm' "$out" "$err"; then
+		report run auto kvm_missing.bpf.o pass "says: no tracepoint category kvm"
+	else
+		report run auto kvm_missing.bpf.o fail "exit $rc: $(head -n 1 "$out") $(tail -n 1 "$err")"
+	fi
+}
+
 # check_run_hello2 NAME OBJECT: hello2.py compiled on the host: its header
 # and a TIME(s) COMM PID FILE row for each of the opener's opens.
 check_run_hello2() {
@@ -751,6 +770,7 @@ check_programs() {
 	check_run_libbpf fentry fentry_perf.bpf.o
 	check_run_chain
 	check_run_uprobe
+	check_run_missing_tracepoint
 	check_example_hello hello-printk 'Hello, World!'
 	check_example_rows trace-open
 	check_example_rows ring-buffer
