@@ -116,7 +116,7 @@ func Object(ctx context.Context, src Source) ([]byte, error) {
 		src.Timings.Mark("object found in the compile cache (compiled before)")
 		return obj, nil
 	}
-	if !usePCH && ownVmlinuxH(src) == "" && !tc.pchReady() {
+	if !usePCH && ownVmlinuxH(src) == "" && !tc.pchReady() && !noMini {
 		// No precompiled header yet (a first run on this kernel): the
 		// program's types only, which is most of the time saved (mini.go).
 		if obj, deps, ok := miniCompile(ctx, tc, src, text, src.BTF); ok {
@@ -156,6 +156,10 @@ func Object(ctx context.Context, src Source) ([]byte, error) {
 	}
 	return obj, nil
 }
+
+// noMini turns the first compile against the program's own types off, for
+// a test comparing it with the whole vmlinux.h's.
+var noMini bool
 
 // clangRuns counts compiles, for the tests of the object cache.
 var clangRuns atomic.Int64
