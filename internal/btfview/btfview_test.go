@@ -473,16 +473,7 @@ func FuzzDecode(f *testing.F) {
 			}
 			return
 		}
-		var out bytes.Buffer
-		p := NewEventPrinter(&out, l, false)
-		if err := p.PrintRecord(rec); err != nil {
-			t.Fatal(err)
-		}
-		for _, c := range out.Bytes() {
-			if (c < 0x20 && c != '\n') || c == 0x7f {
-				t.Fatalf("control byte %#x reached the terminal: %q", c, out.String())
-			}
-		}
+		printsSafely(t, l, rec)
 		line := rec.AppendJSON(nil)
 		var v map[string]any
 		if err := json.Unmarshal(line, &v); err != nil {
@@ -493,6 +484,21 @@ func FuzzDecode(f *testing.F) {
 			t.Fatalf("comm %q came back as %q (%v)", rec[1].Value.Text, back, err)
 		}
 	})
+}
+
+// printsSafely prints rec as a table row and fails if a control byte would
+// reach the terminal.
+func printsSafely(t *testing.T, l *Layout, rec Record) {
+	t.Helper()
+	var out bytes.Buffer
+	if err := NewEventPrinter(&out, l, false).PrintRecord(rec); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range out.Bytes() {
+		if (c < 0x20 && c != '\n') || c == 0x7f {
+			t.Fatalf("control byte %#x reached the terminal: %q", c, out.String())
+		}
+	}
 }
 
 func FuzzLoad(f *testing.F) {

@@ -200,16 +200,7 @@ func FuzzReadable(f *testing.F) {
 			}
 			return
 		}
-		var out strings.Builder
-		p := NewEventPrinter(&out, l, false)
-		if err := p.PrintRecord(rec); err != nil {
-			t.Fatal(err)
-		}
-		for _, c := range []byte(out.String()) {
-			if (c < 0x20 && c != '\n') || c == 0x7f {
-				t.Fatalf("control byte %#x reached the terminal: %q", c, out.String())
-			}
-		}
+		printsSafely(t, l, rec)
 		var v map[string]any
 		if line := rec.AppendJSON(nil); json.Unmarshal(line, &v) != nil {
 			t.Fatalf("invalid JSON %s", line)

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"sync"
 
@@ -27,6 +28,7 @@ const maxMiniRounds = 3
 var (
 	comments    = regexp.MustCompile(`(?s)/\*.*?\*/|//[^\n]*`)
 	recordName  = regexp.MustCompile(`\b(?:struct|union)\s+([A-Za-z_]\w*)`)
+	structName  = regexp.MustCompile(`\bstruct\s+([A-Za-z_]\w*)`)
 	identifier  = regexp.MustCompile(`\b[A-Za-z_]\w*\b`)
 	localHeader = regexp.MustCompile(`(?m)^\s*#\s*include\s*"([^"]+)"`)
 	// clang's words for what the program's types lacked
@@ -95,7 +97,7 @@ var headerNames = sync.OnceValues(func() (forward, names []string) {
 	seenF, seenN := map[string]bool{"pt_regs": false}, map[string]bool{}
 	for _, b := range files {
 		b = comments.ReplaceAll(b, nil)
-		for _, m := range regexp.MustCompile(`\bstruct\s+([A-Za-z_]\w*)`).FindAllSubmatch(b, -1) {
+		for _, m := range structName.FindAllSubmatch(b, -1) {
 			seenF[string(m[1])] = true
 		}
 		for _, m := range identifier.FindAll(b, -1) {
@@ -157,12 +159,12 @@ func miniCompile(ctx context.Context, tc *toolchain, src Source, text []byte, bt
 		}
 		more := false
 		for _, m := range missingRecord.FindAllStringSubmatch(diag, -1) {
-			if !contains(records, m[1]) {
+			if !slices.Contains(records, m[1]) {
 				records, more = append(records, m[1]), true
 			}
 		}
 		for _, m := range missingName.FindAllStringSubmatch(diag, -1) {
-			if !contains(names, m[1]) {
+			if !slices.Contains(names, m[1]) {
 				names, more = append(names, m[1]), true
 			}
 		}
@@ -172,13 +174,4 @@ func miniCompile(ctx context.Context, tc *toolchain, src Source, text []byte, bt
 		_ = os.Remove(filepath.Join(tmp.path, "vmlinux.h"))
 	}
 	return nil, nil, false
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

@@ -82,65 +82,69 @@ static int dump_kfuncs(const struct btf *btf, struct btf_dump *d, FILE *out)
 	return 0;
 }
 
-int ebpfhello_dump_vmlinux_h(const char *btf_path, int out_fd)
-{
+/* A dump of a BTF into a descriptor the caller opened. */
+struct dump {
 	struct btf *btf;
-	struct btf_dump *d = NULL;
 	FILE *out;
-	int err = 0;
+	struct btf_dump *d;
+};
 
-	btf = btf_path && *btf_path ? btf__parse(btf_path, NULL) : btf__load_vmlinux_btf();
-	if (!btf)
+/* dump_open reads the BTF at btf_path (the running kernel's when empty)
+ * and readies a dump of it into out_fd: 0, or a negative errno. */
+static int dump_open(struct dump *x, const char *btf_path, int out_fd)
+{
+	*x = (struct dump){0};
+	x->btf = btf_path && *btf_path ? btf__parse(btf_path, NULL) : btf__load_vmlinux_btf();
+	if (!x->btf)
 		return errno ? -errno : -EINVAL;
-
 	/* A descriptor the caller opened (O_NOFOLLOW, O_EXCL): duplicated, so
 	 * fclose leaves the caller's own to close. */
 	int fd = dup(out_fd);
-	if (fd < 0) {
-		err = -errno;
-		goto out_btf;
-	}
-	out = fdopen(fd, "w");
-	if (!out) {
-		err = -errno;
+	if (fd < 0)
+		return -errno;
+	x->out = fdopen(fd, "w");
+	if (!x->out) {
 		close(fd);
-		goto out_btf;
+		return -errno;
 	}
+	x->d = btf_dump__new(x->btf, print_to_file, x->out, NULL);
+	if (!x->d)
+		return errno ? -errno : -EINVAL;
+	fprintf(x->out, "#ifndef __VMLINUX_H__\n#define __VMLINUX_H__\n\n");
+	fprintf(x->out, "#ifndef BPF_NO_PRESERVE_ACCESS_INDEX\n");
+	fprintf(x->out, "#pragma clang attribute push (__attribute__((preserve_access_index)), apply_to = record)\n");
+	fprintf(x->out, "#endif\n\n");
+	fprintf(x->out, "#ifndef __ksym\n#define __ksym __attribute__((section(\".ksyms\")))\n#endif\n\n");
+	fprintf(x->out, "#ifndef __weak\n#define __weak __attribute__((weak))\n#endif\n\n");
+	return 0;
+}
 
-	d = btf_dump__new(btf, print_to_file, out, NULL);
-	if (!d) {
-		err = errno ? -errno : -EINVAL;
-		goto out_file;
+/* dump_close ends the header (when err is 0) and frees what dump_open
+ * made; it returns err, or the error of writing the file. */
+static int dump_close(struct dump *x, int err)
+{
+	if (x->out && !err) {
+		fprintf(x->out, "\n#ifndef BPF_NO_PRESERVE_ACCESS_INDEX\n#pragma clang attribute pop\n#endif\n\n");
+		fprintf(x->out, "#endif /* __VMLINUX_H__ */\n");
 	}
-
-	fprintf(out, "#ifndef __VMLINUX_H__\n#define __VMLINUX_H__\n\n");
-	fprintf(out, "#ifndef BPF_NO_PRESERVE_ACCESS_INDEX\n");
-	fprintf(out, "#pragma clang attribute push (__attribute__((preserve_access_index)), apply_to = record)\n");
-	fprintf(out, "#endif\n\n");
-	fprintf(out, "#ifndef __ksym\n#define __ksym __attribute__((section(\".ksyms\")))\n#endif\n\n");
-	fprintf(out, "#ifndef __weak\n#define __weak __attribute__((weak))\n#endif\n\n");
-
-	__u32 n = btf__type_cnt(btf);
-	for (__u32 id = 1; id < n; id++) {
-		err = btf_dump__dump_type(d, id);
-		if (err)
-			goto out_dump;
-	}
-	err = dump_kfuncs(btf, d, out);
-	if (err)
-		goto out_dump;
-
-	fprintf(out, "#ifndef BPF_NO_PRESERVE_ACCESS_INDEX\n#pragma clang attribute pop\n#endif\n\n");
-	fprintf(out, "#endif /* __VMLINUX_H__ */\n");
-
-out_dump:
-	btf_dump__free(d);
-out_file:
-	if (fclose(out) != 0 && !err)
+	btf_dump__free(x->d);
+	if (x->out && fclose(x->out) != 0 && !err)
 		err = -errno;
-out_btf:
-	btf__free(btf);
+	btf__free(x->btf);
 	return err;
+}
+
+int ebpfhello_dump_vmlinux_h(const char *btf_path, int out_fd)
+{
+	struct dump x;
+	int err = dump_open(&x, btf_path, out_fd);
+
+	__u32 n = err ? 0 : btf__type_cnt(x.btf);
+	for (__u32 id = 1; id < n && !err; id++)
+		err = btf_dump__dump_type(x.d, id);
+	if (!err)
+		err = dump_kfuncs(x.btf, x.d, x.out);
+	return dump_close(&x, err);
 }
 
 /* Names of the BTF, sorted: named types (struct, union, typedef, enum)
@@ -197,6 +201,33 @@ static int dump_by_name(struct btf_dump *d, const struct named *table, size_t n,
 	return found;
 }
 
+/* What each name of a list is for (each_name). */
+struct names_job {
+	struct dump *x;
+	const struct named *table;
+	size_t n;
+	int what; /* 0 other names, 1 records, 2 forward declarations */
+};
+
+/* each_name runs job over the names of a newline-separated list: 0, or
+ * the first negative error. */
+static int each_name(const char *list, struct names_job *job)
+{
+	char *copy = strdup(list ? list : "");
+	int err = 0;
+
+	if (!copy)
+		return -ENOMEM;
+	for (char *save = NULL, *s = strtok_r(copy, "\n", &save); s && err >= 0; s = strtok_r(NULL, "\n", &save)) {
+		if (job->what == 2)
+			fprintf(job->x->out, "struct %s;\n", s);
+		else
+			err = dump_by_name(job->x->d, job->table, job->n, s, job->what);
+	}
+	free(copy);
+	return err < 0 ? err : 0;
+}
+
 /*
  * ebpfhello_dump_types writes a vmlinux.h with only what a program names:
  * records lists struct and union names it uses (each dumped whole, with
@@ -208,107 +239,41 @@ static int dump_by_name(struct btf_dump *d, const struct named *table, size_t n,
  */
 int ebpfhello_dump_types(const char *btf_path, int out_fd, const char *records, const char *names, const char *forward)
 {
-	struct btf *btf;
-	struct btf_dump *d = NULL;
 	struct named *table = NULL;
 	size_t n_named = 0, cap = 0;
-	FILE *out;
-	int err = 0;
+	struct dump x;
+	int err = dump_open(&x, btf_path, out_fd);
 
-	btf = btf_path && *btf_path ? btf__parse(btf_path, NULL) : btf__load_vmlinux_btf();
-	if (!btf)
-		return errno ? -errno : -EINVAL;
-	int fd = dup(out_fd);
-	if (fd < 0) {
-		err = -errno;
-		goto out_btf;
-	}
-	out = fdopen(fd, "w");
-	if (!out) {
-		err = -errno;
-		close(fd);
-		goto out_btf;
-	}
-	d = btf_dump__new(btf, print_to_file, out, NULL);
-	if (!d) {
-		err = errno ? -errno : -EINVAL;
-		goto out_file;
-	}
-
-	__u32 n = btf__type_cnt(btf);
+	__u32 n = err ? 0 : btf__type_cnt(x.btf);
 	for (__u32 id = 1; id < n && !err; id++) {
-		const struct btf_type *t = btf__type_by_id(btf, id);
+		const struct btf_type *t = btf__type_by_id(x.btf, id);
 		int kind = btf_kind(t);
 		switch (kind) {
 		case BTF_KIND_STRUCT:
 		case BTF_KIND_UNION:
 		case BTF_KIND_TYPEDEF:
-			err = add_named(&table, &n_named, &cap, btf__name_by_offset(btf, t->name_off), id, kind);
+			err = add_named(&table, &n_named, &cap, btf__name_by_offset(x.btf, t->name_off), id, kind);
 			break;
 		case BTF_KIND_ENUM:
 		case BTF_KIND_ENUM64:
-			err = add_named(&table, &n_named, &cap, btf__name_by_offset(btf, t->name_off), id, kind);
+			err = add_named(&table, &n_named, &cap, btf__name_by_offset(x.btf, t->name_off), id, kind);
 			for (__u16 i = 0; i < btf_vlen(t) && !err; i++) {
 				__u32 off = kind == BTF_KIND_ENUM ? btf_enum(t)[i].name_off : btf_enum64(t)[i].name_off;
-				err = add_named(&table, &n_named, &cap, btf__name_by_offset(btf, off), id, 0);
+				err = add_named(&table, &n_named, &cap, btf__name_by_offset(x.btf, off), id, 0);
 			}
 			break;
 		}
 	}
-	if (err)
-		goto out_dump;
-	qsort(table, n_named, sizeof(*table), by_named);
-
-	fprintf(out, "#ifndef __VMLINUX_H__\n#define __VMLINUX_H__\n\n");
-	fprintf(out, "/* Only the types this program names (ebpf-hello's first compile on a kernel). */\n");
-	fprintf(out, "#ifndef BPF_NO_PRESERVE_ACCESS_INDEX\n");
-	fprintf(out, "#pragma clang attribute push (__attribute__((preserve_access_index)), apply_to = record)\n");
-	fprintf(out, "#endif\n\n");
-	fprintf(out, "#ifndef __ksym\n#define __ksym __attribute__((section(\".ksyms\")))\n#endif\n\n");
-	fprintf(out, "#ifndef __weak\n#define __weak __attribute__((weak))\n#endif\n\n");
-
-	char *list = strdup(forward ? forward : "");
-	if (!list) {
-		err = -ENOMEM;
-		goto out_dump;
+	if (!err) {
+		qsort(table, n_named, sizeof(*table), by_named);
+		fprintf(x.out, "/* Only the types this program names (ebpf-hello's first compile on a kernel). */\n");
+		struct names_job forwards = {&x, table, n_named, 2}, recs = {&x, table, n_named, 1}, others = {&x, table, n_named, 0};
+		err = each_name(forward, &forwards);
+		if (!err)
+			err = each_name(records, &recs);
+		if (!err)
+			err = each_name(names, &others);
 	}
-	for (char *save = NULL, *s = strtok_r(list, "\n", &save); s; s = strtok_r(NULL, "\n", &save))
-		fprintf(out, "struct %s;\n", s);
-	free(list);
-
-	list = strdup(records ? records : "");
-	if (!list) {
-		err = -ENOMEM;
-		goto out_dump;
-	}
-	for (char *save = NULL, *s = strtok_r(list, "\n", &save); s && err >= 0; s = strtok_r(NULL, "\n", &save))
-		err = dump_by_name(d, table, n_named, s, 1);
-	free(list);
-	if (err < 0)
-		goto out_dump;
-
-	list = strdup(names ? names : "");
-	if (!list) {
-		err = -ENOMEM;
-		goto out_dump;
-	}
-	for (char *save = NULL, *s = strtok_r(list, "\n", &save); s && err >= 0; s = strtok_r(NULL, "\n", &save))
-		err = dump_by_name(d, table, n_named, s, 0);
-	free(list);
-	if (err < 0)
-		goto out_dump;
-	err = 0;
-
-	fprintf(out, "\n#ifndef BPF_NO_PRESERVE_ACCESS_INDEX\n#pragma clang attribute pop\n#endif\n\n");
-	fprintf(out, "#endif /* __VMLINUX_H__ */\n");
-
-out_dump:
 	free(table);
-	btf_dump__free(d);
-out_file:
-	if (fclose(out) != 0 && !err)
-		err = -errno;
-out_btf:
-	btf__free(btf);
-	return err;
+	return dump_close(&x, err);
 }

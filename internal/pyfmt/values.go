@@ -56,23 +56,17 @@ type byteValue struct {
 
 func (v byteValue) String() string { return v.text }
 
-// listBytes gives the bytes in memory of a list of unsigned integers.
+// listBytes gives the bytes of a list of unsigned integers each of which
+// fits a byte (a __u8 array); false for anything else.
 func listBytes(list []btfview.Value) ([]byte, bool) {
-	var b []byte
-	size := 0
+	b := make([]byte, 0, len(list))
 	for _, e := range list {
-		if e.Kind != btfview.KindUint {
+		if e.Kind != btfview.KindUint || e.Uint > 0xff {
 			return nil, false
-		}
-		switch {
-		case e.Uint <= 0xff && size <= 1:
-			size = 1
-		default:
-			return nil, false // wider elements: their size is not known here
 		}
 		b = append(b, byte(e.Uint))
 	}
-	return b, size == 1
+	return b, len(b) > 0
 }
 
 // convert applies a script's conversion (runplan.Convert*) to a value.
