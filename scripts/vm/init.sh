@@ -564,8 +564,14 @@ check_run_uprobe() {
 	if [ "$mode_host" -eq 0 ] && [ -d "$PROGRAMS/sysroot" ]; then
 		cp -a "$PROGRAMS/sysroot/." /
 	fi
-	"$PROGRAMS/strlener" x &
+	"$PROGRAMS/strlener" x >"$WORK/strlener.out" &
 	strlener=$!
+	# Its libc is relocated (the IFUNC's choice made) once it says ready.
+	n=0
+	while ! grep -q ready "$WORK/strlener.out" && [ "$n" -lt $((TOOL_TIMEOUT * 5)) ]; do
+		sleep 0.2
+		n=$((n + 1))
+	done
 	timeout "$TOOL_TIMEOUT" "$BIN" run "$PROGRAMS/perf_uprobe.bpf.o" --set targ_comm=strlener --count 3 >"$out" 2>"$err"
 	rc=$?
 	kill "$strlener" 2>/dev/null
