@@ -53,7 +53,7 @@ BIN_SUFFIX := $(if $(CROSS),-$(BPF_ARCH))
 
 .DEFAULT_GOAL := build
 .DELETE_ON_ERROR:
-.PHONY: help setup bpf build static static-arm64 cross-setup run test fuzz bench vmtest fresh-test examples lint clean
+.PHONY: help setup bpf build static static-arm64 cross-setup run test fuzz bench vmtest fresh-test container-test examples lint clean
 
 help: ## list targets
 	@grep -hE '^[a-z0-9-]+:.*## ' $(firstword $(MAKEFILE_LIST)) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -161,6 +161,10 @@ vmtest: static ## run printk/open/exec in every attach mode, and run on objects 
 fresh-test: ## run ./run.sh and ./test.sh in fresh Debian 12 and 13 roots (debootstrap, chroot; root)
 	@scripts/ensure-setup.sh fresh
 	scripts/fresh-test.sh $(FRESH_SUITES)
+
+container-test: ## run ./run.sh, doctor and run hello.py in a privileged podman container of a fresh Debian 12 (root)
+	@scripts/ensure-setup.sh container
+	scripts/fresh-test.sh podman
 
 lint: ## gofmt and go vet
 	@test -z "$$(gofmt -l cmd internal bpf examples 2>/dev/null)" || { gofmt -l cmd internal bpf examples; exit 1; }

@@ -16,6 +16,7 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 #include "exec.h"
+#include "pidns.h"
 #include "syscall_tp.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
@@ -125,13 +126,13 @@ static __always_inline void read_args(struct exec_event *e, const char *const *a
 /* on_enter: remember the path and arguments of an exec that passes the filters. */
 static __always_inline int on_enter(const char *file, const char *const *argv)
 {
-	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	__u32 pid = pid_tgid >> 32;
+	struct task_ids ids = current_ids();
+	__u32 pid = ids.host_pid; /* the map's key: the host's id, unique */
 	__u32 uid = (__u32)bpf_get_current_uid_gid();
 	struct exec_event *e;
 	long n;
 
-	if (targ_pid && pid != targ_pid)
+	if (targ_pid && ids.pid != targ_pid)
 		return 0;
 	if (targ_uid != EXEC_INVALID_UID && uid != targ_uid)
 		return 0;
@@ -143,8 +144,9 @@ static __always_inline int on_enter(const char *file, const char *const *argv)
 	e = bpf_map_lookup_elem(&execs, &pid);
 	if (!e)
 		return 0;
-	e->pid = pid;
-	e->tid = (__u32)pid_tgid;
+	e->pid = ids.pid;
+	e->tid = ids.tid;
+	e->host_pid = ids.host_pid;
 	e->uid = uid;
 	n = bpf_probe_read_user_str(e->file, sizeof(e->file), file);
 	if (n < 0)
@@ -174,7 +176,8 @@ static __always_inline int on_exit(void *ctx, long ret)
 	e->ret = ret;
 	e->ts_ns = bpf_ktime_get_ns();
 	task = (struct task_struct *)bpf_get_current_task();
-	e->ppid = BPF_CORE_READ(task, real_parent, tgid);
+	e->host_ppid = BPF_CORE_READ(task, real_parent, tgid);
+	e->ppid = e->pid ? ns_tgid(BPF_CORE_READ(task, real_parent)) : 0;
 	/* Send the arguments' bytes only, not the whole array. */
 	size = e->args_size;
 	if (size > EXEC_ARGS_SIZE)

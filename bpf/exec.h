@@ -33,9 +33,11 @@ enum exec_filters {
 struct exec_event {
 	__u64 ts_ns;		/* bpf_ktime_get_ns() when exec returned */
 	__u64 cut_args;		/* bit i: argument i was cut to EXEC_ARG_LEN-1 bytes */
-	__u32 pid;		/* process id (tgid) */
-	__u32 tid;		/* thread that called exec */
-	__u32 ppid;		/* parent's process id */
+	__u32 pid;		/* process id (tgid); in a container, its (pidns.h) */
+	__u32 tid;		/* thread that called exec; in a container, its */
+	__u32 ppid;		/* parent's process id; in a container, its */
+	__u32 host_pid;		/* the host's process id */
+	__u32 host_ppid;	/* the host's parent process id */
 	__u32 uid;		/* real user id when exec was called */
 	__s32 ret;		/* 0, or -errno when exec failed */
 	__u32 flags;		/* EXEC_* bits below */

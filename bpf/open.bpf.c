@@ -19,7 +19,9 @@
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
 #include "open.h"
+#include "pidns.h"
 #include "syscall_tp.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
@@ -95,16 +97,15 @@ static __always_inline bool comm_allowed(void)
 	return true;
 }
 
-/* trace_allowed applies the filters in the kernel, so filtered-out opens cost no copy to user space. */
-static __always_inline bool trace_allowed(__u64 pid_tgid)
+/* trace_allowed applies the filters in the kernel, so filtered-out opens
+ * cost no copy to user space. Ids are compared as the tracer sees them. */
+static __always_inline bool trace_allowed(struct task_ids ids)
 {
-	__u32 pid = pid_tgid >> 32, tid = (__u32)pid_tgid;
-
-	if (targ_exclude_pid && pid == targ_exclude_pid)
+	if (targ_exclude_pid && ids.pid == targ_exclude_pid)
 		return false; /* the tracer's own opens are never shown */
-	if (targ_pid && pid != targ_pid)
+	if (targ_pid && ids.pid != targ_pid)
 		return false;
-	if (targ_tid && tid != targ_tid)
+	if (targ_tid && ids.tid != targ_tid)
 		return false;
 	if (targ_uid != INVALID_UID && (__u32)bpf_get_current_uid_gid() != targ_uid)
 		return false;
@@ -114,7 +115,7 @@ static __always_inline bool trace_allowed(__u64 pid_tgid)
 /* submit fills one event (ret is used only when has_ret) and sends it to user space. */
 static __always_inline int submit(void *ctx, const char *fname, long ret, bool has_ret)
 {
-	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	struct task_ids ids = current_ids();
 	struct open_event *e;
 	long n;
 
@@ -134,8 +135,10 @@ static __always_inline int submit(void *ctx, const char *fname, long ret, bool h
 	/* Zero everything first: no stale kernel stack bytes may reach user space. */
 	__builtin_memset(e, 0, sizeof(*e));
 	e->ts_ns = bpf_ktime_get_ns();
-	e->pid = pid_tgid >> 32;
-	e->tid = (__u32)pid_tgid;
+	e->pid = ids.pid;
+	e->tid = ids.tid;
+	e->host_pid = ids.host_pid;
+	e->host_tid = ids.host_tid;
 	e->uid = (__u32)bpf_get_current_uid_gid();
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
 	n = bpf_probe_read_user_str(e->fname, sizeof(e->fname), fname);
@@ -172,10 +175,9 @@ static __always_inline int submit(void *ctx, const char *fname, long ret, bool h
 /* on_enter runs when an open starts: emit now (tutorial mode) or remember the name pointer. */
 static __always_inline int on_enter(void *ctx, const char *fname)
 {
-	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	__u32 tid = (__u32)pid_tgid;
+	__u32 tid = (__u32)bpf_get_current_pid_tgid(); /* the stash's key: the host's id, unique */
 
-	if (!trace_allowed(pid_tgid))
+	if (!trace_allowed(current_ids()))
 		return 0;
 	if (targ_entry_only)
 		return submit(ctx, fname, 0, false);
@@ -231,7 +233,7 @@ int BPF_PROG(open_fentry, int dfd, const char *filename)
 SEC("fexit/do_sys_openat2")
 int BPF_PROG(open_fexit, int dfd, const char *filename, struct open_how *how, int ret)
 {
-	if (!trace_allowed(bpf_get_current_pid_tgid()))
+	if (!trace_allowed(current_ids()))
 		return 0;
 	return submit(ctx, filename, ret, true);
 }

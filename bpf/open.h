@@ -33,8 +33,10 @@ enum open_filters {
 
 struct open_event {
 	__u64 ts_ns;	/* bpf_ktime_get_ns(): time since boot */
-	__u32 pid;	/* process id (tgid), what ps calls PID */
-	__u32 tid;	/* thread id, what the kernel calls pid */
+	__u32 pid;	/* process id (tgid), what ps calls PID; in a container, its (pidns.h) */
+	__u32 tid;	/* thread id, what the kernel calls pid; in a container, its */
+	__u32 host_pid;	/* the host's process id */
+	__u32 host_tid;	/* the host's thread id */
 	__u32 uid;	/* real user id */
 	__s32 ret;	/* fd, or -errno when the open failed (0 in entry-only mode) */
 	__s32 name_err;	/* 0, or the error of bpf_probe_read_user_str */

@@ -2,6 +2,7 @@
 # make fresh-test: the README's two commands on fresh Debian machines.
 #
 #   scripts/fresh-test.sh [SUITE...]      SUITE: bookworm (Debian 12), trixie (13); default both
+#                                         podman: the same in a container (below)
 #
 # For each suite: a minimal root (debootstrap --variant=minbase, from the
 # mirror apt uses here, kept as a tarball in ~/.cache/ebpf-hello for a week),
@@ -11,6 +12,13 @@
 #   ./run.sh   must trace an open of a marker file within FRESH_RUN_TIMEOUT
 #              seconds (setup and build included), then exit 0 on SIGINT;
 #   ./test.sh  must pass.
+# podman: the Debian 12 root, imported as a local image (podman import; no
+# registry), run as a privileged container (podman --runtime runc run
+# --privileged: its own PID namespace, tracefs not mounted, no
+# /sys/kernel/debug). There ./run.sh must trace a marker opened by a shell
+# whose PID, as `echo $$` shows it in the container, is the row's PID;
+# `ebpf-hello doctor` must say it is in a container; and `ebpf-hello run
+# hello.py` (the tutorial's) must print its Hello, World! line.
 # Only this machine's network settings go into the root (resolver, apt's
 # Acquire settings, extra CA certificates, proxy and Go proxy variables), not
 # anything a user would not have. Needs root; the tests load BPF here.
@@ -56,6 +64,8 @@ fi
 work=$(mktemp -d /var/tmp/ebpf-hello-fresh.XXXXXX)
 root=
 run_pid=
+containers=()
+podman=(podman)
 
 # mounts_under prints the mount points below $1, deepest first.
 mounts_under() { findmnt -rn -o TARGET | awk -v p="$1/" 'index($0, p) == 1' | sort -r; }
@@ -63,8 +73,9 @@ mounts_under() { findmnt -rn -o TARGET | awk -v p="$1/" 'index($0, p) == 1' | so
 # cleanup stops what runs in the root, unmounts everything below the work
 # directory and removes it (never across a mount still there).
 cleanup() {
-	local m pid left
+	local m pid left c
 	[ -n "$run_pid" ] && kill -KILL -- "-$run_pid" 2>/dev/null
+	for c in "${containers[@]}"; do "${podman[@]}" rm -f "$c" >/dev/null 2>&1; done
 	for pid in $(ls /proc | grep -E '^[0-9]+$'); do
 		case "$(readlink "/proc/$pid/root" 2>/dev/null)" in "$work"/*) kill -KILL "$pid" 2>/dev/null ;; esac
 	done
@@ -174,11 +185,82 @@ check_test() {
 	times+=("$suite ./test.sh: $((SECONDS - start))s")
 }
 
+# check_container: the README's main command, doctor and run hello.py in a
+# privileged podman container made from the Debian 12 root.
+check_container() {
+	local suite=bookworm image=localhost/ebpf-hello-fresh:bookworm name="ebpf-hello-fresh-$$" start=$SECONDS
+	local log="$work/run-podman.log" marker="/tmp/ebpf-hello-container-marker-$$" pid row rc conf="$work/containers.conf"
+	command -v podman >/dev/null || die "podman is missing: scripts/setup.sh container installs it"
+	command -v runc >/dev/null || die "runc is missing: scripts/setup.sh container installs it"
+	# Debian's podman here: crun refuses this machine's cgroups ("hybrid
+	# mode"), and root lacks CAP_SYS_RESOURCE for podman's default rlimits.
+	printf '[containers]\ndefault_ulimits = []\n' >"$conf"
+	podman=(env CONTAINERS_CONF="$conf" podman --runtime runc)
+	root="$work/podman"
+	make_root "$suite"
+	copy_in
+	"${podman[@]}" rmi -f "$image" >/dev/null 2>&1 || true
+	tar -C "$root" --numeric-owner -cf - . | "${podman[@]}" import - "$image" >/dev/null
+	rm -rf --one-file-system "$root"
+	mkdir -p "$cache/apt-$suite/partial"
+	containers+=("$name")
+	local envargs=() v
+	for v in "${rootenv[@]}" "${netenv[@]}"; do envargs+=(--env "$v"); done
+	"${podman[@]}" run -d --privileged --network host --name "$name" \
+		-v "$cache/apt-$suite:/var/cache/apt/archives" "${envargs[@]}" "$image" sleep infinity >/dev/null
+	times+=("podman image and container: $((SECONDS - start))s")
+
+	# ./run.sh, as a learner in the container runs it.
+	: >"$log"
+	"${podman[@]}" exec "$name" bash -c 'cd /root/ebpf-hello && ./run.sh' </dev/null >"$log" 2>&1 &
+	run_pid=$!
+	while ! grep -qx 'ebpf-hello: ready' "$log"; do
+		kill -0 "$run_pid" 2>/dev/null || { tail -30 "$log" >&2; die "podman: ./run.sh ended before it was ready"; }
+		[ $((SECONDS - start)) -lt "$run_timeout" ] || { tail -30 "$log" >&2; die "podman: ./run.sh not ready within ${run_timeout}s"; }
+		sleep 0.5
+	done
+	times+=("podman ./run.sh: tracing at $((SECONDS - start))s")
+	# A shell in the container says its PID, then becomes cat and opens the marker.
+	pid=$("${podman[@]}" exec "$name" sh -c "echo \$\$; exec cat $marker 2>/dev/null")
+	while ! row=$(grep -F "$marker" "$log"); do
+		kill -0 "$run_pid" 2>/dev/null || { tail -30 "$log" >&2; die "podman: ./run.sh ended before tracing the marker"; }
+		[ $((SECONDS - start)) -lt "$run_timeout" ] || { tail -30 "$log" >&2; die "podman: no row for the marker within ${run_timeout}s"; }
+		sleep 0.2
+	done
+	say "podman: run.sh: $(grep -m1 'PID namespace' "$log" || echo 'no PID namespace note')"
+	say "podman: traced: $row (the shell said its PID is $pid)"
+	[ "$(echo "$row" | awk '{print $3}')" = "$pid" ] || die "podman: the row's PID is not $pid, the PID the container's shell has"
+	"${podman[@]}" exec "$name" pkill -INT -x ebpf-hello || die "podman: no ebpf-hello to stop"
+	rc=0
+	wait "$run_pid" || rc=$?
+	run_pid=
+	[ "$rc" -eq 0 ] || { tail -30 "$log" >&2; die "podman: ./run.sh exited with status $rc after SIGINT (want 0)"; }
+	grep -Eq '[0-9]+ events, [0-9]+ lost' "$log" || { tail -30 "$log" >&2; die "podman: ./run.sh printed no 'N events, M lost' at exit"; }
+
+	# doctor knows where it is.
+	"${podman[@]}" exec "$name" /root/ebpf-hello/bin/ebpf-hello doctor >"$work/doctor-podman.log" 2>&1 ||
+		{ cat "$work/doctor-podman.log" >&2; die "podman: ebpf-hello doctor failed"; }
+	grep -E '^(info|warn) +pid_namespace .*container: podman' "$work/doctor-podman.log" | sed 's/^/fresh-test: podman: doctor: /' >&2 ||
+		{ cat "$work/doctor-podman.log" >&2; die "podman: doctor did not say it runs in a podman container"; }
+
+	# The tutorial's hello.py, unchanged, through run; cat opens files until it prints.
+	"${podman[@]}" exec "$name" bash -c 'cd /root/ebpf-hello && timeout 300 bin/ebpf-hello run internal/bcc/testdata/tutorial/hello.py --count 1 &
+		for _ in $(seq 600); do cat /etc/hostname >/dev/null; sleep 0.5; kill -0 $! 2>/dev/null || break; done; wait $!' \
+		>"$work/hello-podman.log" 2>&1 || { cat "$work/hello-podman.log" >&2; die "podman: run hello.py failed"; }
+	grep -m1 'Hello, World!' "$work/hello-podman.log" | sed 's/^/fresh-test: podman: run hello.py: /' >&2 ||
+		{ cat "$work/hello-podman.log" >&2; die "podman: run hello.py printed no Hello, World!"; }
+	times+=("podman: all checks at $((SECONDS - start))s")
+}
+
 rootenv=(HOME=/root USER=root LOGNAME=root TERM=dumb LANG=C.UTF-8 PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin)
 times=()
 n=0
 for suite in "${suites[@]}"; do
-	case "$suite" in bookworm | trixie) ;; *) die "unknown suite '$suite' (known: bookworm, trixie)" ;; esac
+	case "$suite" in
+	bookworm | trixie) ;;
+	podman) check_container; continue ;;
+	*) die "unknown suite '$suite' (known: bookworm, trixie, podman)" ;;
+	esac
 	root="$work/$suite"
 
 	t=$SECONDS

@@ -9,6 +9,7 @@
 #                               and arm64 as above (its arm64 kernels)
 #   scripts/setup.sh bench      also bpftrace, and debootstrap + qemu for `make bench`'s BCC VM
 #   scripts/setup.sh fresh      also debootstrap for `make fresh-test`
+#   scripts/setup.sh container  also debootstrap, podman and runc for `make container-test`
 #
 # On Debian 12 the stock libbpf (1.1.2) and Go (1.19) are too old for the
 # libbpfgo we pin (v0.8.0-libbpf-1.5) and for go.mod, so libbpf-dev, bpftool
@@ -34,7 +35,9 @@ for want in "$@"; do
 	vmtest) extras+=(busybox-static cpio) lean+=(qemu-system-x86 qemu-system-arm qemu-user) cross=${cross:-vmtest} ;;
 	bench) extras+=(bpftrace time debootstrap qemu-system-x86 e2fsprogs libc6-dev python3-bpfcc "linux-headers-$(dpkg --print-architecture)") ;;
 	fresh) extras+=(debootstrap) ;;
-	*) die "unknown extra '$want' (known: arm64, vmtest, bench, fresh)" ;;
+	# runc: Debian's default crun refuses these machines' cgroups ("hybrid mode").
+	container) extras+=(debootstrap) lean+=(podman runc) ;;
+	*) die "unknown extra '$want' (known: arm64, vmtest, bench, fresh, container)" ;;
 	esac
 done
 

@@ -599,16 +599,17 @@ func TestProjectOpenObject(t *testing.T) {
 	sample := make([]byte, l.Size+4) // perf pads samples
 	binary.LittleEndian.PutUint64(sample, 1_000_000_000)
 	binary.LittleEndian.PutUint32(sample[8:], 77)
-	binary.LittleEndian.PutUint32(sample[20:], uint32(0xfffffffe))
-	copy(sample[32:], "cat")
-	copy(sample[48:], "/etc/passwd")
+	binary.LittleEndian.PutUint32(sample[16:], 77)
+	binary.LittleEndian.PutUint32(sample[28:], uint32(0xfffffffe))
+	copy(sample[40:], "cat")
+	copy(sample[56:], "/etc/passwd")
 	var out bytes.Buffer
 	if err := NewEventPrinter(&out, l, false).Print(sample); err != nil {
 		t.Fatal(err)
 	}
 	want := "" +
-		"TIME(s)            pid     tid     uid     ret     name_err flags   comm             fname\n" +
-		"0.000000000        77      0       0       -2      0        0       cat              /etc/passwd\n"
+		"TIME(s)            pid     tid     host_pid host_tid uid     ret     name_err flags   comm             fname\n" +
+		"0.000000000        77      0       77       0        0       -2      0        0       cat              /etc/passwd\n"
 	if out.String() != want {
 		t.Errorf("got\n%s\nwant\n%s", out.String(), want)
 	}

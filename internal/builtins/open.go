@@ -7,6 +7,7 @@ import (
 	"github.com/ebpf-hello/ebpf-hello/internal/event"
 	"github.com/ebpf-hello/ebpf-hello/internal/kernel"
 	"github.com/ebpf-hello/ebpf-hello/internal/options"
+	"github.com/ebpf-hello/ebpf-hello/internal/pidns"
 	"github.com/ebpf-hello/ebpf-hello/internal/probe"
 )
 
@@ -16,14 +17,15 @@ var pageSize = uint32(os.Getpagesize())
 
 // OpenConfig are open.bpf.c's knobs, already validated by the caller.
 type OpenConfig struct {
-	Buffer     string // options.BufferPerf or options.BufferRing
-	Pages      int    // buffer size in pages, a power of two
-	PID, TID   uint32 // 0: any
-	UID        int    // -1: any
-	Comm       string // "": any; at most 15 bytes
-	ExcludePID uint32 // never this process (the tracer itself)
-	Failed     bool   // only failed opens
-	EntryOnly  bool   // read the name at entry, as the tutorial does
+	Buffer     string          // options.BufferPerf or options.BufferRing
+	Pages      int             // buffer size in pages, a power of two
+	PID, TID   uint32          // 0: any
+	UID        int             // -1: any
+	Comm       string          // "": any; at most 15 bytes
+	ExcludePID uint32          // never this process (the tracer itself)
+	Failed     bool            // only failed opens
+	EntryOnly  bool            // read the name at entry, as the tutorial does
+	PIDNS      pidns.Namespace // number processes in this namespace (zero: the host's)
 }
 
 // Open is open.bpf.c for c. In entry-only mode (the tutorial's) only the
@@ -53,7 +55,7 @@ func Open(c OpenConfig) probe.Spec {
 
 // openGlobals are open.bpf.c's const volatile knobs: the filters run in the kernel.
 func openGlobals(c OpenConfig) map[string]any {
-	return map[string]any{
+	return pidnsGlobals(map[string]any{
 		"targ_pid":         c.PID,
 		"targ_tid":         c.TID,
 		"targ_uid":         uidFilter(c.UID, event.InvalidUID),
@@ -61,7 +63,7 @@ func openGlobals(c OpenConfig) map[string]any {
 		"targ_exclude_pid": c.ExcludePID,
 		"targ_failed":      c.Failed,
 		"targ_entry_only":  c.EntryOnly,
-	}
+	}, c.PIDNS)
 }
 
 // commFilter is a targ_comm value: the name, NUL-terminated.

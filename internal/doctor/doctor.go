@@ -8,12 +8,11 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"syscall"
 
 	"golang.org/x/sys/unix"
 
 	"github.com/ebpf-hello/ebpf-hello/internal/kernel"
-	"github.com/ebpf-hello/ebpf-hello/internal/textsafe"
+	"github.com/ebpf-hello/ebpf-hello/internal/pidns"
 	"github.com/ebpf-hello/ebpf-hello/internal/tracefs"
 )
 
@@ -323,12 +322,16 @@ func (d *doctor) checkInfo() {
 	if v := readTrimmed("/proc/sys/kernel/perf_event_paranoid"); v != "" {
 		d.add("perf_event_paranoid", Info, mParanoid.in(d.lang, v), "")
 	}
-	if inChildPIDNamespace() {
-		kind := containerKind()
+	if _, child := pidns.Current(); child {
+		kind := pidns.Container()
 		if kind == "" {
 			kind = "?"
 		}
-		d.add("pid_namespace", Warn, mPidNS.in(d.lang, kind), "")
+		if d.version.AtLeast(5, 7) {
+			d.add("pid_namespace", Info, mPidNS.in(d.lang, kind), "")
+		} else {
+			d.add("pid_namespace", Warn, mPidNSOld.in(d.lang, kind, d.version.String()), "")
+		}
 	} else {
 		d.add("pid_namespace", Info, mNoPidNS.in(d.lang), "")
 	}
@@ -369,54 +372,6 @@ func (d *doctor) printkVerdict() string {
 		return mPrintkBusy.in(d.lang, d.printkBusy)
 	}
 	return mPrintkWorks.in(d.lang)
-}
-
-// initPIDNamespace is the inode of the kernel's first PID namespace
-// (PROC_PID_INIT_INO): any other one is a child, as in a container.
-const initPIDNamespace = 0xEFFFFFFC
-
-// inChildPIDNamespace: this process's PID namespace is not the host's.
-// (Inside a container, /proc/self/status's NSpid shows one level only: its
-// /proc is the container's.)
-func inChildPIDNamespace() bool {
-	var st syscall.Stat_t
-	if err := syscall.Stat("/proc/self/ns/pid", &st); err == nil {
-		return st.Ino != initPIDNamespace
-	}
-	data, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return false
-	}
-	for _, line := range strings.Split(string(data), "\n") {
-		if rest, ok := strings.CutPrefix(line, "NSpid:"); ok {
-			return len(strings.Fields(rest)) > 1
-		}
-	}
-	return false
-}
-
-// containerKind names the container this runs in, from what engines leave
-// ("podman", "docker", or PID 1's $container), or "".
-func containerKind() string {
-	if _, err := os.Stat("/run/.containerenv"); err == nil {
-		return "podman"
-	}
-	if _, err := os.Stat("/.dockerenv"); err == nil {
-		return "docker"
-	}
-	env, _ := os.ReadFile("/proc/1/environ")
-	return containerFromEnviron(env)
-}
-
-// containerFromEnviron reads container=NAME from a NUL-separated
-// environment (systemd-nspawn, podman, lxc set it for PID 1).
-func containerFromEnviron(env []byte) string {
-	for _, kv := range strings.Split(string(env), "\x00") {
-		if v, ok := strings.CutPrefix(kv, "container="); ok && v != "" {
-			return textsafe.Escape(v)
-		}
-	}
-	return ""
 }
 
 func readTrimmed(path string) string {

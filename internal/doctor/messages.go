@@ -68,7 +68,8 @@ var (
 	mMemlock            = msg{"RLIMIT_MEMLOCK %s (kernel < 5.11 charges BPF memory to it)", "RLIMIT_MEMLOCK %s（5.11 之前的内核用它计算 BPF 内存）"}
 	mMemlockHint        = msg{"ulimit -l unlimited before running", "运行前执行 ulimit -l unlimited"}
 	mParanoid           = msg{"perf_event_paranoid = %s (root is not affected)", "perf_event_paranoid = %s（对 root 无影响）"}
-	mPidNS              = msg{"inside a PID namespace (container: %s): PIDs shown are the host's, not those seen here (echo $$, ps)", "运行在 PID 命名空间（容器：%s）中：显示的 PID 是宿主机的，与这里看到的（echo $$、ps）不同"}
+	mPidNS              = msg{"inside a PID namespace (container: %s): open and exec show this namespace's PIDs, as echo $$ and ps do here, and --pid takes them (--json adds the host's as host_pid); printk's trace_pipe lines and programs given to run show the host's", "运行在 PID 命名空间（容器：%s）中：open 和 exec 显示本命名空间的 PID（与这里的 echo $$、ps 一致），--pid 也用它（--json 另给出宿主机的 host_pid）；printk 的 trace_pipe 行和 run 运行的程序显示的是宿主机的 PID"}
+	mPidNSOld           = msg{"inside a PID namespace (container: %s): kernel %s cannot number processes in it (5.7 can), so every PID shown is the host's, not those seen here (echo $$, ps)", "运行在 PID 命名空间（容器：%s）中：内核 %s 无法按该命名空间编号进程（5.7 起可以），所以显示的 PID 都是宿主机的，与这里看到的（echo $$、ps）不同"}
 	mNoPidNS            = msg{"host PID namespace", "宿主机的 PID 命名空间"}
 	mTool               = msg{"%s found (only needed to build, not to run)", "已找到 %s（只在编译时需要，运行时不需要）"}
 	mNoTool             = msg{"%s not found (only needed to build, not to run)", "未找到 %s（只在编译时需要，运行时不需要）"}

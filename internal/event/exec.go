@@ -40,6 +40,8 @@ type rawExec struct {
 	PID       uint32
 	TID       uint32
 	PPID      uint32
+	HostPID   uint32
+	HostPPID  uint32
 	UID       uint32
 	Ret       int32
 	Flags     uint32
@@ -60,9 +62,11 @@ var ErrShortExec = errors.New("sample shorter than struct exec_event")
 // Exec is one process execution.
 type Exec struct {
 	TsNs           uint64 // kernel monotonic time when exec returned
-	PID            uint32 // process id (tgid)
-	TID            uint32 // the thread that called exec
-	PPID           uint32 // parent process id
+	PID            uint32 // process id (tgid); in a PID namespace, its (0: the task is outside it)
+	TID            uint32 // the thread that called exec; in a PID namespace, its
+	PPID           uint32 // parent process id; in a PID namespace, its (0: outside it)
+	HostPID        uint32 // the host's process id
+	HostPPID       uint32 // the host's parent process id
 	UID            uint32 // real user id when exec was called
 	Ret            int32  // 0, or -errno
 	Comm           string // after a successful exec, the new program's name
@@ -89,6 +93,8 @@ func DecodeExec(sample []byte, out *Exec) error {
 		PID:            raw.PID,
 		TID:            raw.TID,
 		PPID:           raw.PPID,
+		HostPID:        raw.HostPID,
+		HostPPID:       raw.HostPPID,
 		UID:            raw.UID,
 		Ret:            raw.Ret,
 		Comm:           cString(raw.Comm[:]),

@@ -36,6 +36,8 @@ type rawOpen struct {
 	TsNs    uint64
 	PID     uint32
 	TID     uint32
+	HostPID uint32
+	HostTID uint32
 	UID     uint32
 	Ret     int32
 	NameErr int32
@@ -57,8 +59,10 @@ var ErrShortSample = errors.New("sample shorter than struct open_event")
 // Open is one file open, as seen by the kernel.
 type Open struct {
 	TsNs    uint64 // kernel monotonic time (bpf_ktime_get_ns)
-	PID     uint32 // process id (tgid)
-	TID     uint32 // thread id
+	PID     uint32 // process id (tgid); in a PID namespace, its (0: the task is outside it)
+	TID     uint32 // thread id; in a PID namespace, its
+	HostPID uint32 // the host's process id
+	HostTID uint32 // the host's thread id
 	UID     uint32
 	Comm    string
 	File    string // exactly as passed to open: relative paths stay relative
@@ -83,6 +87,8 @@ func Decode(sample []byte, out *Open) error {
 		TsNs:    raw.TsNs,
 		PID:     raw.PID,
 		TID:     raw.TID,
+		HostPID: raw.HostPID,
+		HostTID: raw.HostTID,
 		UID:     raw.UID,
 		Comm:    cString(raw.Comm[:]),
 		File:    cString(raw.Fname[:]),

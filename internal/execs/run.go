@@ -6,6 +6,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/ebpf-hello/ebpf-hello/internal/builtins"
 	"github.com/ebpf-hello/ebpf-hello/internal/event"
 	"github.com/ebpf-hello/ebpf-hello/internal/kernel"
 	"github.com/ebpf-hello/ebpf-hello/internal/options"
@@ -46,7 +47,12 @@ func Run(ctx context.Context, opts options.Exec, stdout, stderr io.Writer) error
 	if err != nil {
 		return fmt.Errorf("exec attaches to syscall tracepoints, and tracefs is unavailable: %w", err)
 	}
-	loaded, err := probe.Load(spec(opts), probe.Options{Way: opts.Attach, Tracefs: root})
+	ns, nsNote := builtins.Namespace()
+	if nsNote != "" {
+		notify(nsNote)
+	}
+	opts.Output.PIDNamespace = ns.Ino != 0
+	loaded, err := probe.Load(spec(opts, ns), probe.Options{Way: opts.Attach, Tracefs: root})
 	if err != nil {
 		return err
 	}

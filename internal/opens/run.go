@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 
+	"github.com/ebpf-hello/ebpf-hello/internal/builtins"
 	"github.com/ebpf-hello/ebpf-hello/internal/event"
 	"github.com/ebpf-hello/ebpf-hello/internal/kernel"
 	"github.com/ebpf-hello/ebpf-hello/internal/options"
@@ -37,7 +38,12 @@ func Run(ctx context.Context, opts options.Open, stdout, stderr io.Writer) error
 		notify(fmt.Sprintf("tracefs unavailable (%v): tracepoints cannot be used", err))
 		root = ""
 	}
-	loaded, err := probe.Load(spec(opts, os.Getpid()), probe.Options{Way: opts.Attach, Tracefs: root})
+	ns, nsNote := builtins.Namespace()
+	if nsNote != "" {
+		notify(nsNote)
+	}
+	opts.Output.PIDNamespace = ns.Ino != 0
+	loaded, err := probe.Load(spec(opts, os.Getpid(), ns), probe.Options{Way: opts.Attach, Tracefs: root})
 	if err != nil {
 		return err
 	}

@@ -12,6 +12,9 @@ import (
 type ExecOptions struct {
 	JSON   bool   // one JSON object per event instead of the table
 	Attach string // attach mode, reported in JSON
+	// PIDNamespace: ids are a PID namespace's (bpf/pidns.h): 0 is a task
+	// outside it, shown as "-"; JSON adds the host's ids.
+	PIDNamespace bool
 }
 
 // ExecPrinter prints process executions as execsnoop does,
@@ -64,19 +67,19 @@ func (p *ExecPrinter) Print(e *event.Exec) error {
 	if p.opts.JSON {
 		p.out = p.appendJSON(p.out, e, rel)
 	} else {
-		p.out = appendExecRow(p.out, e, rel)
+		p.out = appendExecRow(p.out, e, rel, p.opts.PIDNamespace)
 	}
 	return p.added()
 }
 
-func appendExecRow(b []byte, e *event.Exec, rel uint64) []byte {
+func appendExecRow(b []byte, e *event.Exec, rel uint64, inNamespace bool) []byte {
 	start := len(b)
 	b = pad(appendSeconds(b, rel), start, 18)
 	b = escapedCell(b, e.Comm, 16)
 	start = len(b)
-	b = pad(strconv.AppendUint(b, uint64(e.PID), 10), start, 7)
+	b = pad(appendID(b, e.PID, inNamespace), start, 7)
 	start = len(b)
-	b = pad(strconv.AppendUint(b, uint64(e.PPID), 10), start, 7)
+	b = pad(appendID(b, e.PPID, inNamespace), start, 7)
 	start = len(b)
 	b = pad(strconv.AppendInt(b, int64(e.Ret), 10), start, 3)
 	return append(appendCommandLine(b, e), '\n')
@@ -125,6 +128,12 @@ func (p *ExecPrinter) appendJSON(b []byte, e *event.Exec, rel uint64) []byte {
 	b = strconv.AppendUint(b, uint64(e.TID), 10)
 	b = append(b, `,"ppid":`...)
 	b = strconv.AppendUint(b, uint64(e.PPID), 10)
+	if p.opts.PIDNamespace {
+		b = append(b, `,"host_pid":`...)
+		b = strconv.AppendUint(b, uint64(e.HostPID), 10)
+		b = append(b, `,"host_ppid":`...)
+		b = strconv.AppendUint(b, uint64(e.HostPPID), 10)
+	}
 	b = append(b, `,"uid":`...)
 	b = strconv.AppendUint(b, uint64(e.UID), 10)
 	b = append(b, `,"comm":`...)

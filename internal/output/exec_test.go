@@ -120,3 +120,24 @@ func FuzzExecPrinter(f *testing.F) {
 		}
 	})
 }
+
+// TestExecPIDNamespaceIDs: a parent outside the namespace (PPID 0) shows
+// as "-", and JSON adds the host's ids.
+func TestExecPIDNamespaceIDs(t *testing.T) {
+	e := event.Exec{TsNs: 1, PID: 1, PPID: 0, HostPID: 900, HostPPID: 899, Comm: "sh", File: "/bin/sh"}
+	var out bytes.Buffer
+	p := NewExecPrinter(&out, ExecOptions{PIDNamespace: true})
+	_ = p.Header()
+	_ = p.Print(&e)
+	_ = p.Flush()
+	if row := strings.Split(out.String(), "\n")[1]; !strings.HasPrefix(row, "0.000000000        sh               1       -       0   /bin/sh") {
+		t.Errorf("row: %q", row)
+	}
+	out.Reset()
+	p = NewExecPrinter(&out, ExecOptions{PIDNamespace: true, JSON: true})
+	_ = p.Print(&e)
+	_ = p.Flush()
+	if !strings.Contains(out.String(), `"ppid":0,"host_pid":900,"host_ppid":899`) {
+		t.Errorf("JSON: %s", out.String())
+	}
+}

@@ -14,6 +14,9 @@ type OpenOptions struct {
 	ShowTID    bool   // add a TID column to the table
 	ShowErrors bool   // add FD and ERR columns to the table
 	Attach     string // attach mode, reported in JSON
+	// PIDNamespace: ids are a PID namespace's (bpf/pidns.h): 0 is a task
+	// outside it, shown as "-"; JSON adds the host's ids.
+	PIDNamespace bool
 }
 
 // OpenPrinter prints file opens as the tutorial does,
@@ -83,10 +86,10 @@ func (p *OpenPrinter) appendRow(b []byte, o *event.Open, rel uint64) []byte {
 	b = pad(b, start, 18)
 	b = escapedCell(b, o.Comm, 16)
 	start = len(b)
-	b = pad(strconv.AppendUint(b, uint64(o.PID), 10), start, 6)
+	b = pad(appendID(b, o.PID, p.opts.PIDNamespace), start, 6)
 	if p.opts.ShowTID {
 		start = len(b)
-		b = pad(strconv.AppendUint(b, uint64(o.TID), 10), start, 6)
+		b = pad(appendID(b, o.TID, p.opts.PIDNamespace), start, 6)
 	}
 	if p.opts.ShowErrors {
 		fd, errno := FDAndErr(o)
@@ -108,6 +111,12 @@ func (p *OpenPrinter) appendJSON(b []byte, o *event.Open, rel uint64) []byte {
 	b = strconv.AppendUint(b, uint64(o.PID), 10)
 	b = append(b, `,"tid":`...)
 	b = strconv.AppendUint(b, uint64(o.TID), 10)
+	if p.opts.PIDNamespace {
+		b = append(b, `,"host_pid":`...)
+		b = strconv.AppendUint(b, uint64(o.HostPID), 10)
+		b = append(b, `,"host_tid":`...)
+		b = strconv.AppendUint(b, uint64(o.HostTID), 10)
+	}
 	b = append(b, `,"uid":`...)
 	b = strconv.AppendUint(b, uint64(o.UID), 10)
 	b = append(b, `,"comm":`...)
@@ -140,6 +149,15 @@ func FDAndErr(o *event.Open) (fd, errno int32) {
 		return -1, -o.Ret
 	}
 	return o.Ret, 0
+}
+
+// appendID writes a process or thread id; in a PID namespace, 0 (a task
+// outside it, which has no id there) as "-".
+func appendID(b []byte, id uint32, inNamespace bool) []byte {
+	if id == 0 && inNamespace {
+		return append(b, '-')
+	}
+	return strconv.AppendUint(b, uint64(id), 10)
 }
 
 // appendSeconds writes ns as seconds with 9 decimals, without float rounding.

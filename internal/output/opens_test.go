@@ -295,3 +295,37 @@ func FuzzOpenPrinter(f *testing.F) {
 		}
 	})
 }
+
+// TestPIDNamespaceIDs: in a PID namespace a task outside it (id 0) shows
+// as "-", and JSON carries the host's ids too; outside one, JSON has none.
+func TestPIDNamespaceIDs(t *testing.T) {
+	evs := []event.Open{
+		{TsNs: 1, PID: 1, TID: 1, HostPID: 4242, HostTID: 4242, Comm: "sh", File: "in"},
+		{TsNs: 2, PID: 0, TID: 0, HostPID: 77, HostTID: 78, Comm: "journald", File: "out"},
+	}
+	show := func(opts OpenOptions) string {
+		var out bytes.Buffer
+		p := NewOpenPrinter(&out, opts)
+		_ = p.Header()
+		for i := range evs {
+			_ = p.Print(&evs[i])
+		}
+		_ = p.Flush()
+		return out.String()
+	}
+	table := show(OpenOptions{PIDNamespace: true, ShowTID: true})
+	want := "" +
+		"TIME(s)            COMM             PID    TID    FILE\n" +
+		"0.000000000        sh               1      1      in\n" +
+		"0.000000001        journald         -      -      out\n"
+	if table != want {
+		t.Errorf("table:\n%s\nwant:\n%s", table, want)
+	}
+	lines := strings.Split(strings.TrimSpace(show(OpenOptions{PIDNamespace: true, JSON: true})), "\n")
+	if !strings.Contains(lines[1], `"pid":0,"tid":0,"host_pid":77,"host_tid":78`) {
+		t.Errorf("JSON in a namespace: %s", lines[1])
+	}
+	if host := show(OpenOptions{JSON: true}); strings.Contains(host, "host_") {
+		t.Errorf("JSON on the host has host ids: %s", host)
+	}
+}

@@ -206,6 +206,9 @@ func Run(ctx context.Context, opts Options, stdout, stderr io.Writer) (err error
 			notify(fmt.Sprintf("warning: cannot write trace_marker (%v): older lines in trace_pipe will be shown too", err))
 		}
 	}
+	if self.New().Blind() {
+		notify("note: in a PID namespace (a container): the program sees the host's PIDs, not this namespace's, and run cannot tell which lines and events are its own: they are shown")
+	}
 	notify("running " + name + "; Ctrl-C to end")
 	if err := ready.Announce(stderr); err != nil {
 		return err
