@@ -221,7 +221,7 @@ check_container() {
 	done
 	times+=("podman ./run.sh: tracing at $((SECONDS - start))s")
 	# A shell in the container says its PID, then becomes cat and opens the marker.
-	pid=$("${podman[@]}" exec "$name" sh -c "echo \$\$; exec cat $marker 2>/dev/null")
+	pid=$("${podman[@]}" exec "$name" sh -c "echo \$\$; exec cat $marker 2>/dev/null" || true) # no such file: the open fails, and is traced
 	while ! row=$(grep -F "$marker" "$log"); do
 		kill -0 "$run_pid" 2>/dev/null || { tail -30 "$log" >&2; die "podman: ./run.sh ended before tracing the marker"; }
 		[ $((SECONDS - start)) -lt "$run_timeout" ] || { tail -30 "$log" >&2; die "podman: no row for the marker within ${run_timeout}s"; }

@@ -92,3 +92,25 @@ func requireRootOnlyTracefs(t *testing.T) {
 		t.Skipf("%s is open to every user here (%v): no capability is missing", tracefs.Path, st.Mode().Perm())
 	}
 }
+
+// TestRootWithoutCapabilitiesSaysStartPrivileged: root with no capabilities,
+// as in a container started without --privileged, was taken as able to
+// trace and failed later on whatever the kernel refused first. Every
+// command says in one line what the container needs.
+func TestRootWithoutCapabilitiesSaysStartPrivileged(t *testing.T) {
+	requireRootAndSetpriv(t)
+	for _, args := range [][]string{
+		{"open", "-d", "1s"},
+		{"exec", "-d", "1s"},
+		{"printk", "-d", "1s"},
+		{"run", "testdata/run/ring_tracepoint.bpf.c", "-d", "1s"},
+	} {
+		r := runCommand(t, append([]string{"setpriv", "--bounding-set=-all", binary(t)}, args...)...)
+		if r.code == 0 || strings.Count(r.stderr, "\n") != 1 || !strings.Contains(r.stderr, "--privileged") {
+			t.Errorf("%v as root without capabilities: exit %d, stderr:\n%s(want one line that says --privileged)", args, r.code, r.stderr)
+		}
+	}
+	if r := runCommand(t, "setpriv", "--bounding-set=-all", binary(t), "doctor"); r.code == 0 || !strings.Contains(r.stdout, "--privileged") {
+		t.Errorf("doctor as root without capabilities: exit %d, stdout:\n%s", r.code, r.stdout)
+	}
+}

@@ -96,8 +96,13 @@ func (d *doctor) checkBTF() {
 
 func (d *doctor) checkPrivileges() {
 	switch {
-	case os.Geteuid() == 0:
+	case errors.Is(kernel.CheckPrivileges(), kernel.ErrSeccompRefusesBPF):
+		d.add("privileges", Fail, mSeccomp.in(d.lang), mSeccompHint.in(d.lang))
+	case os.Geteuid() == 0 && d.root:
 		d.add("privileges", OK, mRoot.in(d.lang), "")
+	case os.Geteuid() == 0:
+		mask, _ := kernel.EffectiveCaps()
+		d.add("privileges", Fail, mRootNoCaps.in(d.lang, strings.Join(kernel.MissingCaps(mask), ", ")), mRootNoCapsHint.in(d.lang))
 	case d.root:
 		mask, _ := kernel.EffectiveCaps()
 		if missing := kernel.MissingCaps(mask); len(missing) > 0 {

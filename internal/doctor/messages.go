@@ -33,6 +33,10 @@ var (
 	mCaps               = msg{"not root; has the capabilities BPF tracing needs", "不是 root，但具备 BPF 跟踪所需的 capability"}
 	mNoCaps             = msg{"not root; missing %s", "不是 root；缺少 %s"}
 	mNoCapsHint         = msg{"run with sudo", "请用 sudo 运行"}
+	mRootNoCaps         = msg{"root, but missing %s (a container started without --privileged?)", "是 root，但缺少 %s（容器启动时没有加 --privileged？）"}
+	mSeccomp            = msg{"a seccomp filter refuses the bpf() system call (a container's default profile)", "seccomp 过滤器拒绝了 bpf() 系统调用（容器的默认配置）"}
+	mSeccompHint        = msg{"start the container with --privileged, or --security-opt seccomp=unconfined", "用 --privileged 或 --security-opt seccomp=unconfined 启动容器"}
+	mRootNoCapsHint     = msg{"start the container with --privileged (podman or docker run --privileged)", "用 --privileged 启动容器（podman 或 docker run --privileged）"}
 	mCapsNoTracefs      = msg{"not root; can load BPF but lacks %s, so tracefs (tracepoints, trace_pipe) cannot be read", "不是 root；可以加载 BPF，但缺少 %s，无法读取 tracefs（tracepoint、trace_pipe）"}
 	mCapsNoTracefsHint  = msg{"add CAP_DAC_READ_SEARCH (e.g. setpriv --ambient-caps=+bpf,+perfmon,+dac_read_search), or run with sudo", "加上 CAP_DAC_READ_SEARCH（例如 setpriv --ambient-caps=+bpf,+perfmon,+dac_read_search），或用 sudo 运行"}
 	mUnpriv             = msg{"kernel.unprivileged_bpf_disabled = %s (%s)", "kernel.unprivileged_bpf_disabled = %s（%s）"}

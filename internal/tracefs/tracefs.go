@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/ebpf-hello/ebpf-hello/internal/pidns"
 )
 
 // Where tracefs is mounted: /sys/kernel/tracing since 4.1; older setups
@@ -50,6 +52,9 @@ func isTracefs(dir string) bool {
 func Mount() (string, error) {
 	if err := unix.Mount("nodev", Path, "tracefs", 0, ""); err != nil {
 		if errors.Is(err, unix.EPERM) {
+			if _, child := pidns.Current(); child || pidns.Container() != "" {
+				return "", fmt.Errorf("tracefs is not mounted in this container, and the container may not mount it (CAP_SYS_ADMIN): start it with --privileged, or give it the host's with -v /sys/kernel/tracing:/sys/kernel/tracing: %w", err)
+			}
 			return "", fmt.Errorf("mounting tracefs needs root or CAP_SYS_ADMIN: %w", err)
 		}
 		return "", fmt.Errorf("mount tracefs at %s: %w", Path, err)
