@@ -49,19 +49,24 @@ static __always_inline struct task_ids current_ids(void)
  */
 static __always_inline __u32 ns_tgid(struct task_struct *task)
 {
-	struct task_struct *me = (struct task_struct *)bpf_get_current_task();
-	struct pid *mine = BPF_CORE_READ(me, thread_pid);
-	struct pid *theirs = BPF_CORE_READ(task, group_leader, thread_pid);
-	unsigned int level = BPF_CORE_READ(mine, level);
+	struct task_struct *me;
+	struct pid *mine, *theirs;
 	struct upid my_up = {}, their_up = {};
+	unsigned int level;
+	__u64 at;
 
 	if (!targ_pidns_ino)
 		return BPF_CORE_READ(task, tgid);
+	me = (struct task_struct *)bpf_get_current_task();
+	mine = BPF_CORE_READ(me, thread_pid);
+	theirs = BPF_CORE_READ(task, group_leader, thread_pid);
+	level = BPF_CORE_READ(mine, level);
 	if (!theirs || level > 32 || BPF_CORE_READ(theirs, level) < level)
 		return 0;
 	/* numbers[] is a flexible array: its offset relocated, upid's size fixed. */
-	bpf_probe_read_kernel(&my_up, sizeof(my_up), (void *)mine + bpf_core_field_offset(struct pid, numbers) + level * sizeof(struct upid));
-	bpf_probe_read_kernel(&their_up, sizeof(their_up), (void *)theirs + bpf_core_field_offset(struct pid, numbers) + level * sizeof(struct upid));
+	at = bpf_core_field_offset(struct pid, numbers) + level * sizeof(struct upid);
+	bpf_probe_read_kernel(&my_up, sizeof(my_up), (void *)mine + at);
+	bpf_probe_read_kernel(&their_up, sizeof(their_up), (void *)theirs + at);
 	if (!my_up.ns || my_up.ns != their_up.ns)
 		return 0;
 	return their_up.nr;
