@@ -39,7 +39,7 @@ BPF_ARCH_INCLUDE = $(if $(filter arm64,$(BPF_ARCH)),$$(grep -q '^struct user_pt_
 # libbpf's BPF-side headers, embedded in the binary for `run` (internal/compile);
 # copied from libbpf-dev, not committed.
 LIBBPF_INCLUDE ?= /usr/include/bpf
-EMBED_HEADERS  := $(addprefix internal/compile/headers/bpf/,bpf_helpers.h bpf_helper_defs.h bpf_tracing.h bpf_core_read.h bpf_endian.h usdt.bpf.h)
+EMBED_HEADERS  := $(addprefix internal/compile/headers/bpf/,bpf_helpers.h bpf_helper_defs.h bpf_tracing.h bpf_core_read.h bpf_endian.h usdt.bpf.h ebpf_hello_arch_arm64.h)
 
 # cgo: internal/probe links libbpf.a statically (#cgo LDFLAGS), libelf and
 # zlib dynamically unless `make static`. A cross build uses Debian's cross
@@ -88,6 +88,11 @@ $(BPF_OUT)/open_ring.bpf.o: bpf/open.bpf.c bpf/vmlinux.h
 -include $(wildcard $(BPF_OUT)/*.d)
 
 internal/compile/headers/bpf/%.h: $(LIBBPF_INCLUDE)/%.h
+	@mkdir -p $(@D)
+	cp $< $@
+
+# run --arch arm64 on another machine: arm64's registers (bpf/arch/arm64.h).
+internal/compile/headers/bpf/ebpf_hello_arch_arm64.h: bpf/arch/arm64.h
 	@mkdir -p $(@D)
 	cp $< $@
 

@@ -47,7 +47,9 @@
 # For arm64 the same programs are compiled as an arm64 learner's machine
 # would: the arm64 binary runs `run --emit-object` under qemu-user with an
 # arm64 kernel's BTF (taken out of its Image) in place of this machine's,
-# in a private mount namespace (root); the examples' objects are compiled
+# in a private mount namespace (root); the tutorial's two scripts instead
+# as a learner compiles for an arm64 VM here, with this machine's binary
+# and `run --arch arm64 --emit-object`; the examples' objects are compiled
 # with -D__TARGET_ARCH_arm64 against that BTF's vmlinux.h and their Go
 # programs cross-compiled (gcc-aarch64-linux-gnu, `scripts/setup.sh arm64`).
 #
@@ -288,11 +290,16 @@ build_programs() {
 	# machine's is (only in its own mount namespace), so that it compiles
 	# exactly as on an arm64 machine: __TARGET_ARCH_arm64, arm64's
 	# registers and types, __arm64_sys_ syscall names.
+	# With cross=1, arm64's are compiled by this machine's binary with
+	# --arch arm64 instead (x86-64's BTF, arm64's registers and syscall
+	# names), as a learner compiles for an arm64 VM.
 	emit() {
 		local name=$1
 		shift
 		if [ "$arch" = amd64 ]; then
 			"$bin" run --emit-object "$dir/$name" "$@" >"$work/emit.log" 2>&1
+		elif [ "${cross:-}" = 1 ]; then
+			"$bin" run --arch arm64 --emit-object "$dir/$name" "$@" >"$work/emit.log" 2>&1
 		else
 			# shellcheck disable=SC2016 # $0 and $@ are the inner shell's
 			unshare --mount --propagation private sh -c 'mount --bind "$0" /sys/kernel/btf/vmlinux && exec "$@"' \
@@ -302,8 +309,8 @@ build_programs() {
 			die "cannot compile $name for $arch: ebpf-hello run $* --emit-object $dir/$name failed"
 		}
 	}
-	emit hello.py.bpf.o "$tutorial/hello.py"
-	emit hello2.py.bpf.o --src "$tutorial/hello2.c" "$tutorial/hello2.py"
+	cross=1 emit hello.py.bpf.o "$tutorial/hello.py"
+	cross=1 emit hello2.py.bpf.o --src "$tutorial/hello2.c" "$tutorial/hello2.py"
 	emit c-only-1-message.bpf.o "$repo/examples/solutions/c-only/1-message/hello.py"
 	emit kprobe_ring.bpf.o "$repo/cmd/ebpf-hello/testdata/run/kprobe_ring.bpf.c"
 	emit fentry_perf.bpf.o "$repo/cmd/ebpf-hello/testdata/run/fentry_perf.bpf.c"

@@ -85,6 +85,7 @@ EXAMPLES:
 			&cli.BoolFlag{Name: "show-self", Usage: "also show the lines and events ebpf-hello's own threads caused (by default dropped and counted: a program on write(2) would otherwise feed on run's own output)"},
 			&cli.BoolFlag{Name: "params", Usage: "list the program's global variables --set can change (type, default, whether the code reads them), and stop (no root needed)"},
 			&cli.StringFlag{Name: "emit-object", Usage: "compile FILE into the BPF object `OUT` and stop (no root needed); a BCC program's attach points and printing go inside it, so 'run OUT' works the same on a machine without clang"},
+			&cli.StringFlag{Name: "arch", Usage: "with --emit-object: compile for `ARCH` (amd64 or x86_64, arm64 or aarch64; default this machine's): its kprobe registers and syscall names, e.g. for an arm64 VM"},
 		}, limitFlags("events or lines")...), bccFlags()...),
 		OnUsageError: usageError,
 		Action:       runAction,
@@ -198,7 +199,8 @@ func objectOf(c *cli.Context, path string, scriptArgs []string, tlog *timings.Lo
 	if isBCC {
 		tlog.Mark("BCC program read and translated to libbpf C")
 	}
-	src := compile.Source{Path: path, Text: text, Name: filepath.Base(path), Warnings: c.App.ErrWriter, Timings: tlog}
+	arch, _ := goarchOf(c.String("arch")) // checked by checkRunFlags
+	src := compile.Source{Path: path, Text: text, Name: filepath.Base(path), Warnings: c.App.ErrWriter, Timings: tlog, Arch: arch}
 	var plan *runplan.Plan
 	if !isBCC {
 		// C that `run --emit` wrote carries its plan (fallbacks included).
@@ -211,7 +213,7 @@ func objectOf(c *cli.Context, path string, scriptArgs []string, tlog *timings.Lo
 			_, err := c.App.Writer.Write(bcc.C)
 			return nil, runplan.Plan{}, err
 		}
-		src = compile.Source{Path: path, Text: bcc.C, Name: bcc.Name, Warnings: c.App.ErrWriter, Timings: tlog}
+		src = compile.Source{Path: path, Text: bcc.C, Name: bcc.Name, Warnings: c.App.ErrWriter, Timings: tlog, Arch: arch}
 		plan = &bcc.Plan
 	}
 	if ports := runplan.NetworkOrderFields(text); len(ports) > 0 {
@@ -234,6 +236,20 @@ func objectOf(c *cli.Context, path string, scriptArgs []string, tlog *timings.Lo
 		return nil, *plan, writeObject(out, obj)
 	}
 	return obj, *plan, nil
+}
+
+// goarchOf is the GOARCH an --arch value names (both Go's and the
+// kernel's spelling).
+func goarchOf(arch string) (string, error) {
+	switch arch {
+	case "":
+		return "", nil // this machine's
+	case "amd64", "x86_64", "x86":
+		return "amd64", nil
+	case "arm64", "aarch64":
+		return "arm64", nil
+	}
+	return "", fmt.Errorf("invalid --arch %q: amd64 (x86_64) or arm64 (aarch64)", textsafe.Escape(arch))
 }
 
 // writeObject writes obj to path whole or not at all (a half-written
@@ -298,6 +314,14 @@ func checkRunFlags(c *cli.Context, path string) error {
 	}
 	if c.Bool("emit") && c.String("emit-object") != "" {
 		return fmt.Errorf("--emit and --emit-object: choose one (the C, or the compiled object)")
+	}
+	if a := c.String("arch"); a != "" {
+		if _, err := goarchOf(a); err != nil {
+			return err
+		}
+		if c.String("emit-object") == "" {
+			return fmt.Errorf("--arch is for --emit-object: an object for another architecture does not run here")
+		}
 	}
 	if strings.HasSuffix(path, ".o") {
 		for _, flag := range []string{"src", "emit", "emit-object"} {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"fmt"
 	"runtime"
 
@@ -63,9 +64,10 @@ func prepareBCC(c *cli.Context, path string, text []byte, scriptArgs []string) (
 		return nil, false, nil
 	}
 	in := bccrun.Input{Path: path, Text: text, Src: c.String("src"), Args: scriptArgs, Elsewhere: c.String("emit-object") != ""}
+	in.Options.Arch, _ = goarchOf(c.String("arch")) // checked by checkRunFlags
 	for _, f := range bccAttachFlags {
 		for _, v := range c.StringSlice(f.flag) {
-			a, err := bcc.ParseAttach(f.kind, v, runtime.GOARCH)
+			a, err := bcc.ParseAttach(f.kind, v, cmp.Or(in.Options.Arch, runtime.GOARCH))
 			if err != nil {
 				return nil, false, err
 			}

@@ -6,10 +6,14 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/cilium/ebpf/btf"
+
+	"github.com/ebpf-hello/ebpf-hello/internal/runplan"
 	"github.com/ebpf-hello/ebpf-hello/internal/testenv"
 )
 
@@ -109,6 +113,68 @@ func TestRunEmitObjectErrors(t *testing.T) {
 		r := runCommand(t, append([]string{binary(t)}, c.args...)...)
 		if r.code != 1 || !strings.Contains(r.stderr, c.want) || strings.Count(strings.TrimSpace(r.stderr), "\n") != 0 {
 			t.Errorf("%v: exit %d, stderr %q; want exit 1 and one line with %q", c.args, r.code, r.stderr, c.want)
+		}
+	}
+}
+
+// TestRunEmitObjectForArm64: --arch arm64 compiles here what an arm64
+// machine would: kprobe arguments read from arm64's struct user_pt_regs
+// (this machine's vmlinux.h has only its own pt_regs), and BCC's
+// get_syscall_fnname naming arm64's wrappers. make vmtest runs such
+// objects in arm64 VMs.
+func TestRunEmitObjectForArm64(t *testing.T) {
+	needRun(t)
+	if runtime.GOARCH == "arm64" {
+		t.Skip("this machine is arm64 already")
+	}
+	dir := t.TempDir()
+	// The registers a kprobe's arguments are read from (pt_regs is there
+	// either way: BPF_KPROBE's context is a struct pt_regs *).
+	userRegs := func(obj string) bool {
+		spec, err := btf.LoadSpec(obj)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = spec.AnyTypeByName("user_pt_regs")
+		return err == nil
+	}
+	for _, arch := range []string{"arm64", "aarch64", ""} {
+		obj := filepath.Join(dir, "kprobe-"+arch+".bpf.o")
+		args := []string{"run", "--emit-object", obj, "testdata/run/kprobe_ring.bpf.c"}
+		if arch != "" {
+			args = append(args, "--arch", arch)
+		}
+		if r := runCommand(t, append([]string{binary(t)}, args...)...); r.code != 0 {
+			t.Fatalf("%v: exit %d, stderr:\n%s", args, r.code, r.stderr)
+		}
+		if got, want := userRegs(obj), arch != ""; got != want {
+			t.Errorf("--arch %q: the object reads arm64's user_pt_regs: %v, want %v", arch, got, want)
+		}
+	}
+
+	obj := filepath.Join(dir, "tail_kprobe.bpf.o")
+	if r := runCommand(t, binary(t), "run", "--arch", "arm64", "--emit-object", obj, "testdata/bcc/tail_kprobe.py"); r.code != 0 {
+		t.Fatalf("BCC script for arm64: exit %d, stderr:\n%s", r.code, r.stderr)
+	}
+	raw, err := os.ReadFile(obj)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan, err := runplan.FromObject(raw)
+	if err != nil || plan == nil || len(plan.Attach) == 0 || plan.Attach[0].Target != "__arm64_sys_openat" {
+		t.Errorf("the plan of tail_kprobe.py for arm64: %+v, %v (want a kprobe on __arm64_sys_openat)", plan, err)
+	}
+
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"run", "--arch", "arm64", "testdata/run/kprobe_ring.bpf.c"}, "--arch is for --emit-object"},
+		{[]string{"run", "--arch", "sparc", "--emit-object", obj, "testdata/run/kprobe_ring.bpf.c"}, `invalid --arch "sparc"`},
+	} {
+		r := runCommand(t, append([]string{binary(t)}, c.args...)...)
+		if r.code == 0 || !strings.Contains(r.stderr, c.want) || strings.Count(strings.TrimSpace(r.stderr), "\n") != 0 {
+			t.Errorf("%v: exit %d, stderr %q; want one line with %q", c.args, r.code, r.stderr, c.want)
 		}
 	}
 }

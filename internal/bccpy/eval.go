@@ -19,6 +19,9 @@ type Options struct {
 	// not known (then an if on BPF.get_kprobe_functions keeps every branch,
 	// the later ones as fallbacks of the first).
 	Kernel *Kernel
+	// Arch is the GOARCH the program is for ("": this machine's): BCC's
+	// get_syscall_fnname names that architecture's syscall wrappers.
+	Arch string
 }
 
 // Kernel is what a script may ask about the running kernel, as data.

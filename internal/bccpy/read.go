@@ -9,6 +9,7 @@
 package bccpy
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -199,7 +200,7 @@ func read(py []byte, name string, opts Options) (*Script, error) {
 	}
 	r := &reader{
 		s:    &Script{Name: filepath.Base(name)},
-		arch: runtime.GOARCH,
+		arch: cmp.Or(opts.Arch, runtime.GOARCH),
 		strs: map[string]string{}, nums: map[string]float64{}, bpf: map[string]bool{},
 		tables: map[string]string{}, funcs: map[string]*stmt{}, repl: map[string][]*string{},
 		outputs:  map[string]*runplan.Output{},

@@ -83,7 +83,7 @@ func Prepare(in Input) (*bcc.Program, error) {
 		}
 		return withPlanLine(p), nil
 	}
-	opts := bccpy.Options{Args: in.Args}
+	opts := bccpy.Options{Args: in.Args, Arch: in.Options.Arch}
 	kernelNote := ""
 	if bytes.Contains(text, []byte("get_kprobe_functions")) && !in.Elsewhere {
 		opts.Kernel, kernelNote = kernelFunctions(in.Options.Tracefs)

@@ -1,6 +1,7 @@
 package compile
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -9,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -58,6 +60,7 @@ type toolchain struct {
 	pch   string // the PCH's path (it may not exist yet)
 
 	multiarch string // /usr/include/<triple> for UAPI headers, or ""
+	cross     bool   // for another architecture than this machine's
 	temporary bool   // the cache is this process's alone (no PCH: nobody would use it)
 	made      bool   // this process made the entry (vmlinux.h): a cold start
 
@@ -89,7 +92,8 @@ var prepared struct {
 
 // prepare finds clang and makes (or finds) the cache entry for this kernel
 // and clang. btfPath "" means the running kernel's BTF.
-func prepare(ctx context.Context, btfPath string) (*toolchain, error) {
+// goarch "" means this machine's.
+func prepare(ctx context.Context, btfPath, goarch string) (*toolchain, error) {
 	clang, err := findClang()
 	if err != nil {
 		return nil, err
@@ -124,6 +128,9 @@ func prepare(ctx context.Context, btfPath string) (*toolchain, error) {
 		return nil, fmt.Errorf("the kernel's BTF (needed for vmlinux.h): %w (the kernel needs CONFIG_DEBUG_INFO_BTF=y)", err)
 	}
 	tc := &toolchain{clang: clang, arch: targetArch(), cpu: cpuFor(release), multiarch: multiarchInclude()}
+	if goarch != "" && goarch != runtime.GOARCH {
+		tc.arch, tc.multiarch, tc.cross = targetArchOf(goarch), multiarchIncludeOf(goarch), true
+	}
 
 	// The BTF's mtime is left out of the key: sysfs gives it the boot time.
 	h := sha256.New()
@@ -189,7 +196,7 @@ func makeEntry(ctx context.Context, tc *toolchain, headers map[string][]byte, bt
 		return false, fmt.Errorf("%s is clang %s: compiling CO-RE BPF C needs clang %d or newer", tc.clang, version, minClangMajor)
 	}
 
-	if err := writeIncludes(tmp, headers, btfPath); err != nil {
+	if err := writeIncludes(tmp, headers, btfPath, tc.arch); err != nil {
 		return false, fmt.Errorf("compile cache: %w", err)
 	}
 	_ = tmp.writeFile("clang-version", []byte(tc.clang+" "+version+"\n"))
@@ -207,7 +214,8 @@ func makeEntry(ctx context.Context, tc *toolchain, headers map[string][]byte, bt
 
 // writeIncludes fills entry/include: libbpf's headers, common.h and
 // vmlinux.h (common.h last: its presence says the entry is complete).
-func writeIncludes(entry *dir, headers map[string][]byte, btfPath string) error {
+// arch is the __TARGET_ARCH_ of the objects compiled with them.
+func writeIncludes(entry *dir, headers map[string][]byte, btfPath, arch string) error {
 	inc, err := entry.mkdir("include")
 	if err != nil {
 		return err
@@ -239,7 +247,18 @@ func writeIncludes(entry *dir, headers map[string][]byte, btfPath string) error 
 	for _, h := range commonHeaders {
 		fmt.Fprintf(&common, "#include <%s>\n", h)
 	}
+	if arch == "arm64" && !vmlinuxHas(filepath.Join(inc.path, "vmlinux.h"), "struct user_pt_regs {") {
+		// An arm64 object compiled against another architecture's BTF:
+		// the registers its kprobes read (bpf/arch/arm64.h).
+		fmt.Fprintf(&common, "#include <bpf/%s>\n", arm64Regs)
+	}
 	return inc.writeFile("common.h", []byte(common.String()))
+}
+
+// vmlinuxHas: the vmlinux.h at path has the line start.
+func vmlinuxHas(path, start string) bool {
+	b, err := os.ReadFile(path)
+	return err == nil && (bytes.HasPrefix(b, []byte(start)) || bytes.Contains(b, []byte("\n"+start)))
 }
 
 // The PCH takes clang about a second to make, three times a plain compile:
@@ -387,7 +406,7 @@ const pchWait = 2 * time.Minute
 // after setting up, a kernel update or a clang upgrade would otherwise do
 // while the learner waits (ebpf-hello prepare, issue 24).
 func Prepare(ctx context.Context) (Prepared, error) {
-	tc, err := prepare(ctx, "")
+	tc, err := prepare(ctx, "", "")
 	if err != nil {
 		return Prepared{}, err
 	}

@@ -68,10 +68,13 @@ func clangVersion(ctx context.Context, clang string) (version string, major int,
 	return m[1] + "." + m[2] + "." + m[3], major, nil
 }
 
-// targetArch is the __TARGET_ARCH_ suffix bpf_tracing.h expects, which
-// picks the registers PT_REGS_PARMn reads.
-func targetArch() string {
-	switch runtime.GOARCH {
+// targetArch is the __TARGET_ARCH_ suffix bpf_tracing.h expects for this
+// machine, which picks the registers PT_REGS_PARMn reads.
+func targetArch() string { return targetArchOf(runtime.GOARCH) }
+
+// targetArchOf is the __TARGET_ARCH_ suffix for a GOARCH.
+func targetArchOf(goarch string) string {
+	switch goarch {
 	case "amd64", "386":
 		return "x86"
 	case "arm64":
@@ -89,19 +92,23 @@ func targetArch() string {
 	case "mips64", "mips64le", "mips", "mipsle":
 		return "mips"
 	}
-	return runtime.GOARCH
+	return goarch
 }
 
 // multiarchInclude is the host's /usr/include/<triple>, where Debian and
 // Ubuntu keep asm/types.h: with it, programs written against the kernel's
 // UAPI headers (<linux/bpf.h>, from linux-libc-dev) compile too, as in
 // libbpf-bootstrap's Makefile. "" when there is none.
-func multiarchInclude() string {
+func multiarchInclude() string { return multiarchIncludeOf(runtime.GOARCH) }
+
+// multiarchIncludeOf is multiarchInclude for a GOARCH: an arm64 one is
+// there when Debian's arm64 linux-libc-dev is installed (multiarch).
+func multiarchIncludeOf(goarch string) string {
 	triple := map[string]string{
 		"amd64": "x86_64-linux-gnu", "arm64": "aarch64-linux-gnu", "riscv64": "riscv64-linux-gnu",
 		"ppc64le": "powerpc64le-linux-gnu", "s390x": "s390x-linux-gnu", "loong64": "loongarch64-linux-gnu",
 		"386": "i386-linux-gnu", "arm": "arm-linux-gnueabihf",
-	}[runtime.GOARCH]
+	}[goarch]
 	dir := filepath.Join("/usr/include", triple)
 	if _, err := os.Stat(filepath.Join(dir, "asm")); triple == "" || err != nil {
 		return ""

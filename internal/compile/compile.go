@@ -39,6 +39,11 @@ type Source struct {
 	// kernel's); for tests.
 	BTF string
 
+	// Arch is the GOARCH the object is for ("": this machine's): its
+	// __TARGET_ARCH_ (the registers PT_REGS_PARMn reads). The types are
+	// still this kernel's; CO-RE relocates them where the object loads.
+	Arch string
+
 	// Timings, when set, is told when each step ends (run --timings).
 	Timings *timings.Log
 }
@@ -86,7 +91,7 @@ func Object(ctx context.Context, src Source) ([]byte, error) {
 		src.Text = b
 		text = b
 	}
-	tc, err := prepare(ctx, src.BTF)
+	tc, err := prepare(ctx, src.BTF, src.Arch)
 	if err != nil {
 		return nil, err
 	}
@@ -116,7 +121,8 @@ func Object(ctx context.Context, src Source) ([]byte, error) {
 		src.Timings.Mark("object found in the compile cache (compiled before)")
 		return obj, nil
 	}
-	if !usePCH && ownVmlinuxH(src) == "" && !tc.pchReady() && !noMini {
+	// (Not for another architecture: its registers' types are in common.h.)
+	if !usePCH && ownVmlinuxH(src) == "" && !tc.pchReady() && !noMini && !tc.cross {
 		// No precompiled header yet (a first run on this kernel): the
 		// program's types only, which is most of the time saved (mini.go).
 		if obj, deps, ok := miniCompile(ctx, tc, src, text, src.BTF); ok {

@@ -54,6 +54,11 @@ var lostCounting []byte
 
 const lostHeader = "ebpf_hello_lost.h"
 
+// arm64Regs is bpf/arch/arm64.h, copied next to libbpf's headers by make:
+// struct user_pt_regs for arm64 objects made against another
+// architecture's vmlinux.h.
+const arm64Regs = "ebpf_hello_arch_arm64.h"
+
 // LostMap is the per-CPU array where programs compiled here count the
 // events a ring buffer could not take (key 0).
 const LostMap = "ebpf_hello_lost"
