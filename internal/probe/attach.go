@@ -92,6 +92,10 @@ func resolve(h Hook, facts Facts, sec string) (resolvedHook, error) {
 		if !facts.Version.AtLeast(4, 17) {
 			return r, fmt.Errorf("raw tracepoints need kernel 4.17 or newer, this is %s", facts.Version)
 		}
+	case Iter:
+		if !facts.Version.AtLeast(5, 8) {
+			return r, fmt.Errorf("BPF iterators need kernel 5.8 or newer, this is %s", facts.Version)
+		}
 	case Uprobe, Uretprobe:
 	default:
 		return r, fmt.Errorf("program %s: unknown hook kind %q", h.Program, h.Kind)
@@ -165,7 +169,7 @@ func tracepointExists(tracefs, target string) (bool, error) {
 var secPrefixes = map[string]Kind{
 	"kprobe": Kprobe, "kretprobe": Kretprobe, "fentry": Fentry, "fexit": Fexit,
 	"tracepoint": Tracepoint, "tp": Tracepoint, "raw_tracepoint": RawTracepoint, "raw_tp": RawTracepoint,
-	"tp_btf": TpBTF, "uprobe": Uprobe, "uretprobe": Uretprobe,
+	"tp_btf": TpBTF, "uprobe": Uprobe, "uretprobe": Uretprobe, "iter": Iter,
 }
 
 // ParseSEC reads a program's SEC() name as libbpf does: the hook kind and
@@ -230,6 +234,10 @@ func (l *Loaded) attach(h resolvedHook) error {
 		link, err = prog.AttachUprobe(-1, h.path, uint32(h.offset))
 	case Uretprobe:
 		link, err = prog.AttachURetprobe(-1, h.path, uint32(h.offset))
+	case Iter:
+		if link, err = prog.AttachIter(bpf.IterOpts{}); err == nil {
+			l.iters = append(l.iters, iterLink{program: h.Program, link: link})
+		}
 	}
 	if err != nil {
 		if (h.Kind == Kprobe || h.Kind == Kretprobe) && (isErrno(err, syscall.ENOENT) || isErrno(err, syscall.EINVAL)) {

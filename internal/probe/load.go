@@ -31,6 +31,7 @@ type Loaded struct {
 
 	module *bpf.Module
 	links  []*bpf.BPFLink
+	iters  []iterLink // the links of Iter hooks, read by ReadIters
 }
 
 // Attached is a hook as attached here, with why its target is not the
@@ -288,7 +289,7 @@ func progType(k Kind) bpf.BPFProgType {
 		return bpf.BPFProgTypeTracepoint
 	case RawTracepoint:
 		return bpf.BPFProgTypeRawTracepoint
-	case Fentry, Fexit, TpBTF:
+	case Fentry, Fexit, TpBTF, Iter:
 		return bpf.BPFProgTypeTracing
 	}
 	return bpf.BPFProgTypeKprobe // kprobes and uprobes

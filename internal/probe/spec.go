@@ -21,10 +21,11 @@ const (
 	TpBTF         Kind = "tp_btf"         // Target: event, e.g. "sched_switch" (typed by BTF, like fentry)
 	Uprobe        Kind = "uprobe"         // Target: "/path/to/binary:symbol" or "/path:0xoffset"
 	Uretprobe     Kind = "uretprobe"      // Target: as Uprobe
+	Iter          Kind = "iter"           // Target: what it walks, e.g. "task"; read once (Loaded.ReadIters)
 )
 
 // Kinds lists every kind, for messages.
-var Kinds = []Kind{Kprobe, Kretprobe, Fentry, Fexit, Tracepoint, RawTracepoint, TpBTF, Uprobe, Uretprobe}
+var Kinds = []Kind{Kprobe, Kretprobe, Fentry, Fexit, Tracepoint, RawTracepoint, TpBTF, Uprobe, Uretprobe, Iter}
 
 // Facts are what a Resolver may look at to pick a target.
 type Facts struct {

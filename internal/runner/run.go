@@ -209,11 +209,55 @@ func Run(ctx context.Context, opts Options, stdout, stderr io.Writer) (err error
 	if self.New().Blind() {
 		notify("note: in a PID namespace (a container): the program sees the host's PIDs, not this namespace's, and run cannot tell which lines and events are its own: they are shown")
 	}
+	if loaded.HasIters() {
+		// An iterator runs when read: what it writes is the output, once.
+		if err := s.printIters(); err != nil {
+			return err
+		}
+		if onlyIters(loaded) {
+			return nil
+		}
+	}
 	notify("running " + name + "; Ctrl-C to end")
 	if err := ready.Announce(stderr); err != nil {
 		return err
 	}
 	return s.run(ctx, outputs, pipe)
+}
+
+// printIters reads every iterator once and prints what it wrote: names of
+// tasks and files (anyone's) escaped, line breaks and tabs kept.
+func (s *show) printIters() error {
+	var buf bytes.Buffer
+	if err := s.loaded.ReadIters(&buf); err != nil {
+		return err
+	}
+	text := buf.String()
+	s.notify(fmt.Sprintf("iterator: %d bytes written, read once", len(text)))
+	if !s.opts.JSON {
+		_, err := io.WriteString(s.out, textsafe.Message(text))
+		return err
+	}
+	if text == "" {
+		return nil
+	}
+	var b []byte // one object per line, its text escaped as names are
+	for _, line := range strings.Split(strings.TrimSuffix(text, "\n"), "\n") {
+		b = output.AppendJSONString(append(b, `{"line":`...), textsafe.Escape(line))
+		b = append(b, "}\n"...)
+	}
+	_, err := s.out.Write(b)
+	return err
+}
+
+// onlyIters: every hook attached is an iterator, so nothing comes later.
+func onlyIters(l *probe.Loaded) bool {
+	for _, h := range l.Attached {
+		if h.Kind != probe.Iter {
+			return false
+		}
+	}
+	return true
 }
 
 // setGlobals parses --set and the plan's globals by the variables' BTF types.

@@ -22,11 +22,12 @@ const (
 	TpBTF         AttachKind = "tp_btf"
 	Uprobe        AttachKind = "uprobe"
 	Uretprobe     AttachKind = "uretprobe"
+	Iter          AttachKind = "iter" // a BPF iterator: read once, what it writes printed
 )
 
 // Kinds lists every attach kind (the loader's probe.Kinds has the same
 // names: a test in internal/runner holds them equal).
-var Kinds = []AttachKind{Kprobe, Kretprobe, Fentry, Fexit, Tracepoint, RawTracepoint, TpBTF, Uprobe, Uretprobe}
+var Kinds = []AttachKind{Kprobe, Kretprobe, Fentry, Fexit, Tracepoint, RawTracepoint, TpBTF, Uprobe, Uretprobe, Iter}
 
 // Known: k is one of Kinds.
 func (k AttachKind) Known() bool {
