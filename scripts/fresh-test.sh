@@ -237,6 +237,18 @@ check_container() {
 	[ "$rc" -eq 0 ] || { tail -30 "$log" >&2; die "podman: ./run.sh exited with status $rc after SIGINT (want 0)"; }
 	grep -Eq '[0-9]+ events, [0-9]+ lost' "$log" || { tail -30 "$log" >&2; die "podman: ./run.sh printed no 'N events, M lost' at exit"; }
 
+	# exec: a shell says its PID, then becomes true; the row must show it.
+	# shellcheck disable=SC2016 # the container's shell expands these
+	"${podman[@]}" exec "$name" bash -c 'cd /root/ebpf-hello
+		bin/ebpf-hello exec --count 1 --comm true >/tmp/exec.out 2>/tmp/exec.err & tracer=$!
+		for _ in $(seq 600); do grep -qx "ebpf-hello: ready" /tmp/exec.err && break; sleep 0.1; done
+		sh -c "echo \$\$ >/tmp/exec.pid; exec /bin/true"
+		timeout 60 tail --pid=$tracer -f /dev/null; wait $tracer || { cat /tmp/exec.err; exit 1; }
+		row=$(tail -1 /tmp/exec.out); echo "$row (the shell said its PID is $(cat /tmp/exec.pid))"
+		[ "$(echo "$row" | awk "{print \$3}")" = "$(cat /tmp/exec.pid)" ]' >"$work/exec-podman.log" 2>&1 ||
+		{ cat "$work/exec-podman.log" >&2; die "podman: exec's row does not show the PID the container's shell has"; }
+	sed 's/^/fresh-test: podman: exec: /' "$work/exec-podman.log" >&2
+
 	# doctor knows where it is.
 	"${podman[@]}" exec "$name" /root/ebpf-hello/bin/ebpf-hello doctor >"$work/doctor-podman.log" 2>&1 ||
 		{ cat "$work/doctor-podman.log" >&2; die "podman: ebpf-hello doctor failed"; }

@@ -93,7 +93,6 @@ func TestRunRefusesFlagsThatCannotApply(t *testing.T) {
 		want string
 	}{
 		{[]string{"x.bpf.o", "--kprobe", "noequals"}, `--kprobe "noequals": want WHERE=FUNCTION`},
-		{[]string{"x.bpf.o", "--kprobe", "do_sys_openat2=fn"}, "--kprobe does not apply to x.bpf.o"},
 		{[]string{"x.bpf.o", "--src", "x.c"}, "--src does not apply to x.bpf.o"},
 		{[]string{"x.bpf.o", "--emit"}, "--emit does not apply to x.bpf.o"},
 		{[]string{"x.bpf.o", "--emit-object", "y.o"}, "--emit-object does not apply to x.bpf.o"},

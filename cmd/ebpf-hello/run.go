@@ -156,6 +156,13 @@ func runAction(c *cli.Context) error {
 	if c.Bool("params") {
 		return printParams(c.App.Writer, opts.Object)
 	}
+	if len(opts.Plan.Attach) == 0 { // libbpf-style: the flags say where SEC() does not
+		if opts.Attach, err = attachFlags(c); err != nil {
+			return err
+		}
+	} else if flags, _ := attachFlags(c); strings.HasSuffix(path, ".o") && len(flags) > 0 {
+		return fmt.Errorf("%s carries its attach points (run --emit-object of a BCC program): give attach flags when compiling it", textsafe.Escape(path))
+	}
 	if d := c.Duration("interval"); d > 0 {
 		opts.Plan.Interval = d
 	}
@@ -238,6 +245,22 @@ func objectOf(c *cli.Context, path string, scriptArgs []string, tlog *timings.Lo
 	return obj, *plan, nil
 }
 
+// attachFlags are the attach flags (--uprobe LIB:SYM=PROG and the like)
+// as attach points.
+func attachFlags(c *cli.Context) ([]runplan.Attach, error) {
+	var out []runplan.Attach
+	for _, f := range bccAttachFlags {
+		for _, v := range c.StringSlice(f.flag) {
+			a, err := bcc.ParseAttach(f.kind, v, runtime.GOARCH)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, a)
+		}
+	}
+	return out, nil
+}
+
 // goarchOf is the GOARCH an --arch value names (both Go's and the
 // kernel's spelling).
 func goarchOf(arch string) (string, error) {
@@ -300,14 +323,8 @@ func checkRunFlags(c *cli.Context, path string) error {
 			return fmt.Errorf("invalid --set %q: want NAME=VALUE", set)
 		}
 	}
-	var attachFlags []string
-	for _, f := range bccAttachFlags {
-		for _, v := range c.StringSlice(f.flag) {
-			if _, err := bcc.ParseAttach(f.kind, v, runtime.GOARCH); err != nil {
-				return err
-			}
-			attachFlags = append(attachFlags, "--"+f.flag)
-		}
+	if _, err := attachFlags(c); err != nil {
+		return err
 	}
 	if c.Bool("params") && (c.Bool("emit") || c.String("emit-object") != "") {
 		return fmt.Errorf("--params lists the program's settings: not with --emit or --emit-object")
@@ -328,9 +345,6 @@ func checkRunFlags(c *cli.Context, path string) error {
 			if c.IsSet(flag) {
 				return fmt.Errorf("--%s does not apply to %s: it is compiled already (--%s is for C: .bpf.c, BCC C or .py)", flag, textsafe.Escape(path), flag)
 			}
-		}
-		if len(attachFlags) > 0 {
-			return fmt.Errorf("%s does not apply to %s: a compiled object attaches by its SEC() names", attachFlags[0], textsafe.Escape(path))
 		}
 	}
 	return nil

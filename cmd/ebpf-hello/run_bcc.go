@@ -53,11 +53,6 @@ func prepareBCC(c *cli.Context, path string, text []byte, scriptArgs []string) (
 				return nil, false, fmt.Errorf("--%s does not apply to %s: it is libbpf-style C already (--%s is for BCC programs)", flag, textsafe.Escape(path), flag)
 			}
 		}
-		for _, f := range bccAttachFlags {
-			if c.IsSet(f.flag) {
-				return nil, false, fmt.Errorf("--%s does not apply to %s: libbpf-style C attaches by its SEC() names", f.flag, textsafe.Escape(path))
-			}
-		}
 		if scriptArgs != nil {
 			return nil, false, fmt.Errorf("arguments after -- are a BCC script's own: %s takes none (libbpf-style C is set with --set)", textsafe.Escape(path))
 		}

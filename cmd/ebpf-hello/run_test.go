@@ -218,3 +218,45 @@ func TestRunErrorsAreOneLine(t *testing.T) {
 		}
 	}
 }
+
+// TestRunUretprobeWhereTheFlagSays: SEC("uretprobe") names no binary (the
+// loader's job in libbpf-tools); --uretprobe c:getenv=PROG says where.
+// Without it, one line says which flag is missing.
+func TestRunUretprobeWhereTheFlagSays(t *testing.T) {
+	needRun(t)
+	if r := runCommand(t, binary(t), "run", runProgram("uretprobe_flag.bpf.c"), "-d", "1s"); r.code == 0 ||
+		!strings.Contains(r.stderr, "--uretprobe BINARY:SYMBOL=getenv_returned") || strings.Count(r.stderr, "\n") != 1 {
+		t.Errorf("without --uretprobe: exit %d, stderr:\n%s", r.code, r.stderr)
+	}
+	if r := runCommand(t, binary(t), "run", runProgram("uretprobe_flag.bpf.c"), "--uretprobe", "c:getenv=nosuch", "-d", "1s"); r.code == 0 ||
+		!strings.Contains(r.stderr, "the object has no program nosuch") || strings.Count(r.stderr, "\n") != 1 {
+		t.Errorf("--uretprobe for a program the object lacks: exit %d, stderr:\n%s", r.code, r.stderr)
+	}
+	before := ourPrograms(t)
+	comm := fmt.Sprintf("ehenv%d", time.Now().UnixNano()%1e8)
+	date := filepath.Join(t.TempDir(), comm) // date(1) reads TZ with getenv
+	if out, err := exec.Command("cp", "/bin/date", date).CombinedOutput(); err != nil {
+		t.Fatalf("cp: %v %s", err, out)
+	}
+	tr := startTracer(t, "running", "run", runProgram("uretprobe_flag.bpf.c"), "--uretprobe", "c:getenv=getenv_returned",
+		"--set", "targ_comm="+comm)
+	// date asks getenv for its locale too: keep the header and TZ's row.
+	var lines []string
+	keep := func(l string) bool { return strings.HasPrefix(l, "pid") || strings.Contains(l, "value-"+comm) }
+	for deadline := time.Now().Add(testenv.Patience); len(lines) < 2 && time.Now().Before(deadline) && !tr.exited(); {
+		cmd := exec.Command(date)
+		cmd.Env = append(os.Environ(), "TZ=value-"+comm)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("%s: %v %s", date, err, out)
+		}
+		lines = append(lines, tr.collect(t, 2-len(lines), 500*time.Millisecond, keep)...)
+	}
+	code, stderr := tr.stop(t)
+	if code != 0 || len(lines) != 2 || !strings.Contains(lines[1], comm) {
+		t.Fatalf("exit %d, lines %q (want the header and a row with getenv's value); stderr:\n%s", code, lines, stderr)
+	}
+	if !strings.Contains(stderr, "attach: getenv_returned: uretprobe ") {
+		t.Errorf("stderr does not say where the uretprobe went:\n%s", stderr)
+	}
+	assertNothingLeft(t, before)
+}

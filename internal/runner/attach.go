@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/ebpf-hello/ebpf-hello/internal/probe"
@@ -44,19 +45,36 @@ func tries(entries []*entry) int {
 }
 
 // plannedAttach lists the programs to attach: the plan's, else every
-// program whose SEC() names a tracing hook, alternatives grouped.
-func plannedAttach(plan runplan.Plan, progs []probe.Program) ([]runplan.Attach, error) {
+// program whose SEC() names a tracing hook, alternatives grouped. A
+// program named by an attach flag (flags) goes where the flags say
+// instead: libbpf-tools' SEC("uprobe") names no binary, its loader does.
+func plannedAttach(plan runplan.Plan, flags []runplan.Attach, progs []probe.Program) ([]runplan.Attach, error) {
 	if len(plan.Attach) > 0 {
 		return plan.Attach, nil
 	}
+	flagged := map[string]bool{}
+	for _, a := range flags {
+		if !slices.ContainsFunc(progs, func(p probe.Program) bool { return p.Name == a.Program }) {
+			return nil, fmt.Errorf("--%s ...=%s: the object has no program %s", a.Kind, textsafe.Escape(a.Program), textsafe.Escape(a.Program))
+		}
+		flagged[a.Program] = true
+	}
 	var out []runplan.Attach
 	for _, p := range progs {
+		if flagged[p.Name] {
+			continue
+		}
 		kind, target, ok := probe.ParseSEC(p.Section)
 		if !ok {
 			return nil, fmt.Errorf("program %s: SEC(\"%s\") is not a hook run can attach (%s)", textsafe.Escape(p.Name), textsafe.Escape(p.Section), kindList())
 		}
+		if (kind == probe.Uprobe || kind == probe.Uretprobe) && !strings.Contains(target, ":") {
+			// SEC("uprobe") or SEC("uretprobe/readline"): the binary is the loader's to say.
+			return nil, fmt.Errorf("program %s: SEC(\"%s\") names no binary, as its loader would: say where with --%s BINARY:SYMBOL=%s", textsafe.Escape(p.Name), textsafe.Escape(p.Section), kind, textsafe.Escape(p.Name))
+		}
 		out = append(out, runplan.Attach{Program: p.Name, Kind: runplan.AttachKind(kind), Target: target})
 	}
+	out = append(out, flags...)
 	if len(out) == 0 {
 		return nil, errors.New("the object has no programs")
 	}

@@ -49,6 +49,9 @@ type Options struct {
 	Timings   *timings.Log // run --timings: each step's end (nil: not said)
 	Explain   bool         // say where each printed thing comes from (explain.go)
 	Check     bool         // load, attach, detach and report (check.go): run nothing
+	// Attach are the attach flags' (--uprobe BIN:SYM=PROG...) for a
+	// libbpf-style object: where its programs go instead of their SEC().
+	Attach []runplan.Attach
 	// ShowSelf keeps the lines and events ebpf-hello's own threads caused
 	// (by default they are dropped and counted: see self.go).
 	ShowSelf bool
@@ -158,7 +161,7 @@ func Run(ctx context.Context, opts Options, stdout, stderr io.Writer) (err error
 	}
 
 	opts.Timings.Mark("object read: its BTF, programs and maps")
-	loaded, err := attach(spec, opts.Plan, progs, root, notify)
+	loaded, err := attach(spec, opts.Plan, opts.Attach, progs, root, notify)
 	if opts.Check {
 		report := newCheckReport(opts, maps, progs, root)
 		report.Attach, report.Runs = attachLines, err == nil
@@ -292,8 +295,8 @@ func setGlobals(obj *btfview.Object, opts Options, into map[string]any) error {
 
 // attach loads the object with every program attached, moving those that
 // cannot attach to their fallbacks, and reports each program's way.
-func attach(spec probe.Spec, plan runplan.Plan, progs []probe.Program, root string, notify func(string)) (*probe.Loaded, error) {
-	wanted, err := plannedAttach(plan, progs)
+func attach(spec probe.Spec, plan runplan.Plan, flags []runplan.Attach, progs []probe.Program, root string, notify func(string)) (*probe.Loaded, error) {
+	wanted, err := plannedAttach(plan, flags, progs)
 	if err != nil {
 		return nil, err
 	}
