@@ -8,6 +8,8 @@ for tool in make clang llvm-strip bpftool pkg-config; do
 	command -v "$tool" >/dev/null || need_setup=1
 done
 scripts/find-go.sh >/dev/null || need_setup=1
+# sys/sdt.h (systemtap-sdt-dev), for the USDT test: added to the set-up later.
+compgen -G '/usr/include/*/sys/sdt.h' >/dev/null || [ -e /usr/include/sys/sdt.h ] || need_setup=1
 # cross_ready: what `make static ARCH=arm64` needs is here (nothing on arm64).
 cross_ready() {
 	[ "$(uname -m)" = aarch64 ] && return 0

@@ -41,7 +41,8 @@ for want in "$@"; do
 	esac
 done
 
-base=(clang llvm libelf-dev zlib1g-dev libzstd-dev make pkg-config gcc git ca-certificates util-linux procps)
+# systemtap-sdt-dev: sys/sdt.h, for the USDT test's target program.
+base=(clang llvm libelf-dev zlib1g-dev libzstd-dev make pkg-config gcc git ca-certificates util-linux procps systemtap-sdt-dev)
 
 # apt_install installs only what is missing, so a second run is quick and offline.
 apt_install() {

@@ -24,6 +24,7 @@ func bccFlags() []cli.Flag {
 		&cli.StringSliceFlag{Name: "raw-tracepoint", Usage: "attach `EVENT=FN` as b.attach_raw_tracepoint(...)"},
 		&cli.StringSliceFlag{Name: "uprobe", Usage: "attach `LIB:SYM=FN` as b.attach_uprobe(name=LIB, sym=SYM, fn_name=FN)"},
 		&cli.StringSliceFlag{Name: "uretprobe", Usage: "attach `LIB:SYM=FN` as b.attach_uretprobe(...)"},
+		&cli.StringSliceFlag{Name: "usdt", Usage: "attach libbpf-style program `BINARY:PROVIDER:NAME=FN` to a USDT probe (sys/sdt.h's DTRACE_PROBE) in every process running BINARY (a path, or a library such as c)"},
 		&cli.StringFlag{Name: "src", Usage: "the BCC C `FILE` a Python script loads, instead of its BPF(src_file=...)"},
 		&cli.BoolFlag{Name: "emit", Usage: "print the libbpf-style C generated from a BCC program, and stop (it runs on its own with ebpf-hello run)"},
 	}
@@ -34,7 +35,8 @@ var bccAttachFlags = []struct {
 	flag string
 	kind runplan.AttachKind
 }{{"kprobe", runplan.Kprobe}, {"kretprobe", runplan.Kretprobe}, {"tracepoint", runplan.Tracepoint},
-	{"raw-tracepoint", runplan.RawTracepoint}, {"uprobe", runplan.Uprobe}, {"uretprobe", runplan.Uretprobe}}
+	{"raw-tracepoint", runplan.RawTracepoint}, {"uprobe", runplan.Uprobe}, {"uretprobe", runplan.Uretprobe},
+	{"usdt", runplan.USDT}}
 
 // bccProgram is a BCC program made ready for run: the generated
 // libbpf-style C and what to attach and show.
@@ -57,6 +59,9 @@ func prepareBCC(c *cli.Context, path string, text []byte, scriptArgs []string) (
 			return nil, false, fmt.Errorf("arguments after -- are a BCC script's own: %s takes none (libbpf-style C is set with --set)", textsafe.Escape(path))
 		}
 		return nil, false, nil
+	}
+	if c.IsSet("usdt") {
+		return nil, false, fmt.Errorf("--usdt is for libbpf-style programs (SEC(\"usdt\"), usdt.bpf.h's BPF_USDT); BCC's USDT(...) is not supported")
 	}
 	in := bccrun.Input{Path: path, Text: text, Src: c.String("src"), Args: scriptArgs, Elsewhere: c.String("emit-object") != ""}
 	in.Options.Arch, _ = goarchOf(c.String("arch")) // checked by checkRunFlags

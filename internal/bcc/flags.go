@@ -2,6 +2,7 @@ package bcc
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/ebpf-hello/ebpf-hello/internal/runplan"
@@ -52,6 +53,11 @@ func ParseAttach(kind runplan.AttachKind, value, arch string) (runplan.Attach, e
 		if !ok || lib == "" || sym == "" {
 			return runplan.Attach{}, fmt.Errorf("%s %q: want LIBRARY:SYMBOL=FUNCTION, e.g. %s", flag, value, flagExample(kind))
 		}
+	case runplan.USDT:
+		parts := strings.Split(target, ":")
+		if len(parts) < 3 || slices.Contains(parts, "") {
+			return runplan.Attach{}, fmt.Errorf("%s %q: want BINARY:PROVIDER:NAME=FUNCTION, e.g. %s", flag, value, flagExample(kind))
+		}
 	default:
 		return runplan.Attach{}, fmt.Errorf("unknown attach kind %q", kind)
 	}
@@ -72,6 +78,8 @@ func flagExample(kind runplan.AttachKind) string {
 		return "--uprobe c:malloc=trace_malloc"
 	case runplan.Uretprobe:
 		return "--uretprobe c:malloc=trace_malloc_return"
+	case runplan.USDT:
+		return "--usdt c:libc:setjmp=trace_setjmp"
 	}
 	return ""
 }

@@ -74,7 +74,7 @@ func kindNeeds(kind, arch string) (Need, bool) {
 		return Need{What: "BTF-typed tracepoints", Since: "5.5", Why: "tp_btf programs"}, true
 	case "raw_tracepoint":
 		return Need{What: "raw tracepoints", Since: "4.17", Why: "raw_tracepoint programs"}, true
-	case "uprobe", "uretprobe":
+	case "uprobe", "uretprobe", "usdt":
 		return Need{What: "uprobes", Why: kind + " programs (CONFIG_UPROBE_EVENTS)"}, true
 	case "iter":
 		return Need{What: "BPF iterators", Since: "5.8", Why: "iter programs (task, task_file and map iterators; some others later)"}, true

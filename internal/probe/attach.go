@@ -96,7 +96,7 @@ func resolve(h Hook, facts Facts, sec string) (resolvedHook, error) {
 		if !facts.Version.AtLeast(5, 8) {
 			return r, fmt.Errorf("BPF iterators need kernel 5.8 or newer, this is %s", facts.Version)
 		}
-	case Uprobe, Uretprobe:
+	case Uprobe, Uretprobe, USDT:
 	default:
 		return r, fmt.Errorf("program %s: unknown hook kind %q", h.Program, h.Kind)
 	}
@@ -121,6 +121,20 @@ func resolve(h Hook, facts Facts, sec string) (resolvedHook, error) {
 		if err := runplan.ValidTracepointTarget(r.Target); err != nil {
 			return r, err
 		}
+	case USDT:
+		binary, provider, name, ok := splitUSDT(r.Target)
+		if !ok {
+			return r, fmt.Errorf("USDT target %q: want BINARY:PROVIDER:NAME", r.Target)
+		}
+		path, err := findBinary(binary)
+		if err != nil {
+			return r, err
+		}
+		// libbpf opens it: a FIFO or a device would hang or mislead it.
+		if st, err := os.Stat(path); err != nil || !st.Mode().IsRegular() {
+			return r, fmt.Errorf("USDT binary %s: not a regular file", path)
+		}
+		r.Target = path + ":" + provider + ":" + name
 	case Uprobe, Uretprobe:
 		path, offset, note, err := resolveUprobe(r.Target)
 		if err != nil {
@@ -169,7 +183,7 @@ func tracepointExists(tracefs, target string) (bool, error) {
 var secPrefixes = map[string]Kind{
 	"kprobe": Kprobe, "kretprobe": Kretprobe, "fentry": Fentry, "fexit": Fexit,
 	"tracepoint": Tracepoint, "tp": Tracepoint, "raw_tracepoint": RawTracepoint, "raw_tp": RawTracepoint,
-	"tp_btf": TpBTF, "uprobe": Uprobe, "uretprobe": Uretprobe, "iter": Iter,
+	"tp_btf": TpBTF, "uprobe": Uprobe, "uretprobe": Uretprobe, "iter": Iter, "usdt": USDT,
 }
 
 // ParseSEC reads a program's SEC() name as libbpf does: the hook kind and
@@ -237,6 +251,10 @@ func (l *Loaded) attach(h resolvedHook) error {
 	case Iter:
 		if link, err = prog.AttachIter(bpf.IterOpts{}); err == nil {
 			l.iters = append(l.iters, iterLink{program: h.Program, link: link})
+		}
+	case USDT:
+		if err = l.attachUSDT(prog, h.Target); err == nil {
+			return nil // libbpf's link, kept in l.usdt
 		}
 	}
 	if err != nil {

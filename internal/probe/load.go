@@ -32,6 +32,7 @@ type Loaded struct {
 	module *bpf.Module
 	links  []*bpf.BPFLink
 	iters  []iterLink // the links of Iter hooks, read by ReadIters
+	usdt   []usdtLink // libbpf's links of USDT hooks
 }
 
 // Attached is a hook as attached here, with why its target is not the
@@ -354,6 +355,7 @@ func (l *Loaded) Close() {
 		_ = link.Destroy()
 	}
 	l.links = nil
+	l.closeUSDT()
 	for _, r := range l.Readers { // buffers before the maps they read
 		r.Close()
 	}

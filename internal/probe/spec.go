@@ -22,10 +22,11 @@ const (
 	Uprobe        Kind = "uprobe"         // Target: "/path/to/binary:symbol" or "/path:0xoffset"
 	Uretprobe     Kind = "uretprobe"      // Target: as Uprobe
 	Iter          Kind = "iter"           // Target: what it walks, e.g. "task"; read once (Loaded.ReadIters)
+	USDT          Kind = "usdt"           // Target: "BINARY:PROVIDER:NAME" (a path or a library name)
 )
 
 // Kinds lists every kind, for messages.
-var Kinds = []Kind{Kprobe, Kretprobe, Fentry, Fexit, Tracepoint, RawTracepoint, TpBTF, Uprobe, Uretprobe, Iter}
+var Kinds = []Kind{Kprobe, Kretprobe, Fentry, Fexit, Tracepoint, RawTracepoint, TpBTF, Uprobe, Uretprobe, Iter, USDT}
 
 // Facts are what a Resolver may look at to pick a target.
 type Facts struct {

@@ -72,6 +72,9 @@ func plannedAttach(plan runplan.Plan, flags []runplan.Attach, progs []probe.Prog
 			// SEC("uprobe") or SEC("uretprobe/readline"): the binary is the loader's to say.
 			return nil, fmt.Errorf("program %s: SEC(\"%s\") names no binary, as its loader would: say where with --%s BINARY:SYMBOL=%s", textsafe.Escape(p.Name), textsafe.Escape(p.Section), kind, textsafe.Escape(p.Name))
 		}
+		if kind == probe.USDT && strings.Count(target, ":") < 2 {
+			return nil, fmt.Errorf("program %s: SEC(\"%s\") names no USDT probe, as its loader would: say where with --usdt BINARY:PROVIDER:NAME=%s", textsafe.Escape(p.Name), textsafe.Escape(p.Section), textsafe.Escape(p.Name))
+		}
 		out = append(out, runplan.Attach{Program: p.Name, Kind: runplan.AttachKind(kind), Target: target})
 	}
 	out = append(out, flags...)

@@ -23,11 +23,12 @@ const (
 	Uprobe        AttachKind = "uprobe"
 	Uretprobe     AttachKind = "uretprobe"
 	Iter          AttachKind = "iter" // a BPF iterator: read once, what it writes printed
+	USDT          AttachKind = "usdt" // Target: "BINARY:PROVIDER:NAME"
 )
 
 // Kinds lists every attach kind (the loader's probe.Kinds has the same
 // names: a test in internal/runner holds them equal).
-var Kinds = []AttachKind{Kprobe, Kretprobe, Fentry, Fexit, Tracepoint, RawTracepoint, TpBTF, Uprobe, Uretprobe, Iter}
+var Kinds = []AttachKind{Kprobe, Kretprobe, Fentry, Fexit, Tracepoint, RawTracepoint, TpBTF, Uprobe, Uretprobe, Iter, USDT}
 
 // Known: k is one of Kinds.
 func (k AttachKind) Known() bool {
