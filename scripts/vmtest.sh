@@ -317,6 +317,7 @@ build_programs() {
 	emit kprobe_chain.bpf.o "$repo/cmd/ebpf-hello/testdata/run/kprobe_chain.bpf.c"
 	emit perf_uprobe.bpf.o "$repo/cmd/ebpf-hello/testdata/run/perf_uprobe.bpf.c"
 	emit kvm_missing.bpf.o "$repo/cmd/ebpf-hello/testdata/run/kvm_missing.bpf.c"
+	emit lsm_file_open.bpf.o "$repo/cmd/ebpf-hello/testdata/run/lsm_file_open.bpf.c"
 	# The uprobe check's dynamically linked program, and the C library and
 	# dynamic linker it needs, in sysroot/ at the paths it looks for them
 	# (the VM copies sysroot/ to /; the host has its own).

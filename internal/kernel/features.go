@@ -1,7 +1,9 @@
 package kernel
 
 import (
+	"fmt"
 	"os"
+	"strings"
 )
 
 // HasKprobes reports whether the kernel can create kprobes: through the
@@ -26,4 +28,22 @@ const BTFPath = "/sys/kernel/btf/vmlinux"
 func HasBTF() bool {
 	_, err := os.Stat(BTFPath)
 	return err == nil
+}
+
+// BPFLSMActive says why BPF LSM programs cannot attach, or nil when the
+// kernel runs "bpf" among its LSMs (CONFIG_BPF_LSM=y, and "bpf" in lsm= or
+// CONFIG_LSM). The list is read from securityfs; when that is not mounted
+// the kernel's answer at attach time is all there is, so nil.
+func BPFLSMActive() error {
+	data, err := os.ReadFile("/sys/kernel/security/lsm")
+	if err != nil {
+		return nil
+	}
+	active := strings.TrimSpace(string(data))
+	for _, name := range strings.Split(active, ",") {
+		if name == "bpf" {
+			return nil
+		}
+	}
+	return fmt.Errorf("the kernel's active LSMs are %s, without bpf: BPF LSM programs need CONFIG_BPF_LSM=y and bpf in the lsm= boot parameter (e.g. lsm=%s,bpf)", active, active)
 }

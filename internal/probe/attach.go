@@ -96,6 +96,10 @@ func resolve(h Hook, facts Facts, sec string) (resolvedHook, error) {
 		if !facts.Version.AtLeast(5, 8) {
 			return r, fmt.Errorf("BPF iterators need kernel 5.8 or newer, this is %s", facts.Version)
 		}
+	case LSM:
+		if err := kernel.BPFLSMActive(); err != nil {
+			return r, err
+		}
 	case Uprobe, Uretprobe, USDT:
 	default:
 		return r, fmt.Errorf("program %s: unknown hook kind %q", h.Program, h.Kind)
@@ -184,6 +188,7 @@ var secPrefixes = map[string]Kind{
 	"kprobe": Kprobe, "kretprobe": Kretprobe, "fentry": Fentry, "fexit": Fexit,
 	"tracepoint": Tracepoint, "tp": Tracepoint, "raw_tracepoint": RawTracepoint, "raw_tp": RawTracepoint,
 	"tp_btf": TpBTF, "uprobe": Uprobe, "uretprobe": Uretprobe, "iter": Iter, "usdt": USDT,
+	"lsm": LSM, "lsm.s": LSM,
 }
 
 // ParseSEC reads a program's SEC() name as libbpf does: the hook kind and
@@ -252,6 +257,8 @@ func (l *Loaded) attach(h resolvedHook) error {
 		if link, err = prog.AttachIter(bpf.IterOpts{}); err == nil {
 			l.iters = append(l.iters, iterLink{program: h.Program, link: link})
 		}
+	case LSM:
+		link, err = prog.AttachLSM()
 	case USDT:
 		if err = l.attachUSDT(prog, h.Target); err == nil {
 			return nil // libbpf's link, kept in l.usdt
@@ -260,6 +267,9 @@ func (l *Loaded) attach(h resolvedHook) error {
 	if err != nil {
 		if (h.Kind == Kprobe || h.Kind == Kretprobe) && (isErrno(err, syscall.ENOENT) || isErrno(err, syscall.EINVAL)) {
 			return fmt.Errorf("symbol %s not found by the kernel", h.Target)
+		}
+		if h.Kind == LSM {
+			return fmt.Errorf("attach %s to lsm %s: %s (BPF LSM programs need CONFIG_BPF_LSM=y and bpf in the lsm= boot parameter)", h.Program, h.Target, errnoText(err))
 		}
 		if (h.Kind == Fentry || h.Kind == Fexit) && isErrno(err, errENOTSUPP) {
 			return fmt.Errorf("attach %s to %s %s: %s", h.Program, h.Kind, h.Target, noTrampoline(runtime.GOARCH))

@@ -292,6 +292,8 @@ func progType(k Kind) bpf.BPFProgType {
 		return bpf.BPFProgTypeRawTracepoint
 	case Fentry, Fexit, TpBTF, Iter:
 		return bpf.BPFProgTypeTracing
+	case LSM:
+		return bpf.BPFProgTypeLsm
 	}
 	return bpf.BPFProgTypeKprobe // kprobes and uprobes
 }

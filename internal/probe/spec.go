@@ -23,10 +23,11 @@ const (
 	Uretprobe     Kind = "uretprobe"      // Target: as Uprobe
 	Iter          Kind = "iter"           // Target: what it walks, e.g. "task"; read once (Loaded.ReadIters)
 	USDT          Kind = "usdt"           // Target: "BINARY:PROVIDER:NAME" (a path or a library name)
+	LSM           Kind = "lsm"            // Target: an LSM hook, e.g. "file_open" (BPF LSM: lsm=...,bpf)
 )
 
 // Kinds lists every kind, for messages.
-var Kinds = []Kind{Kprobe, Kretprobe, Fentry, Fexit, Tracepoint, RawTracepoint, TpBTF, Uprobe, Uretprobe, Iter, USDT}
+var Kinds = []Kind{Kprobe, Kretprobe, Fentry, Fexit, Tracepoint, RawTracepoint, TpBTF, Uprobe, Uretprobe, Iter, USDT, LSM}
 
 // Facts are what a Resolver may look at to pick a target.
 type Facts struct {

@@ -112,6 +112,12 @@ func Run(ctx context.Context, opts Options, stdout, stderr io.Writer) (err error
 		notify("note: " + n)
 	}
 	outputs := opts.Plan.Outputs
+	var results []btfview.Global    // plain globals the program writes, printed with the maps
+	if len(opts.Plan.Attach) == 0 { // libbpf-style: its loader would read them
+		if globals, err := obj.Globals(); err == nil {
+			results, _ = resultGlobals(opts.Object, globals) // unreadable code: none shown
+		}
+	}
 	if len(outputs) == 0 {
 		uses, err := bpfuse.Maps(opts.Object)
 		if err != nil {
@@ -191,7 +197,7 @@ func Run(ctx context.Context, opts Options, stdout, stderr io.Writer) (err error
 	}
 	checkRecords(obj, tracepoints, root, notify)
 
-	s := &show{opts: opts, obj: obj, loaded: loaded, out: &lockedWriter{w: stdout}, notify: notify, misfit: map[string]bool{}, interval: interval}
+	s := &show{opts: opts, obj: obj, loaded: loaded, out: &lockedWriter{w: stdout}, notify: notify, misfit: map[string]bool{}, interval: interval, results: results}
 	if opts.Duration > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, opts.Duration)
@@ -462,7 +468,8 @@ type show struct {
 	rings    int             // ring buffer outputs (they share one loss count)
 	interval time.Duration   // maps printed every interval (0: at exit only), at least MinInterval
 	noteMu   sync.Mutex
-	noted    map[string]bool // makeReadable's notes already printed
+	noted    map[string]bool  // makeReadable's notes already printed
+	results  []btfview.Global // plain globals the program writes, printed with the maps
 }
 
 // makeReadable shows l's addresses, ports, errno values... as a person
@@ -892,6 +899,9 @@ func (s *show) printMaps(outputs []runplan.Output) error {
 		if err := s.printMap(&b, o); err != nil {
 			return err
 		}
+	}
+	if err := s.printGlobals(&b); err != nil {
+		return err
 	}
 	_, err := s.out.Write(b.Bytes())
 	return err

@@ -60,6 +60,8 @@ else
 	export PATH=/bin:/sbin:/usr/bin:/usr/sbin
 	mount -t proc proc /proc
 	mount -t sysfs sysfs /sys
+	# As systemd does on every distribution: where the active LSMs are listed.
+	mount -t securityfs securityfs /sys/kernel/security 2>/dev/null || true
 	mount -t devtmpfs devtmpfs /dev 2>/dev/null || true
 	mount -t tmpfs tmpfs /tmp
 	# Console log level 4: only kernel errors reach the console from now on.
@@ -108,7 +110,10 @@ unsupported() {
 	case "$3" in
 	*"needs kernel 5.8"*) [ "$2" = ring ] ;;
 	*"kernel built without CONFIG_KPROBES"*) [ "$1" = kprobe ] ;;
-	*"fentry needs kernel 5.5"* | *"kernel refused to load"*) [ "$1" = fentry ] ;;
+	*"fentry needs kernel 5.5"*) [ "$1" = fentry ] ;;
+	# fentry and BPF LSM programs both need trampolines, which some kernels refuse (EPERM here)
+	*"kernel refused to load"*) [ "$1" = fentry ] || [ "$1" = lsm ] ;;
+	*"BPF LSM programs need CONFIG_BPF_LSM=y and bpf in"*) [ "$1" = lsm ] ;;
 	# fentry on arm64 before 6.4 (no ftrace direct calls): Debian 12's 6.1
 	*"cannot attach fentry/fexit to kernel functions (ENOTSUPP)"*) [ "$1" = fentry ] ;;
 	*) false ;;
@@ -591,6 +596,32 @@ check_run_uprobe() {
 	fi
 }
 
+# check_run_lsm: lsm_file_open.bpf.o's BPF LSM program on file_open shows
+# cat's open of a marker (where the kernel's LSMs include bpf; else run must
+# say in one line what the kernel lacks: an unsupported row).
+check_run_lsm() {
+	marker=$WORK/lsm-marker
+	: >"$marker"
+	if ! start_bg run-lsm 'ebpf-hello: ready' "$BIN" run "$PROGRAMS/lsm_file_open.bpf.o" --set targ_comm=cat --duration "${TOOL_TIMEOUT}s"; then
+		stop_bg
+		[ "$rc" -ne 0 ] || rc=1
+		failed_run run lsm lsm_file_open.bpf.o "$rc" "$err"
+		return
+	fi
+	n=0
+	while ! grep -q lsm-marker "$out" && [ "$n" -lt $((TOOL_TIMEOUT * 2)) ]; do
+		cat "$marker" >/dev/null
+		sleep 0.5
+		n=$((n + 1))
+	done
+	stop_bg
+	if grep -q lsm-marker "$out"; then
+		report run lsm lsm_file_open.bpf.o pass "$(grep -m1 lsm-marker "$out" | tr -s ' ')"
+	else
+		report run lsm lsm_file_open.bpf.o fail "attached, but no row for cat's open: $(tail -n 1 "$err")"
+	fi
+}
+
 # check_run_missing_tracepoint: kvm_missing.bpf.o's program is on
 # kvm:kvm_exit, whose category the kvm module provides (not loaded in the
 # VM): `run --check` must fail naming the missing category, not blaming
@@ -777,6 +808,7 @@ check_programs() {
 	check_run_chain
 	check_run_uprobe
 	check_run_missing_tracepoint
+	check_run_lsm
 	check_example_hello hello-printk 'Hello, World!'
 	check_example_rows trace-open
 	check_example_rows ring-buffer
