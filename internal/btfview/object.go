@@ -87,6 +87,7 @@ const (
 	MapTypePercpuArray    = 6
 	MapTypeLRUHash        = 9
 	MapTypeLRUPercpuHash  = 10
+	MapTypeStackTrace     = 7
 	MapTypeRingbuf        = 27
 )
 

@@ -76,6 +76,8 @@ func kindNeeds(kind, arch string) (Need, bool) {
 		return Need{What: "raw tracepoints", Since: "4.17", Why: "raw_tracepoint programs"}, true
 	case "uprobe", "uretprobe", "usdt":
 		return Need{What: "uprobes", Why: kind + " programs (CONFIG_UPROBE_EVENTS)"}, true
+	case "perf_event":
+		return Need{What: "BPF on perf events", Since: "4.9", Why: "perf_event programs (a cpu-clock event per CPU)"}, true
 	case "lsm":
 		return Need{What: "BPF LSM", Since: "5.7", Why: "lsm programs (CONFIG_BPF_LSM=y and bpf in lsm=)"}, true
 	case "iter":

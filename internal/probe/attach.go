@@ -100,7 +100,7 @@ func resolve(h Hook, facts Facts, sec string) (resolvedHook, error) {
 		if err := kernel.BPFLSMActive(); err != nil {
 			return r, err
 		}
-	case Uprobe, Uretprobe, USDT:
+	case Uprobe, Uretprobe, USDT, PerfEvent:
 	default:
 		return r, fmt.Errorf("program %s: unknown hook kind %q", h.Program, h.Kind)
 	}
@@ -116,7 +116,7 @@ func resolve(h Hook, facts Facts, sec string) (resolvedHook, error) {
 			r.Target = target
 		}
 	}
-	if r.Target == "" {
+	if r.Target == "" && h.Kind != PerfEvent { // perf_event: the default frequency
 		return r, fmt.Errorf("program %s: SEC(%q) names no %s target, and none was given", h.Program, sec, h.Kind)
 	}
 	switch h.Kind {
@@ -188,7 +188,7 @@ var secPrefixes = map[string]Kind{
 	"kprobe": Kprobe, "kretprobe": Kretprobe, "fentry": Fentry, "fexit": Fexit,
 	"tracepoint": Tracepoint, "tp": Tracepoint, "raw_tracepoint": RawTracepoint, "raw_tp": RawTracepoint,
 	"tp_btf": TpBTF, "uprobe": Uprobe, "uretprobe": Uretprobe, "iter": Iter, "usdt": USDT,
-	"lsm": LSM, "lsm.s": LSM,
+	"lsm": LSM, "lsm.s": LSM, "perf_event": PerfEvent,
 }
 
 // ParseSEC reads a program's SEC() name as libbpf does: the hook kind and
@@ -259,6 +259,10 @@ func (l *Loaded) attach(h resolvedHook) error {
 		}
 	case LSM:
 		link, err = prog.AttachLSM()
+	case PerfEvent:
+		if err = l.attachPerfEvent(prog, h.Target); err == nil {
+			return nil // one link per CPU, kept in l.links
+		}
 	case USDT:
 		if err = l.attachUSDT(prog, h.Target); err == nil {
 			return nil // libbpf's link, kept in l.usdt

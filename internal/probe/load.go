@@ -294,6 +294,8 @@ func progType(k Kind) bpf.BPFProgType {
 		return bpf.BPFProgTypeTracing
 	case LSM:
 		return bpf.BPFProgTypeLsm
+	case PerfEvent:
+		return bpf.BPFProgTypePerfEvent
 	}
 	return bpf.BPFProgTypeKprobe // kprobes and uprobes
 }

@@ -24,10 +24,11 @@ const (
 	Iter          Kind = "iter"           // Target: what it walks, e.g. "task"; read once (Loaded.ReadIters)
 	USDT          Kind = "usdt"           // Target: "BINARY:PROVIDER:NAME" (a path or a library name)
 	LSM           Kind = "lsm"            // Target: an LSM hook, e.g. "file_open" (BPF LSM: lsm=...,bpf)
+	PerfEvent     Kind = "perf_event"     // Target: samples per second on each CPU ("": DefaultFreq), cpu-clock
 )
 
 // Kinds lists every kind, for messages.
-var Kinds = []Kind{Kprobe, Kretprobe, Fentry, Fexit, Tracepoint, RawTracepoint, TpBTF, Uprobe, Uretprobe, Iter, USDT, LSM}
+var Kinds = []Kind{Kprobe, Kretprobe, Fentry, Fexit, Tracepoint, RawTracepoint, TpBTF, Uprobe, Uretprobe, Iter, USDT, LSM, PerfEvent}
 
 // Facts are what a Resolver may look at to pick a target.
 type Facts struct {

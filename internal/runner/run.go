@@ -9,6 +9,7 @@ import (
 	"io"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -49,6 +50,9 @@ type Options struct {
 	Timings   *timings.Log // run --timings: each step's end (nil: not said)
 	Explain   bool         // say where each printed thing comes from (explain.go)
 	Check     bool         // load, attach, detach and report (check.go): run nothing
+	// Freq is how many times a second perf_event programs run on each
+	// CPU (0: probe.DefaultFreq).
+	Freq int
 	// Attach are the attach flags' (--uprobe BIN:SYM=PROG...) for a
 	// libbpf-style object: where its programs go instead of their SEC().
 	Attach []runplan.Attach
@@ -167,7 +171,7 @@ func Run(ctx context.Context, opts Options, stdout, stderr io.Writer) (err error
 	}
 
 	opts.Timings.Mark("object read: its BTF, programs and maps")
-	loaded, err := attach(spec, opts.Plan, opts.Attach, progs, root, notify)
+	loaded, err := attach(spec, opts.Plan, opts.Attach, opts.Freq, progs, root, notify)
 	if opts.Check {
 		report := newCheckReport(opts, maps, progs, root)
 		report.Attach, report.Runs = attachLines, err == nil
@@ -198,6 +202,7 @@ func Run(ctx context.Context, opts Options, stdout, stderr io.Writer) (err error
 	checkRecords(obj, tracepoints, root, notify)
 
 	s := &show{opts: opts, obj: obj, loaded: loaded, out: &lockedWriter{w: stdout}, notify: notify, misfit: map[string]bool{}, interval: interval, results: results}
+	s.stacks = newStacks(maps, loaded)
 	if opts.Duration > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, opts.Duration)
@@ -301,10 +306,15 @@ func setGlobals(obj *btfview.Object, opts Options, into map[string]any) error {
 
 // attach loads the object with every program attached, moving those that
 // cannot attach to their fallbacks, and reports each program's way.
-func attach(spec probe.Spec, plan runplan.Plan, flags []runplan.Attach, progs []probe.Program, root string, notify func(string)) (*probe.Loaded, error) {
+func attach(spec probe.Spec, plan runplan.Plan, flags []runplan.Attach, freq int, progs []probe.Program, root string, notify func(string)) (*probe.Loaded, error) {
 	wanted, err := plannedAttach(plan, flags, progs)
 	if err != nil {
 		return nil, err
+	}
+	for i, a := range wanted {
+		if a.Kind == runplan.PerfEvent && a.Target == "" && freq > 0 {
+			wanted[i].Target = strconv.Itoa(freq)
+		}
 	}
 	byName := map[string]probe.Program{}
 	for _, p := range progs {
@@ -470,6 +480,7 @@ type show struct {
 	noteMu   sync.Mutex
 	noted    map[string]bool  // makeReadable's notes already printed
 	results  []btfview.Global // plain globals the program writes, printed with the maps
+	stacks   *stacks          // the stack trace map, to name stack ids (nil: none)
 }
 
 // makeReadable shows l's addresses, ports, errno values... as a person
@@ -944,6 +955,9 @@ func (s *show) printMap(w *bytes.Buffer, o runplan.Output) error {
 		items, err := btfview.Items(m, entries)
 		if err != nil {
 			return err
+		}
+		if s.stacks != nil {
+			s.stacks.name(items)
 		}
 		if o.ByKey || o.Reverse {
 			btfview.SortItems(items, o.ByKey, o.Reverse)

@@ -22,14 +22,15 @@ const (
 	TpBTF         AttachKind = "tp_btf"
 	Uprobe        AttachKind = "uprobe"
 	Uretprobe     AttachKind = "uretprobe"
-	Iter          AttachKind = "iter" // a BPF iterator: read once, what it writes printed
-	USDT          AttachKind = "usdt" // Target: "BINARY:PROVIDER:NAME"
-	LSM           AttachKind = "lsm"  // Target: an LSM hook, e.g. "file_open"
+	Iter          AttachKind = "iter"       // a BPF iterator: read once, what it writes printed
+	USDT          AttachKind = "usdt"       // Target: "BINARY:PROVIDER:NAME"
+	LSM           AttachKind = "lsm"        // Target: an LSM hook, e.g. "file_open"
+	PerfEvent     AttachKind = "perf_event" // Target: samples per second on each CPU (cpu-clock)
 )
 
 // Kinds lists every attach kind (the loader's probe.Kinds has the same
 // names: a test in internal/runner holds them equal).
-var Kinds = []AttachKind{Kprobe, Kretprobe, Fentry, Fexit, Tracepoint, RawTracepoint, TpBTF, Uprobe, Uretprobe, Iter, USDT, LSM}
+var Kinds = []AttachKind{Kprobe, Kretprobe, Fentry, Fexit, Tracepoint, RawTracepoint, TpBTF, Uprobe, Uretprobe, Iter, USDT, LSM, PerfEvent}
 
 // Known: k is one of Kinds.
 func (k AttachKind) Known() bool {
