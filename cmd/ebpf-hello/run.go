@@ -231,6 +231,12 @@ func objectOf(c *cli.Context, path string, scriptArgs []string, tlog *timings.Lo
 		}
 		plan.NetworkOrder = ports
 	}
+	if types := runplan.EventTypes(text); !isBCC && len(types) > 0 {
+		if plan == nil {
+			plan = &runplan.Plan{}
+		}
+		plan.EventTypes = types
+	}
 	if plan != nil {
 		// The object keeps the plan too, for run --emit-object.
 		src.Text = append(bytes.Clone(src.Text), plan.ObjectAsm()...)

@@ -19,7 +19,7 @@ func TestRunExplain(t *testing.T) {
 	for _, want := range []string{
 		"explain: no user-space code of yours runs",
 		"explain: events of ring buffer events: the program copies each event there; each is struct event (",
-		"found by its usual name, struct event; in the object's DWARF",
+		"found by the program's source, which sends struct event to events; in the object's DWARF",
 		"explain: events of events: saddr: an IPv4 address",
 		"explain: events of events: dport: in network order",
 		"explain: events of events: ret: a return value or error",

@@ -42,11 +42,7 @@ func explain(opts Options, obj *btfview.Object, progs []probe.Program, maps []bt
 			if byName[o.Map].Type == btfview.MapTypeRingbuf {
 				kind = "ring buffer"
 			}
-			typeName := o.Type
-			if typeName == "" {
-				typeName = opts.EventType
-			}
-			l, err := obj.EventType(o.Map, typeName)
+			l, err := eventLayout(obj, o, opts)
 			if err != nil {
 				lines = append(lines, fmt.Sprintf("events of %s %s: their struct is not known (%v)", kind, name, err))
 				continue

@@ -2,6 +2,7 @@ package runner
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -164,7 +165,7 @@ func Run(ctx context.Context, opts Options, stdout, stderr io.Writer) (err error
 		if o.Kind == runplan.Events {
 			pages := opts.Pages
 			if pages == 0 { // run's size, or the script's page_cnt when larger
-				pages = max(defaultPages(obj, o, opts.EventType), scriptPages(o.Pages, notify))
+				pages = max(defaultPages(obj, o, opts), scriptPages(o.Pages, notify))
 			}
 			spec.Buffers = append(spec.Buffers, probe.Buffer{Map: o.Map, Pages: pages})
 		}
@@ -677,18 +678,19 @@ type events struct {
 	own     *self.IDs
 	pidAt   pidField // where an event says which process caused it
 	mine    uint64   // events ebpf-hello itself caused, not printed
+	// stackFields are the event's stack buffers (stackBuffers), named.
+	stackFields []string
 }
 
 func (s *show) newEvents(o runplan.Output) (*events, error) {
-	typeName := o.Type
-	if typeName == "" {
-		typeName = s.opts.EventType
-	}
-	layout, err := s.obj.EventType(o.Map, typeName)
+	layout, err := eventLayout(s.obj, o, s.opts)
 	if err != nil {
 		return nil, err
 	}
 	e := &events{s: s, name: textsafe.Escape(o.Map), reader: s.loaded.Readers[o.Map], layout: layout}
+	if s.stacks != nil && !s.opts.RawValues {
+		e.stackFields = stackBuffers(layout)
+	}
 	if !s.opts.ShowSelf {
 		e.own, e.pidAt = self.New(), findPIDField(layout)
 	}
@@ -701,19 +703,36 @@ func (s *show) newEvents(o runplan.Output) (*events, error) {
 	return e, nil
 }
 
+// eventLayout is the struct of o's events: the plan's (a BCC script's),
+// --event-type, the one the source sends to the map (Plan.EventTypes),
+// else as btfview.EventType finds it.
+func eventLayout(obj *btfview.Object, o runplan.Output, opts Options) (*btfview.Layout, error) {
+	typeName := cmp.Or(o.Type, opts.EventType)
+	if typeName == "" && opts.Plan.EventTypes[o.Map] != "" {
+		typeName = opts.Plan.EventTypes[o.Map]
+		l, err := obj.EventType(o.Map, typeName)
+		if err == nil { // keep what Struct said of where the type was (DWARF)
+			how := "by the program's source, which sends struct " + textsafe.Escape(typeName) + " to " + textsafe.Escape(o.Map)
+			if _, where, ok := strings.Cut(l.Found, "; "); ok {
+				how += "; " + where
+			}
+			l.Found = how
+		}
+		return l, err
+	}
+	return obj.EventType(o.Map, typeName)
+}
+
 // defaultPages sizes a perf buffer by its events: room for eventsPerCPU
 // of them on each CPU, so a burst waits in the buffer while the reader is
 // not running (about 10 ms of a million events a second; measured here, a
 // flood of 304-byte events lost some in 2 of 5 runs with half of that,
 // none in 5 with this). Between 64 pages and what keeps all CPUs' buffers
 // within maxBufferBytes.
-func defaultPages(obj *btfview.Object, o runplan.Output, eventType string) int {
+func defaultPages(obj *btfview.Object, o runplan.Output, opts Options) int {
 	const eventsPerCPU, minPages, maxBufferBytes = 8192, 64, 64 << 20
 	size := 0
-	if o.Type != "" {
-		eventType = o.Type
-	}
-	if l, err := obj.EventType(o.Map, eventType); err == nil {
+	if l, err := eventLayout(obj, o, opts); err == nil {
 		size = l.Size + 8 // and the perf record's header
 	}
 	maxPages := max(minPages, maxBufferBytes/pageSize/runtime.NumCPU())
@@ -840,6 +859,12 @@ func (e *events) print(batch [][]byte) error {
 				}
 				e.buf.WriteString(row + "\n")
 			}
+		} else if len(e.stackFields) > 0 { // addresses shown as the functions they are
+			var rec btfview.Record
+			if rec, err = e.layout.Decode(sample); err == nil {
+				e.s.stacks.nameBuffers(rec, e.stackFields)
+				err = e.printer.PrintRecord(rec)
+			}
 		} else {
 			err = e.printer.Print(sample)
 		}
@@ -956,7 +981,7 @@ func (s *show) printMap(w *bytes.Buffer, o runplan.Output) error {
 		if err != nil {
 			return err
 		}
-		if s.stacks != nil {
+		if s.stacks != nil && !s.opts.RawValues {
 			s.stacks.name(items)
 		}
 		if o.ByKey || o.Reverse {

@@ -3,6 +3,7 @@ package runner
 import (
 	"encoding/binary"
 	"os"
+	"slices"
 	"strings"
 	"syscall"
 
@@ -21,26 +22,24 @@ type stacks struct {
 	user   *symbolize.User
 }
 
-// newStacks is nil unless the object has exactly one stack trace map
-// (with two, which one an id is in is the program's secret).
+// newStacks names stacks for an object: ids when it has exactly one
+// stack trace map (with two, which one an id is in is the program's
+// secret), buffers of addresses always.
 func newStacks(maps []btfview.Map, loaded *probe.Loaded) *stacks {
+	st := &stacks{user: symbolize.NewUser()}
 	var name string
 	for _, m := range maps {
 		if m.Type == btfview.MapTypeStackTrace {
 			if name != "" {
-				return nil
+				return st
 			}
 			name = m.Name
 		}
 	}
-	if name == "" {
-		return nil
+	if name != "" {
+		st.m, _ = loaded.Map(name)
 	}
-	km, err := loaded.Map(name)
-	if err != nil {
-		return nil
-	}
-	return &stacks{m: km}
+	return st
 }
 
 // isStackID: a field holding a stack id (libbpf-tools' kern_stack_id,
@@ -56,6 +55,9 @@ func isStackID(name string, v btfview.Value) bool {
 // flame graphs read); JSON keeps the id and adds NAME_name. User stacks
 // are named in the process of the record's pid field.
 func (st *stacks) name(items []btfview.Item) {
+	if st.m == nil {
+		return
+	}
 	st.user = symbolize.NewUser() // processes change between printings
 	for _, it := range items {
 		pid := recordPID(it.Key)
@@ -102,10 +104,24 @@ func (st *stacks) folded(field string, id int64, pid int) string {
 	if err != nil {
 		return "[missed: not in the stack map]"
 	}
-	user := strings.Contains(strings.ToLower(field), "user") || strings.Contains(strings.ToLower(field), "ustack")
-	var frames []string
+	var addrs []uint64
 	for off := 0; off+8 <= len(raw); off += 8 {
-		addr := binary.NativeEndian.Uint64(raw[off:])
+		addrs = append(addrs, binary.NativeEndian.Uint64(raw[off:]))
+	}
+	return textsafe.Escape(st.join(addrs, isUserStack(field), pid))
+}
+
+// isUserStack: the field's name says user space (user_stack_id, ustack).
+func isUserStack(field string) bool {
+	n := strings.ToLower(field[strings.LastIndexByte(field, '.')+1:])
+	return strings.Contains(n, "user") || strings.HasPrefix(n, "u")
+}
+
+// join names addrs (innermost first, ended by a 0 or the slice's end)
+// and folds them outermost first.
+func (st *stacks) join(addrs []uint64, user bool, pid int) string {
+	var frames []string
+	for _, addr := range addrs {
 		if addr == 0 {
 			break
 		}
@@ -114,7 +130,68 @@ func (st *stacks) folded(field string, id int64, pid int) string {
 	for i, j := 0, len(frames)-1; i < j; i, j = i+1, j-1 {
 		frames[i], frames[j] = frames[j], frames[i]
 	}
-	return textsafe.Escape(strings.Join(frames, ";"))
+	return strings.Join(frames, ";")
+}
+
+// stackBuffers are the event fields that hold a stack, as bpf_get_stack
+// writes one (libbpf-bootstrap's profile: __u64 kstack[127], with its
+// length in bytes in kstack_sz): arrays of 8-byte integers whose names
+// say stack. They are shown named, like stack ids.
+func stackBuffers(l *btfview.Layout) []string {
+	var out []string
+	for _, f := range l.Fields {
+		n := strings.ToLower(f.Name)
+		if f.Kind == btfview.KindList && f.Size == 8 && f.Len > 1 && strings.Contains(n, "stack") {
+			out = append(out, f.Name)
+		}
+	}
+	return out
+}
+
+// nameBuffers shows each stack buffer of rec as its frames: as many
+// addresses as its size field (NAME_sz, _size, _len: bytes, as
+// bpf_get_stack returns, or a count) says, else up to the first 0.
+func (st *stacks) nameBuffers(rec btfview.Record, fields []string) {
+	pid := recordPID(rec)
+	for i, f := range rec {
+		if !slices.Contains(fields, f.Name) {
+			continue
+		}
+		addrs := make([]uint64, 0, len(f.Value.List))
+		for _, v := range f.Value.List {
+			addrs = append(addrs, v.Uint)
+		}
+		text := ""
+		if n, ok := bufferLength(rec, f.Name, len(addrs)); !ok {
+			text = "[none]" // bpf_get_stack failed: a negative size
+		} else {
+			text = st.join(addrs[:n], isUserStack(f.Name), pid)
+		}
+		rec[i].Value = btfview.Value{Kind: btfview.KindText, Text: text} // escaped when printed
+	}
+}
+
+// bufferLength is how many addresses of a stack buffer are used, by its
+// size field; ok is false when that says bpf_get_stack failed.
+func bufferLength(rec btfview.Record, name string, max int) (n int, ok bool) {
+	for _, f := range rec {
+		switch f.Name {
+		case name + "_sz", name + "_size", name + "_len", name + "_bytes":
+		default:
+			continue
+		}
+		size := f.Value.Int + int64(f.Value.Uint)
+		switch {
+		case size < 0:
+			return 0, false
+		case size%8 == 0 && size/8 <= int64(max):
+			return int(size / 8), true // bytes, as bpf_get_stack returns
+		case size <= int64(max):
+			return int(size), true // a count of frames
+		}
+		return max, true
+	}
+	return max, true
 }
 
 // frame names one address: the kernel's when it is in the kernel's half

@@ -175,6 +175,9 @@ type Plan struct {
 	// NetworkOrder names the port fields the source fills in network order
 	// (NetworkOrderFields), for run to show in host order.
 	NetworkOrder []string `json:",omitempty"`
+	// EventTypes names the struct each perf or ring buffer map is sent, as
+	// read from a libbpf-style program's source (EventTypes), by map.
+	EventTypes map[string]string `json:",omitempty"`
 }
 
 // MapWrite is one value a script writes into a map before tracing:
