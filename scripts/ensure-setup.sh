@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 need_setup=
-for tool in make clang llvm-strip bpftool pkg-config; do
+for tool in make clang llvm-strip bpftool pkg-config ip; do
 	command -v "$tool" >/dev/null || need_setup=1
 done
 scripts/find-go.sh >/dev/null || need_setup=1

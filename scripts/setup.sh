@@ -41,8 +41,9 @@ for want in "$@"; do
 	esac
 done
 
-# systemtap-sdt-dev: sys/sdt.h, for the USDT test's target program.
-base=(clang llvm libelf-dev zlib1g-dev libzstd-dev make pkg-config gcc git ca-certificates util-linux procps systemtap-sdt-dev)
+# systemtap-sdt-dev: sys/sdt.h, for the USDT test's target program;
+# iproute2: the veth pair the XDP, tc and socket filter tests use.
+base=(clang llvm libelf-dev zlib1g-dev libzstd-dev make pkg-config gcc git ca-certificates util-linux procps systemtap-sdt-dev iproute2)
 
 # apt_install installs only what is missing, so a second run is quick and offline.
 apt_install() {

@@ -37,6 +37,9 @@ func TestMain(m *testing.M) {
 	if spec := os.Getenv("EBPF_HELLO_FIFO_BLOCKERS"); spec != "" {
 		os.Exit(runFIFOBlockers(spec))
 	}
+	if spec := os.Getenv("EBPF_HELLO_UDP_SENDER"); spec != "" {
+		os.Exit(sendUDP(spec))
+	}
 	if os.Getenv("EBPF_HELLO_SECCOMP_NO_BPF") == "1" {
 		os.Exit(execWithoutBPF(os.Args[1:]))
 	}

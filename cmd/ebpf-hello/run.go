@@ -85,6 +85,7 @@ EXAMPLES:
 			&cli.BoolFlag{Name: "show-self", Usage: "also show the lines and events ebpf-hello's own threads caused (by default dropped and counted: a program on write(2) would otherwise feed on run's own output)"},
 			&cli.BoolFlag{Name: "params", Usage: "list the program's global variables --set can change (type, default, whether the code reads them), and stop (no root needed)"},
 			&cli.StringFlag{Name: "emit-object", Usage: "compile FILE into the BPF object `OUT` and stop (no root needed); a BCC program's attach points and printing go inside it, so 'run OUT' works the same on a machine without clang"},
+			&cli.StringFlag{Name: "iface", Usage: "attach XDP, tc and socket filter programs to network interface `NAME` (detached at exit)"},
 			&cli.IntFlag{Name: "freq", Usage: "run perf_event programs (SEC(\"perf_event\"), a profiler's) `HZ` times a second on each CPU, on a cpu-clock event (default 49)"},
 			&cli.StringFlag{Name: "arch", Usage: "with --emit-object: compile for `ARCH` (amd64 or x86_64, arm64 or aarch64; default this machine's): its kprobe registers and syscall names, e.g. for an arm64 VM"},
 		}, limitFlags("events or lines")...), bccFlags()...),
@@ -136,6 +137,7 @@ func runAction(c *cli.Context) error {
 		Explain:   c.Bool("explain"),
 		Check:     c.Bool("check"),
 		Freq:      c.Int("freq"),
+		Iface:     c.String("iface"),
 	}
 	if c.Bool("timings") {
 		opts.Timings = timings.New(c.App.ErrWriter, started)

@@ -78,6 +78,12 @@ func kindNeeds(kind, arch string) (Need, bool) {
 		return Need{What: "uprobes", Why: kind + " programs (CONFIG_UPROBE_EVENTS)"}, true
 	case "perf_event":
 		return Need{What: "BPF on perf events", Since: "4.9", Why: "perf_event programs (a cpu-clock event per CPU)"}, true
+	case "xdp":
+		return Need{What: "XDP links", Since: "5.9", Why: "xdp programs, attached to --iface and detached at exit"}, true
+	case "tc":
+		return Need{What: "tc clsact direct-action filters", Since: "4.5", Why: "tc programs, on --iface's clsact qdisc"}, true
+	case "socket":
+		return Need{What: "BPF socket filters", Since: "3.19", Why: "socket programs, on a packet socket bound to --iface"}, true
 	case "lsm":
 		return Need{What: "BPF LSM", Since: "5.7", Why: "lsm programs (CONFIG_BPF_LSM=y and bpf in lsm=)"}, true
 	case "iter":

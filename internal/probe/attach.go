@@ -100,6 +100,10 @@ func resolve(h Hook, facts Facts, sec string) (resolvedHook, error) {
 		if err := kernel.BPFLSMActive(); err != nil {
 			return r, err
 		}
+	case XDP, TC, SocketFilter:
+		if err := checkIface(h.Target); err != nil {
+			return r, err
+		}
 	case Uprobe, Uretprobe, USDT, PerfEvent:
 	default:
 		return r, fmt.Errorf("program %s: unknown hook kind %q", h.Program, h.Kind)
@@ -189,6 +193,7 @@ var secPrefixes = map[string]Kind{
 	"tracepoint": Tracepoint, "tp": Tracepoint, "raw_tracepoint": RawTracepoint, "raw_tp": RawTracepoint,
 	"tp_btf": TpBTF, "uprobe": Uprobe, "uretprobe": Uretprobe, "iter": Iter, "usdt": USDT,
 	"lsm": LSM, "lsm.s": LSM, "perf_event": PerfEvent,
+	"xdp": XDP, "xdp.frags": XDP, "tc": TC, "classifier": TC, "tcx": TC, "socket": SocketFilter,
 }
 
 // ParseSEC reads a program's SEC() name as libbpf does: the hook kind and
@@ -227,6 +232,13 @@ func ParseSEC(sec string) (kind Kind, target string, ok bool) {
 		if strings.ContainsAny(rest, "+/") {
 			return kind, "", true
 		}
+	case XDP, SocketFilter:
+		return kind, "", true // the interface is the loader's to say
+	case TC:
+		if rest == "ingress" || rest == "egress" {
+			return kind, ":" + rest, true // the direction; the interface comes first
+		}
+		return kind, "", true
 	}
 	return kind, rest, true
 }
@@ -262,6 +274,17 @@ func (l *Loaded) attach(h resolvedHook) error {
 	case PerfEvent:
 		if err = l.attachPerfEvent(prog, h.Target); err == nil {
 			return nil // one link per CPU, kept in l.links
+		}
+	case XDP:
+		iface, _ := splitIface(h.Target)
+		link, err = prog.AttachXDP(iface)
+	case TC:
+		if err = l.attachTC(prog, h.Target); err == nil {
+			return nil // kept in l.tc
+		}
+	case SocketFilter:
+		if err = l.attachSocket(prog, h.Target); err == nil {
+			return nil // kept in l.sockets
 		}
 	case USDT:
 		if err = l.attachUSDT(prog, h.Target); err == nil {

@@ -29,10 +29,12 @@ type Loaded struct {
 	// Readers read Spec.Buffers, by map name.
 	Readers map[string]*Reader
 
-	module *bpf.Module
-	links  []*bpf.BPFLink
-	iters  []iterLink // the links of Iter hooks, read by ReadIters
-	usdt   []usdtLink // libbpf's links of USDT hooks
+	module  *bpf.Module
+	links   []*bpf.BPFLink
+	iters   []iterLink      // the links of Iter hooks, read by ReadIters
+	usdt    []usdtLink      // libbpf's links of USDT hooks
+	tc      []*tcAttachment // tc filters added (removed by Close)
+	sockets []int           // packet sockets filtered by a program
 }
 
 // Attached is a hook as attached here, with why its target is not the
@@ -296,6 +298,12 @@ func progType(k Kind) bpf.BPFProgType {
 		return bpf.BPFProgTypeLsm
 	case PerfEvent:
 		return bpf.BPFProgTypePerfEvent
+	case XDP:
+		return bpf.BPFProgTypeXdp
+	case TC:
+		return bpf.BPFProgTypeSchedCls
+	case SocketFilter:
+		return bpf.BPFProgTypeSocketFilter
 	}
 	return bpf.BPFProgTypeKprobe // kprobes and uprobes
 }
@@ -360,6 +368,7 @@ func (l *Loaded) Close() {
 	}
 	l.links = nil
 	l.closeUSDT()
+	l.closeNet()
 	for _, r := range l.Readers { // buffers before the maps they read
 		r.Close()
 	}

@@ -25,10 +25,13 @@ const (
 	USDT          Kind = "usdt"           // Target: "BINARY:PROVIDER:NAME" (a path or a library name)
 	LSM           Kind = "lsm"            // Target: an LSM hook, e.g. "file_open" (BPF LSM: lsm=...,bpf)
 	PerfEvent     Kind = "perf_event"     // Target: samples per second on each CPU ("": DefaultFreq), cpu-clock
+	XDP           Kind = "xdp"            // Target: a network interface
+	TC            Kind = "tc"             // Target: "IFACE" (ingress) or "IFACE:egress"
+	SocketFilter  Kind = "socket"         // Target: a network interface (a packet socket on it)
 )
 
 // Kinds lists every kind, for messages.
-var Kinds = []Kind{Kprobe, Kretprobe, Fentry, Fexit, Tracepoint, RawTracepoint, TpBTF, Uprobe, Uretprobe, Iter, USDT, LSM, PerfEvent}
+var Kinds = []Kind{Kprobe, Kretprobe, Fentry, Fexit, Tracepoint, RawTracepoint, TpBTF, Uprobe, Uretprobe, Iter, USDT, LSM, PerfEvent, XDP, TC, SocketFilter}
 
 // Facts are what a Resolver may look at to pick a target.
 type Facts struct {

@@ -51,6 +51,9 @@ type Options struct {
 	Timings   *timings.Log // run --timings: each step's end (nil: not said)
 	Explain   bool         // say where each printed thing comes from (explain.go)
 	Check     bool         // load, attach, detach and report (check.go): run nothing
+	// Iface is the network interface XDP, tc and socket filter programs
+	// attach to (--iface).
+	Iface string
 	// Freq is how many times a second perf_event programs run on each
 	// CPU (0: probe.DefaultFreq).
 	Freq int
@@ -172,7 +175,7 @@ func Run(ctx context.Context, opts Options, stdout, stderr io.Writer) (err error
 	}
 
 	opts.Timings.Mark("object read: its BTF, programs and maps")
-	loaded, err := attach(spec, opts.Plan, opts.Attach, opts.Freq, progs, root, notify)
+	loaded, err := attach(spec, opts, progs, root, notify)
 	if opts.Check {
 		report := newCheckReport(opts, maps, progs, root)
 		report.Attach, report.Runs = attachLines, err == nil
@@ -305,17 +308,39 @@ func setGlobals(obj *btfview.Object, opts Options, into map[string]any) error {
 	return nil
 }
 
+// loaderTargets fills in what a loader would say of hooks whose SEC()
+// cannot: the interface of network programs (--iface), the frequency of
+// perf_event ones (--freq).
+func loaderTargets(wanted []runplan.Attach, opts Options) error {
+	needIface := ""
+	for i, a := range wanted {
+		switch a.Kind {
+		case runplan.PerfEvent:
+			if a.Target == "" && opts.Freq > 0 {
+				wanted[i].Target = strconv.Itoa(opts.Freq)
+			}
+		case runplan.XDP, runplan.TC, runplan.SocketFilter:
+			if opts.Iface == "" {
+				needIface = a.Program
+			}
+			wanted[i].Target = opts.Iface + a.Target
+		}
+	}
+	if needIface != "" {
+		return fmt.Errorf("program %s attaches to a network interface: say which with --iface NAME (ip link lists them)", textsafe.Escape(needIface))
+	}
+	return nil
+}
+
 // attach loads the object with every program attached, moving those that
 // cannot attach to their fallbacks, and reports each program's way.
-func attach(spec probe.Spec, plan runplan.Plan, flags []runplan.Attach, freq int, progs []probe.Program, root string, notify func(string)) (*probe.Loaded, error) {
-	wanted, err := plannedAttach(plan, flags, progs)
+func attach(spec probe.Spec, opts Options, progs []probe.Program, root string, notify func(string)) (*probe.Loaded, error) {
+	wanted, err := plannedAttach(opts.Plan, opts.Attach, progs)
 	if err != nil {
 		return nil, err
 	}
-	for i, a := range wanted {
-		if a.Kind == runplan.PerfEvent && a.Target == "" && freq > 0 {
-			wanted[i].Target = strconv.Itoa(freq)
-		}
+	if err := loaderTargets(wanted, opts); err != nil {
+		return nil, err
 	}
 	byName := map[string]probe.Program{}
 	for _, p := range progs {
@@ -336,7 +361,7 @@ func attach(spec probe.Spec, plan runplan.Plan, flags []runplan.Attach, freq int
 			return nil, errors.New("no program could attach")
 		}
 		spec.Ways = []probe.Way{{Label: "run", Hooks: hooks}}
-		spec.LoadOnly = tailTargets(plan.MapWrites, entries)
+		spec.LoadOnly = tailTargets(opts.Plan.MapWrites, entries)
 		l, err := probe.Load(spec, probe.Options{Tracefs: root})
 		if err == nil {
 			report(l, entries, notify)

@@ -26,11 +26,14 @@ const (
 	USDT          AttachKind = "usdt"       // Target: "BINARY:PROVIDER:NAME"
 	LSM           AttachKind = "lsm"        // Target: an LSM hook, e.g. "file_open"
 	PerfEvent     AttachKind = "perf_event" // Target: samples per second on each CPU (cpu-clock)
+	XDP           AttachKind = "xdp"        // Target: a network interface
+	TC            AttachKind = "tc"         // Target: "IFACE" (ingress) or "IFACE:egress"
+	SocketFilter  AttachKind = "socket"     // Target: a network interface
 )
 
 // Kinds lists every attach kind (the loader's probe.Kinds has the same
 // names: a test in internal/runner holds them equal).
-var Kinds = []AttachKind{Kprobe, Kretprobe, Fentry, Fexit, Tracepoint, RawTracepoint, TpBTF, Uprobe, Uretprobe, Iter, USDT, LSM, PerfEvent}
+var Kinds = []AttachKind{Kprobe, Kretprobe, Fentry, Fexit, Tracepoint, RawTracepoint, TpBTF, Uprobe, Uretprobe, Iter, USDT, LSM, PerfEvent, XDP, TC, SocketFilter}
 
 // Known: k is one of Kinds.
 func (k AttachKind) Known() bool {
