@@ -73,7 +73,7 @@ func TestFromObjectErrors(t *testing.T) {
 	for _, c := range []struct{ json, want string }{
 		{`{"Attach": [`, "is not a plan"},
 		{`{"Attach": [{"Program": "f", "Kind": "kprobe"}]} {}`, "data after the plan"},
-		{`{"Attach": [{"Program": "f", "Kind": "xdp"}]}`, `unknown attach kind "xdp"`},
+		{`{"Attach": [{"Program": "f", "Kind": "cgroup_skb"}]}`, `unknown attach kind "cgroup_skb"`},
 		{`{"Attach": [{"Kind": "kprobe", "Target": "x"}]}`, "names no program"},
 		{`{"Outputs": [{"Kind": "screen"}]}`, `unknown output kind "screen"`},
 		{`{"Bogus": 1}`, `unknown field "Bogus"`},
