@@ -207,7 +207,7 @@ func TestRunErrorsAreOneLine(t *testing.T) {
 	}{
 		{[]string{"run"}, "want one FILE"},
 		{[]string{"run", filepath.Join(dir, "missing.bpf.c")}, "no such file"},
-		{[]string{"run", write("xdp.bpf.c", head+"SEC(\"xdp\") int run_xdp(void *ctx) { return 2; }\n")}, `SEC("xdp") is not a hook run can attach`},
+		{[]string{"run", write("cgroup.bpf.c", head+"SEC(\"cgroup_skb/ingress\") int run_cg(void *ctx) { return 1; }\n")}, `SEC("cgroup_skb/ingress") is not a hook run can attach`},
 		{[]string{"run", write("typo.bpf.c", head+"SEC(\"tracepoint/syscalls/sys_enter_openat\") int run_typo(void *ctx) { return nope; }\n")}, "typo.bpf.c:4"},
 		{[]string{"run", runProgram("hash_raw_tracepoint.bpf.c"), "--set", "targ_pid=-1"}, "--set targ_pid=-1"},
 		{[]string{"run", runProgram("hash_raw_tracepoint.bpf.c"), "--set", "no_such=1"}, "no global variable no_such"},

@@ -75,7 +75,9 @@ func TestParseSEC(t *testing.T) {
 		{"fentry/do_unlinkat", Fentry, "do_unlinkat", true},
 		{"uprobe//usr/bin/bash:readline", Uprobe, "/usr/bin/bash:readline", true},
 		{"uretprobe/libc.so.6:malloc", Uretprobe, "libc.so.6:malloc", true},
-		{"xdp", "", "", false},
+		{"xdp", XDP, "", true},
+		{"tc/egress", TC, ":egress", true},
+		{"cgroup_skb/ingress", "", "", false},
 		{".maps", "", "", false},
 	} {
 		kind, target, ok := ParseSEC(c.sec)
