@@ -63,3 +63,34 @@ func TestRunTaskIterator(t *testing.T) {
 		t.Errorf("--json: exit %d, first line %q (%v)", r.code, strings.SplitN(r.stdout, "\n", 2)[0], err)
 	}
 }
+
+// TestRunIteratorRecords: an iterator that writes binary records with
+// bpf_seq_write is shown as rows of the struct it writes (read from its
+// source), this test's own thread among them.
+func TestRunIteratorRecords(t *testing.T) {
+	needRun(t)
+	r := runCommand(t, binary(t), "run", "testdata/run/task_records.bpf.c", "--json", "-d", "60s")
+	if r.code != 0 || !strings.Contains(r.stderr, "records of struct task_record") {
+		t.Fatalf("exit %d, stderr:\n%s", r.code, r.stderr)
+	}
+	comm, _ := os.ReadFile("/proc/self/comm")
+	want := struct {
+		PID  int    `json:"pid"`
+		TID  int    `json:"tid"`
+		Comm string `json:"comm"`
+	}{os.Getpid(), os.Getpid(), strings.TrimSpace(string(comm))}
+	for _, line := range strings.Split(strings.TrimSpace(r.stdout), "\n") {
+		var got struct {
+			PID  int    `json:"pid"`
+			TID  int    `json:"tid"`
+			Comm string `json:"comm"`
+		}
+		if err := json.Unmarshal([]byte(line), &got); err != nil {
+			t.Fatalf("%q: %v", line, err)
+		}
+		if got == want {
+			return
+		}
+	}
+	t.Errorf("no record %+v among:\n%s", want, r.stdout)
+}

@@ -250,6 +250,9 @@ func (s *show) printIters() error {
 	if err := s.loaded.ReadIters(&buf); err != nil {
 		return err
 	}
+	if name := s.opts.Plan.EventTypes[runplan.SeqWrite]; name != "" {
+		return s.printIterRecords(buf.Bytes(), name)
+	}
 	text := buf.String()
 	s.notify(fmt.Sprintf("iterator: %d bytes written, read once", len(text)))
 	if !s.opts.JSON {
@@ -265,6 +268,41 @@ func (s *show) printIters() error {
 		b = append(b, "}\n"...)
 	}
 	_, err := s.out.Write(b)
+	return err
+}
+
+// printIterRecords prints what an iterator wrote with bpf_seq_write as
+// records of struct name (libbpf-bootstrap's task_iter), one row each, as
+// events are printed (stack buffers named too).
+func (s *show) printIterRecords(data []byte, name string) error {
+	l, err := s.obj.Struct(name)
+	if err != nil {
+		return fmt.Errorf("the iterator writes struct %s: %w", textsafe.Escape(name), err)
+	}
+	if l.Size == 0 || len(data)%l.Size != 0 {
+		return fmt.Errorf("the iterator wrote %d bytes: not whole records of struct %s (%d bytes)", len(data), textsafe.Escape(name), l.Size)
+	}
+	s.notify(fmt.Sprintf("iterator: %d records of struct %s (bpf_seq_write), read once", len(data)/l.Size, textsafe.Escape(name)))
+	s.makeReadable(l)
+	var out bytes.Buffer
+	p := btfview.NewEventPrinter(&out, l, s.opts.JSON)
+	var stackFields []string
+	if !s.opts.RawValues {
+		stackFields = stackBuffers(l)
+	}
+	for off := 0; off < len(data); off += l.Size {
+		rec, err := l.Decode(data[off : off+l.Size])
+		if err != nil {
+			return err
+		}
+		if len(stackFields) > 0 {
+			s.stacks.nameBuffers(rec, stackFields)
+		}
+		if err := p.PrintRecord(rec); err != nil {
+			return err
+		}
+	}
+	_, err = s.out.Write(out.Bytes())
 	return err
 }
 

@@ -172,24 +172,27 @@ func (st *stacks) nameBuffers(rec btfview.Record, fields []string) {
 }
 
 // bufferLength is how many addresses of a stack buffer are used, by its
-// size field; ok is false when that says bpf_get_stack failed.
+// size field: NAME_sz, _size, _bytes count bytes (bpf_get_stack's
+// answer), NAME_len, _cnt, _count frames; ok is false when it says
+// bpf_get_stack failed (negative). Without one, all (up to a 0).
 func bufferLength(rec btfview.Record, name string, max int) (n int, ok bool) {
 	for _, f := range rec {
+		bytes := false
 		switch f.Name {
-		case name + "_sz", name + "_size", name + "_len", name + "_bytes":
+		case name + "_sz", name + "_size", name + "_bytes":
+			bytes = true
+		case name + "_len", name + "_cnt", name + "_count":
 		default:
 			continue
 		}
 		size := f.Value.Int + int64(f.Value.Uint)
-		switch {
-		case size < 0:
+		if size < 0 {
 			return 0, false
-		case size%8 == 0 && size/8 <= int64(max):
-			return int(size / 8), true // bytes, as bpf_get_stack returns
-		case size <= int64(max):
-			return int(size), true // a count of frames
 		}
-		return max, true
+		if bytes || (size > int64(max) && size%8 == 0) { // a count too large is bytes
+			size /= 8
+		}
+		return int(min(size, int64(max))), true
 	}
 	return max, true
 }

@@ -12,7 +12,14 @@ var (
 	perfOutputCall = regexp.MustCompile(`bpf_perf_event_output\s*\(\s*\w+\s*,\s*&\s*(\w+)\s*,[^,;]*,\s*&?\s*(\w+)\s*,`)
 	// bpf_ringbuf_output(&MAP, [&]VAR, ...)
 	ringOutputCall = regexp.MustCompile(`bpf_ringbuf_output\s*\(\s*&\s*(\w+)\s*,\s*&?\s*(\w+)\s*,`)
+	// bpf_seq_write(SEQ, [&]VAR, ...): an iterator writing records
+	seqWriteCall = regexp.MustCompile(`bpf_seq_write\s*\(\s*[^,;()]+\s*,\s*&?\s*(\w+)\s*,`)
 )
+
+// SeqWrite is EventTypes' key for the struct an iterator writes whole
+// with bpf_seq_write (libbpf-bootstrap's task_iter): its output is then
+// records of that struct, not text. No map can have this name.
+const SeqWrite = "bpf_seq_write()"
 
 // EventTypes reads a libbpf-style program's C source for the struct each
 // perf or ring buffer map is sent: the type of what goes into
@@ -48,6 +55,9 @@ func EventTypes(src []byte) map[string]string {
 		for _, c := range re.FindAllStringSubmatch(text, -1) {
 			add(c[1], varType(text, c[2]))
 		}
+	}
+	for _, c := range seqWriteCall.FindAllStringSubmatch(text, -1) {
+		add(SeqWrite, varType(text, c[1]))
 	}
 	out := map[string]string{}
 	for m, types := range seen {

@@ -21,8 +21,13 @@ int a(void *ctx) {
 	struct two y;
 	bpf_ringbuf_output(&mixed, &y, sizeof(y), 0);
 	return 0;
+}
+int it(struct bpf_iter__task *ctx) {
+	struct task_info *t = bpf_map_lookup_elem(&buf, &zero);
+	bpf_seq_write(ctx->meta->seq, t, sizeof(struct task_info));
+	return 0;
 }`
-	want := map[string]string{"rb": "stacktrace_event", "events": "exec_info", "other": "big"}
+	want := map[string]string{"rb": "stacktrace_event", "events": "exec_info", "other": "big", SeqWrite: "task_info"}
 	if got := EventTypes([]byte(src)); !reflect.DeepEqual(got, want) {
 		t.Errorf("got %v, want %v", got, want)
 	}
