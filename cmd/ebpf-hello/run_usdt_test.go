@@ -61,4 +61,8 @@ func TestRunUSDT(t *testing.T) {
 	if !strings.Contains(stderr, "attach: on_tick: usdt "+ticker+":ehtest:tick") {
 		t.Errorf("stderr does not say where the probe went:\n%s", stderr)
 	}
+	r := runCommand(t, binary(t), "run", runProgram("usdt_tick.bpf.c"), "--usdt", ticker+":ehtest:nosuch=on_tick", "-d", "1s")
+	if r.code == 0 || !strings.Contains(r.stderr, "has no USDT probe ehtest:nosuch") || strings.Count(r.stderr, "\n") != 1 {
+		t.Errorf("a probe the binary lacks: exit %d, stderr:\n%s", r.code, r.stderr)
+	}
 }

@@ -295,6 +295,10 @@ func (l *Loaded) attach(h resolvedHook) error {
 		if (h.Kind == Kprobe || h.Kind == Kretprobe) && (isErrno(err, syscall.ENOENT) || isErrno(err, syscall.EINVAL)) {
 			return fmt.Errorf("symbol %s not found by the kernel", h.Target)
 		}
+		if h.Kind == USDT && isErrno(err, syscall.ENOENT) {
+			binary, provider, name, _ := splitUSDT(h.Target)
+			return fmt.Errorf("%s has no USDT probe %s:%s (readelf -n lists its stapsdt notes)", binary, provider, name)
+		}
 		if h.Kind == LSM {
 			return fmt.Errorf("attach %s to lsm %s: %s (BPF LSM programs need CONFIG_BPF_LSM=y and bpf in the lsm= boot parameter)", h.Program, h.Target, errnoText(err))
 		}
