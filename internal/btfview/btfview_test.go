@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"strconv"
@@ -665,5 +666,36 @@ func BenchmarkEventPrinterTable(b *testing.B) {
 		if out.Len() > 1<<20 {
 			out.Reset()
 		}
+	}
+}
+
+// TestSumPerCPUArraysAndText: a per-CPU struct value's integer arrays (a
+// histogram's slots) are summed element by element, and its text is the
+// first CPU's that has any (CPU 0 may never have run the program).
+func TestSumPerCPUArraysAndText(t *testing.T) {
+	u64 := &btf.Int{Name: "u64", Size: 8}
+	char := &btf.Int{Name: "char", Size: 1, Encoding: btf.Char}
+	hist := &btf.Struct{Name: "hist", Size: 48, Members: []btf.Member{
+		{Name: "slots", Type: &btf.Array{Type: u64, Nelems: 4}, Offset: 0},
+		{Name: "comm", Type: &btf.Array{Type: char, Nelems: 16}, Offset: 32 * 8},
+	}}
+	l, err := NewLayout(hist, binary.LittleEndian)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw := make([]byte, 48*3)
+	for cpu := 1; cpu < 3; cpu++ { // CPU 0 never ran it
+		for i := 0; i < 4; i++ {
+			binary.LittleEndian.PutUint64(raw[cpu*48+i*8:], uint64(cpu*(i+1)))
+		}
+		copy(raw[cpu*48+32:], fmt.Sprintf("cpu%d", cpu))
+	}
+	sum, err := SumPerCPU(l, raw, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec, _ := l.Decode(sum)
+	if got := rec.String(); got != "slots=[3, 6, 9, 12] comm=cpu1" {
+		t.Errorf("sum = %s", got)
 	}
 }

@@ -3,6 +3,7 @@ package btfview
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -126,29 +127,56 @@ func SumPerCPU(l *Layout, raw []byte, ncpu int) ([]byte, error) {
 		return nil, errors.New("per-CPU value shorter than one value per CPU")
 	}
 	sum := append([]byte(nil), raw[:l.Size]...)
-	for _, f := range l.Fields {
-		if (f.Kind != KindUint && f.Kind != KindInt) || f.BitSize != 0 {
-			continue
-		}
-		var total uint64
-		for cpu := 0; cpu < ncpu; cpu++ {
-			v, ok := l.uint(raw[cpu*stride+f.Offset : cpu*stride+f.Offset+f.Size])
-			if !ok {
-				break
+	l.sumFields(l.Fields, 0, raw, stride, ncpu, sum)
+	return sum, nil
+}
+
+// sumFields fills sum[base:] from every CPU's copy of fields: integers
+// added, integer arrays (a histogram's slots) element by element, and
+// anything else (text, bytes) the first CPU's that is not all zero.
+func (l *Layout) sumFields(fields []Field, base int, raw []byte, stride, ncpu int, sum []byte) {
+	for _, f := range fields {
+		off := base + f.Offset
+		switch {
+		case (f.Kind == KindUint || f.Kind == KindInt) && f.BitSize == 0:
+			var total uint64
+			for cpu := 0; cpu < ncpu; cpu++ {
+				v, ok := l.uint(raw[cpu*stride+off : cpu*stride+off+f.Size])
+				if !ok {
+					break
+				}
+				total += v
 			}
-			total += v
-		}
-		b := sum[f.Offset : f.Offset+f.Size]
-		switch f.Size {
-		case 1:
-			b[0] = byte(total)
-		case 2:
-			l.order.PutUint16(b, uint16(total))
-		case 4:
-			l.order.PutUint32(b, uint32(total))
-		case 8:
-			l.order.PutUint64(b, total)
+			l.putUint(sum[off:off+f.Size], total)
+		case f.Kind == KindList && f.Elem != nil:
+			for i := 0; i < f.Len; i++ {
+				l.sumFields(f.Elem.Fields, off+i*f.Size, raw, stride, ncpu, sum)
+			}
+		case f.BitSize == 0:
+			n := f.Size
+			if f.Kind == KindText {
+				n = f.Len
+			}
+			for cpu := 0; cpu < ncpu; cpu++ {
+				if b := raw[cpu*stride+off : cpu*stride+off+n]; slices.ContainsFunc(b, func(c byte) bool { return c != 0 }) {
+					copy(sum[off:off+n], b)
+					break
+				}
+			}
 		}
 	}
-	return sum, nil
+}
+
+// putUint writes v in b's size, in the layout's byte order.
+func (l *Layout) putUint(b []byte, v uint64) {
+	switch len(b) {
+	case 1:
+		b[0] = byte(v)
+	case 2:
+		l.order.PutUint16(b, uint16(v))
+	case 4:
+		l.order.PutUint32(b, uint32(v))
+	case 8:
+		l.order.PutUint64(b, v)
+	}
 }
