@@ -17,6 +17,7 @@ import (
 	"github.com/ebpf-hello/ebpf-hello/internal/compile"
 	"github.com/ebpf-hello/ebpf-hello/internal/kernel"
 	"github.com/ebpf-hello/ebpf-hello/internal/output"
+	"github.com/ebpf-hello/ebpf-hello/internal/probe"
 	"github.com/ebpf-hello/ebpf-hello/internal/runner"
 	"github.com/ebpf-hello/ebpf-hello/internal/runplan"
 	"github.com/ebpf-hello/ebpf-hello/internal/safefile"
@@ -150,7 +151,7 @@ func runAction(c *cli.Context) error {
 		}
 	}
 	var err error
-	opts.Object, opts.Plan, err = objectOf(c, path, scriptArgs, opts.Timings)
+	opts.Object, opts.Plan, err = objectOf(c, path, scriptArgs, opts.Timings, "")
 	if errors.Is(err, context.Canceled) && c.Context.Err() != nil {
 		return nil // Ctrl-C while compiling: a stop, not an error
 	}
@@ -170,13 +171,34 @@ func runAction(c *cli.Context) error {
 	if d := c.Duration("interval"); d > 0 {
 		opts.Plan.Interval = d
 	}
-	return runner.Run(c.Context, opts, c.App.Writer, c.App.ErrWriter)
+	err = runner.Run(c.Context, opts, c.App.Writer, c.App.ErrWriter)
+	var rejected *probe.VerifierError
+	if !errors.As(err, &rejected) || strings.HasSuffix(path, ".o") || opts.Check {
+		return err
+	}
+	if _, v, verr := kernel.Release(); verr != nil || !v.AtLeast(5, 1) {
+		return err // compiled for v1 already: nothing older to try
+	}
+	// clang's code for the same C differs by -mcpu, and the verifier
+	// follows the bounds of one and not the other (clang 14: libbpf-tools'
+	// softirqs loads only as v3, its cpufreq only as v2): try the other.
+	fmt.Fprintf(c.App.ErrWriter, "ebpf-hello: note: the verifier rejected clang's -mcpu=%s code; compiling again with -mcpu=%s\n", compile.DefaultCPU, compile.OtherCPU)
+	obj, _, err2 := objectOf(c, path, scriptArgs, opts.Timings, compile.OtherCPU)
+	if err2 != nil {
+		return err
+	}
+	opts.Object = obj
+	if err2 = runner.Run(c.Context, opts, c.App.Writer, c.App.ErrWriter); err2 == nil {
+		return nil
+	}
+	return err // the first rejection: the program as compiled by default
 }
 
 // objectOf gives FILE as a BPF object and the plan that came with it.
 // With --emit (BCC programs) it prints the generated C instead, and with
 // --emit-object it writes the object to a file: both return a nil object.
-func objectOf(c *cli.Context, path string, scriptArgs []string, tlog *timings.Log) ([]byte, runplan.Plan, error) {
+// cpu is clang's -mcpu ("": the compiler package's choice for this kernel).
+func objectOf(c *cli.Context, path string, scriptArgs []string, tlog *timings.Log, cpu string) ([]byte, runplan.Plan, error) {
 	if strings.HasSuffix(path, ".o") {
 		if scriptArgs != nil {
 			return nil, runplan.Plan{}, fmt.Errorf("arguments after -- are a BCC script's own: %s takes none", textsafe.Escape(path))
@@ -211,7 +233,7 @@ func objectOf(c *cli.Context, path string, scriptArgs []string, tlog *timings.Lo
 		tlog.Mark("BCC program read and translated to libbpf C")
 	}
 	arch, _ := goarchOf(c.String("arch")) // checked by checkRunFlags
-	src := compile.Source{Path: path, Text: text, Name: filepath.Base(path), Warnings: c.App.ErrWriter, Timings: tlog, Arch: arch}
+	src := compile.Source{Path: path, Text: text, Name: filepath.Base(path), Warnings: c.App.ErrWriter, Timings: tlog, Arch: arch, CPU: cpu}
 	var plan *runplan.Plan
 	if !isBCC {
 		// C that `run --emit` wrote carries its plan (fallbacks included).
@@ -224,7 +246,7 @@ func objectOf(c *cli.Context, path string, scriptArgs []string, tlog *timings.Lo
 			_, err := c.App.Writer.Write(bcc.C)
 			return nil, runplan.Plan{}, err
 		}
-		src = compile.Source{Path: path, Text: bcc.C, Name: bcc.Name, Warnings: c.App.ErrWriter, Timings: tlog, Arch: arch}
+		src = compile.Source{Path: path, Text: bcc.C, Name: bcc.Name, Warnings: c.App.ErrWriter, Timings: tlog, Arch: arch, CPU: cpu}
 		plan = &bcc.Plan
 	}
 	if ports := runplan.NetworkOrderFields(text); len(ports) > 0 {

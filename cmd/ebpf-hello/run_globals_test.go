@@ -40,3 +40,15 @@ func TestRunPrintsResultGlobals(t *testing.T) {
 		t.Errorf("by_cpu %s + %s, want 5 in all", m[1], m[2])
 	}
 }
+
+// TestRunLoadsWhatOneCPUFlavourCannot: clang's code for a clamped index
+// differs by -mcpu, and the verifier bounds one and not the other (clang
+// 14: libbpf-tools' cpufreq); run compiles again with the other and the
+// program runs. Its histogram global is printed as one.
+func TestRunLoadsWhatOneCPUFlavourCannot(t *testing.T) {
+	needRun(t)
+	r := runCommand(t, binary(t), "run", runProgram("cpu_bounds.bpf.c"), "-d", "2s")
+	if r.code != 0 || !strings.Contains(r.stdout, "rate_of_cpu = [") || !regexp.MustCompile(`0 -> 1 +: [1-9]`).MatchString(r.stdout) {
+		t.Errorf("exit %d, stdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
+	}
+}

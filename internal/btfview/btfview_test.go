@@ -699,3 +699,23 @@ func TestSumPerCPUArraysAndText(t *testing.T) {
 		t.Errorf("sum = %s", got)
 	}
 }
+
+func TestGlobalHist(t *testing.T) {
+	u32 := &btf.Int{Name: "u32", Size: 4}
+	hist := &btf.Struct{Name: "hist", Size: 12, Members: []btf.Member{{Name: "slots", Type: &btf.Array{Type: u32, Nelems: 3}}}}
+	l, err := NewLayout(hist, binary.LittleEndian)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data := make([]byte, 12)
+	binary.LittleEndian.PutUint32(data[4:], 7)
+	if slots, ok := GlobalHist(l, data); !ok || fmt.Sprint(slots) != "[0 0 7 0]" {
+		t.Errorf("GlobalHist = %v, %v", slots, ok)
+	}
+	other := &btf.Struct{Name: "stats", Size: 12, Members: hist.Members}
+	if l2, _ := NewLayout(other, binary.LittleEndian); l2 != nil {
+		if _, ok := GlobalHist(l2, data); ok {
+			t.Error("a struct not named like a histogram taken for one")
+		}
+	}
+}

@@ -282,3 +282,27 @@ func slotArraySections(m Map, key, value *Layout, entries []Entry, slotsAt, maxS
 	}
 	return sections, nil
 }
+
+// GlobalHist reads a global that is a libbpf-tools histogram, `struct hist
+// { __u32 slots[N]; ... }` kept in .bss (cpufreq's syswide), as slots for
+// PrintLog2Hist (a 0 slot first: theirs counts 0 and 1 in slot 0); ok is
+// false for any other global.
+func GlobalHist(l *Layout, data []byte) (slots []uint64, ok bool) {
+	if l == nil || l.Name != "hist" && !strings.HasSuffix(l.Name, "_hist") {
+		return nil, false
+	}
+	at := slotsField(l)
+	if at < 0 {
+		return nil, false
+	}
+	rec, err := l.Decode(data)
+	if err != nil {
+		return nil, false
+	}
+	slots = []uint64{0}
+	for _, c := range rec[at].Value.List {
+		n, _ := integer(c)
+		slots = append(slots, n)
+	}
+	return slots, true
+}

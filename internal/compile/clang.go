@@ -116,13 +116,18 @@ func multiarchIncludeOf(goarch string) string {
 	return dir
 }
 
+// DefaultCPU is the -mcpu of programs compiled for a kernel that runs it,
+// and OtherCPU the one to try when the verifier rejects DefaultCPU's code
+// (clang's code for bounds checks differs between the two).
+const DefaultCPU, OtherCPU = "v3", "v2"
+
 // cpuFor picks clang's -mcpu: v3 (32-bit jumps and ALU, smaller and faster
 // code) needs kernel 5.1, and every kernel with BTF in /sys (5.4+) has it;
 // older ones get clang's generic v1.
 func cpuFor(release string) string {
 	major, minor := kernelVersion(release)
 	if major > 5 || (major == 5 && minor >= 1) {
-		return "v3"
+		return DefaultCPU
 	}
 	return "v1"
 }

@@ -32,7 +32,7 @@ type Source struct {
 
 	Defines     []string  // -D: "NAME" or "NAME=VALUE"
 	IncludeDirs []string  // -I, searched after Path's directory
-	CPU         string    // -mcpu (default: v3 where the kernel runs it)
+	CPU         string    // -mcpu (default: DefaultCPU where the kernel runs it)
 	Warnings    io.Writer // clang's warnings of a successful compile (nil: dropped)
 
 	// BTF is the kernel BTF file vmlinux.h is made from ("": the running
@@ -186,6 +186,9 @@ func runClangWith(ctx context.Context, tc *toolchain, src Source, text []byte, u
 	defer os.Remove(depfile.Name())
 	clangRuns.Add(1)
 	args := append(tc.baseFlags(), "-MD", "-MF", depfile.Name())
+	if src.CPU != "" && src.CPU != tc.cpu {
+		args = append(args, "-mcpu="+src.CPU) // the last -mcpu wins
+	}
 	if miniDir != "" {
 		args = append([]string{"-isystem", miniDir}, args...) // before the entry's vmlinux.h
 	}

@@ -21,22 +21,60 @@ func resultGlobals(obj []byte, globals map[string]btfview.Global) ([]btfview.Glo
 	if err != nil {
 		return nil, err
 	}
-	var out []btfview.Global
+	var all []btfview.Global
 	for _, g := range globals {
-		if g.ReadOnly || g.Type == nil || g.Type.Size == 0 {
-			continue
+		if !g.ReadOnly && g.Type != nil && g.Type.Size > 0 {
+			all = append(all, g)
 		}
-		if bpfuse.Of(accesses, g.Section, g.Offset, g.Type.Size).Write {
+	}
+	sort.Slice(all, func(i, j int) bool {
+		if all[i].Section != all[j].Section {
+			return all[i].Section < all[j].Section
+		}
+		return all[i].Offset < all[j].Offset
+	})
+	var out []btfview.Global
+	for _, g := range all {
+		if writes(g, accesses, all) {
 			out = append(out, g)
 		}
 	}
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].Section != out[j].Section {
-			return out[i].Section < out[j].Section
-		}
-		return out[i].Offset < out[j].Offset
-	})
 	return out, nil
+}
+
+// writes: some access writes g's bytes. A store whose extent is unknown
+// (an index added to the address, freqs_mhz[cpu] = ...) is taken to stay
+// inside the global it starts in, as C's arrays do, not to run over the
+// globals after it.
+func writes(g btfview.Global, accesses []bpfuse.Access, all []btfview.Global) bool {
+	for _, a := range accesses {
+		if !a.Write || a.Section != g.Section {
+			continue
+		}
+		if a.Size >= 0 {
+			if a.Offset < g.Offset+g.Type.Size && a.Offset+a.Size > g.Offset {
+				return true
+			}
+			continue
+		}
+		if a.Offset >= g.Offset && a.Offset < g.Offset+g.Type.Size {
+			return true // starts in g: an element of g
+		}
+		if a.Offset < g.Offset && !startsInAGlobal(a, all) {
+			return true // starts in no global we know: may reach g
+		}
+	}
+	return false
+}
+
+// startsInAGlobal: a's first byte is inside one of the globals.
+func startsInAGlobal(a bpfuse.Access, all []btfview.Global) bool {
+	for _, g := range all {
+		if g.Section == a.Section && a.Offset >= g.Offset && a.Offset < g.Offset+g.Type.Size {
+			return true
+		}
+	}
+	return false
 }
 
 // printGlobals appends each result global's value as the program left it:
@@ -67,6 +105,12 @@ func (s *show) printGlobals(w *bytes.Buffer) error {
 		rec, err := g.Type.Decode(data[g.Offset : g.Offset+g.Type.Size])
 		if err != nil {
 			return fmt.Errorf("global %s: %w", textsafe.Escape(g.Name), err)
+		}
+		if slots, ok := btfview.GlobalHist(g.Type, data[g.Offset:g.Offset+g.Type.Size]); ok && !s.opts.JSON {
+			if err := btfview.PrintLog2Hist(w, slots, textsafe.Escape(g.Name)); err != nil {
+				return err
+			}
+			continue
 		}
 		if s.opts.JSON {
 			b := output.AppendJSONString([]byte(`{"global":`), textsafe.Escape(g.Name))
