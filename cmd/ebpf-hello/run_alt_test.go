@@ -32,3 +32,21 @@ func TestRunAttachesOneOfAPair(t *testing.T) {
 		t.Errorf("want 3 execs counted by the tp_btf program and none by its raw_tp twin:\n%s", out)
 	}
 }
+
+// TestRunPairFailureNamesBoth: where the fentry of a pair is refused and
+// its kprobe twin fails too, the error said "fentry vfs_read: kernel built
+// without CONFIG_KPROBES" (one kind, the other's reason). Where either
+// attaches, it runs.
+func TestRunPairFailureNamesBoth(t *testing.T) {
+	needRun(t)
+	r := runCommand(t, binary(t), "run", runProgram("fentry_kprobe_pair.bpf.c"), "-d", "1s")
+	if r.code == 0 {
+		if !strings.Contains(r.stdout, "reads = ") {
+			t.Errorf("ran, but no reads counted:\n%s", r.stdout)
+		}
+		return
+	}
+	if !strings.Contains(r.stderr, "fentry vfs_read unavailable (") || !strings.Contains(r.stderr, "using kprobe vfs_read (kprobe_read); that failed too: ") {
+		t.Errorf("exit %d, stderr:\n%s(want each kind with its own reason)", r.code, r.stderr)
+	}
+}

@@ -265,6 +265,9 @@ func fallBack(e *entry, reason error, progs map[string]probe.Program, tracefs st
 		e.how = fmt.Sprintf("%s %s unavailable (%v): left out (optional)", a.Kind, textsafe.Escape(a.Target), reason)
 		return nil
 	}
+	if e.moved && e.how != "" { // its fallback failed too: say both, not one kind with the other's reason
+		return fmt.Errorf("program %s: %s; that failed too: %v", textsafe.Escape(a.Program), e.how, reason)
+	}
 	hint := ""
 	switch a.Kind {
 	case runplan.Kprobe, runplan.Kretprobe:
