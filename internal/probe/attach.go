@@ -299,6 +299,9 @@ func (l *Loaded) attach(h resolvedHook) error {
 			binary, provider, name, _ := splitUSDT(h.Target)
 			return fmt.Errorf("%s has no USDT probe %s:%s (readelf -n lists its stapsdt notes)", binary, provider, name)
 		}
+		if h.Kind == LSM && isErrno(err, errENOTSUPP) { // BPF LSM programs run through trampolines, as fentry does
+			return fmt.Errorf("attach %s to lsm %s: %s; BPF LSM programs need them too", h.Program, h.Target, noTrampoline(runtime.GOARCH))
+		}
 		if h.Kind == LSM {
 			return fmt.Errorf("attach %s to lsm %s: %s (BPF LSM programs need CONFIG_BPF_LSM=y and bpf in the lsm= boot parameter)", h.Program, h.Target, errnoText(err))
 		}

@@ -115,7 +115,7 @@ unsupported() {
 	*"kernel refused to load"*) [ "$1" = fentry ] || [ "$1" = lsm ] ;;
 	*"BPF LSM programs need CONFIG_BPF_LSM=y and bpf in"*) [ "$1" = lsm ] ;;
 	# fentry on arm64 before 6.4 (no ftrace direct calls): Debian 12's 6.1
-	*"cannot attach fentry/fexit to kernel functions (ENOTSUPP)"*) [ "$1" = fentry ] ;;
+	*"cannot attach fentry/fexit to kernel functions (ENOTSUPP)"*) [ "$1" = fentry ] || [ "$1" = lsm ] ;;
 	*) false ;;
 	esac
 }
