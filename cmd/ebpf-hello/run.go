@@ -173,25 +173,49 @@ func runAction(c *cli.Context) error {
 	}
 	err = runner.Run(c.Context, opts, c.App.Writer, c.App.ErrWriter)
 	var rejected *probe.VerifierError
-	if !errors.As(err, &rejected) || strings.HasSuffix(path, ".o") || opts.Check {
+	lost := ""
+	if errors.As(err, &rejected) {
+		lost = boundsRejection(rejected)
+	}
+	if lost == "" || strings.HasSuffix(path, ".o") || opts.Check {
 		return err
 	}
 	if _, v, verr := kernel.Release(); verr != nil || !v.AtLeast(5, 1) {
 		return err // compiled for v1 already: nothing older to try
 	}
-	// clang's code for the same C differs by -mcpu, and the verifier
-	// follows the bounds of one and not the other (clang 14: libbpf-tools'
+	// clang's code for the same bounds check differs by -mcpu, and the
+	// verifier follows one and not the other (clang 14: libbpf-tools'
 	// softirqs loads only as v3, its cpufreq only as v2): try the other.
-	fmt.Fprintf(c.App.ErrWriter, "ebpf-hello: note: the verifier rejected clang's -mcpu=%s code; compiling again with -mcpu=%s\n", compile.DefaultCPU, compile.OtherCPU)
+	// What that run says is held until it is attached: if it is rejected
+	// too, the learner sees the first rejection alone.
 	obj, _, err2 := objectOf(c, path, scriptArgs, opts.Timings, compile.OtherCPU)
 	if err2 != nil {
 		return err
 	}
 	opts.Object = obj
-	if err2 = runner.Run(c.Context, opts, c.App.Writer, c.App.ErrWriter); err2 == nil {
-		return nil
+	held := newHeldOutput(c.App.Writer, c.App.ErrWriter, fmt.Sprintf(
+		"ebpf-hello: note: the verifier rejected clang's -mcpu=%s code (%s); compiled again with -mcpu=%s\n",
+		compile.DefaultCPU, textsafe.Escape(strings.TrimSpace(lost)), compile.OtherCPU))
+	if err2 = runner.Run(c.Context, opts, held.out, held.err); held.released() {
+		return err2
 	}
 	return err // the first rejection: the program as compiled by default
+}
+
+// boundsRejection is the verifier's line saying it lost track of a bound
+// (an index, an offset), which clang's -mcpu changes, or "" for another
+// rejection (a check the program lacks).
+func boundsRejection(e *probe.VerifierError) string {
+	for _, line := range e.Tail {
+		for _, sign := range []string{"unbounded min value", "unbounded memory access", "min value is negative",
+			"min value is outside of the allowed memory range", "max value is outside of the allowed memory range",
+			"invalid variable-offset", "invalid access to map value"} {
+			if strings.Contains(line, sign) {
+				return line
+			}
+		}
+	}
+	return ""
 }
 
 // objectOf gives FILE as a BPF object and the plan that came with it.
