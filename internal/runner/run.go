@@ -229,6 +229,11 @@ func Run(ctx context.Context, opts Options, stdout, stderr io.Writer) (err error
 	}
 	if loaded.HasIters() {
 		// An iterator runs when read: what it writes is the output, once.
+		if onlyIters(loaded) { // attached: nothing else to wait for
+			if err := ready.Announce(stderr); err != nil {
+				return err
+			}
+		}
 		if err := s.printIters(); err != nil {
 			return err
 		}
