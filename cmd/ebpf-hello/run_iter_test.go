@@ -10,6 +10,8 @@ import (
 	"unsafe"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/ebpf-hello/ebpf-hello/internal/textsafe"
 )
 
 // TestRunTaskIterator: an iter/task program is created, read once (its
@@ -78,7 +80,7 @@ func TestRunIteratorRecords(t *testing.T) {
 		PID  int    `json:"pid"`
 		TID  int    `json:"tid"`
 		Comm string `json:"comm"`
-	}{os.Getpid(), os.Getpid(), strings.TrimSpace(string(comm))}
+	}{os.Getpid(), os.Getpid(), textsafe.Escape(strings.TrimSuffix(string(comm), "\n"))} // names are escaped in JSON too
 	for _, line := range strings.Split(strings.TrimSpace(r.stdout), "\n") {
 		var got struct {
 			PID  int    `json:"pid"`
