@@ -93,7 +93,11 @@ var prepared struct {
 // prepare finds clang and makes (or finds) the cache entry for this kernel
 // and clang. btfPath "" means the running kernel's BTF.
 // goarch "" means this machine's.
-func prepare(ctx context.Context, btfPath, goarch string) (*toolchain, error) {
+// The precompiled header is made in the background at nice 19 (a cold run
+// goes on without it), or at the caller's priority when waitPCH: someone
+// waits for it (ebpf-hello prepare), and on a busy machine a niced clang
+// would hardly run.
+func prepare(ctx context.Context, btfPath, goarch string, waitPCH bool) (*toolchain, error) {
 	clang, err := findClang()
 	if err != nil {
 		return nil, err
@@ -157,7 +161,7 @@ func prepare(ctx context.Context, btfPath, goarch string) (*toolchain, error) {
 		return nil, err
 	}
 	if !tc.temporary {
-		startPCH(tc)
+		startPCH(tc, !waitPCH)
 	}
 	if prepared.byRoot == nil {
 		prepared.byRoot = map[string]*toolchain{}
@@ -290,7 +294,7 @@ const (
 // startPCH starts making the entry's PCH in the background, unless it
 // exists, clang failed to make it before (pchFailed holds why), or another
 // run is making it.
-func startPCH(tc *toolchain) {
+func startPCH(tc *toolchain, niced bool) {
 	pch := tc.pchPath()
 	tc.pch = pch
 	if _, err := os.Stat(pch); err == nil {
@@ -328,7 +332,11 @@ func startPCH(tc *toolchain) {
 	cmd := exec.Command(tc.clang, args...)
 	cmd.Stderr = log
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	err = startNiced(cmd)
+	if niced {
+		err = startNiced(cmd)
+	} else {
+		err = cmd.Start()
+	}
 	log.Close()
 	if err != nil {
 		entry.remove(logName)
@@ -406,7 +414,7 @@ const pchWait = 2 * time.Minute
 // after setting up, a kernel update or a clang upgrade would otherwise do
 // while the learner waits (ebpf-hello prepare, issue 24).
 func Prepare(ctx context.Context) (Prepared, error) {
-	tc, err := prepare(ctx, "", "")
+	tc, err := prepare(ctx, "", "", true)
 	if err != nil {
 		return Prepared{}, err
 	}
@@ -416,7 +424,7 @@ func Prepare(ctx context.Context) (Prepared, error) {
 	}
 	pchBuilds.Wait()
 	if !tc.pchReady() { // another process is making it, or made it fail
-		startPCH(tc)
+		startPCH(tc, false)
 		pchBuilds.Wait()
 	}
 	for deadline := time.Now().Add(pchWait); !tc.pchReady() && time.Now().Before(deadline); {

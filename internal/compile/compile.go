@@ -91,7 +91,7 @@ func Object(ctx context.Context, src Source) ([]byte, error) {
 		src.Text = b
 		text = b
 	}
-	tc, err := prepare(ctx, src.BTF, src.Arch)
+	tc, err := prepare(ctx, src.BTF, src.Arch, false)
 	if err != nil {
 		return nil, err
 	}

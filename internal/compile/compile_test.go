@@ -457,7 +457,7 @@ func inode(fi os.FileInfo) uint64 { return fi.Sys().(*syscall.Stat_t).Ino }
 func BenchmarkObjectWarmPlainHeaders(b *testing.B) {
 	needClang(b)
 	src := Source{Path: "hello.bpf.c", Text: []byte(helloTracepoint)}
-	tc, err := prepare(context.Background(), "", "")
+	tc, err := prepare(context.Background(), "", "", false)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -520,7 +520,7 @@ func BenchmarkObjectWarmNewProcess(b *testing.B) {
 // included as written (debug info aside).
 func TestPCHGivesTheSameObject(t *testing.T) {
 	needClang(t)
-	tc, err := prepare(context.Background(), "", "")
+	tc, err := prepare(context.Background(), "", "", false)
 	if err != nil {
 		t.Fatal(err)
 	}
