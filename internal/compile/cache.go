@@ -161,7 +161,7 @@ func prepare(ctx context.Context, btfPath, goarch string, waitPCH bool) (*toolch
 		return nil, err
 	}
 	if !tc.temporary {
-		startPCH(tc, !waitPCH)
+		startPCH(tc, !waitPCH, false)
 	}
 	if prepared.byRoot == nil {
 		prepared.byRoot = map[string]*toolchain{}
@@ -294,7 +294,10 @@ const (
 // startPCH starts making the entry's PCH in the background, unless it
 // exists, clang failed to make it before (pchFailed holds why), or another
 // run is making it.
-func startPCH(tc *toolchain, niced bool) {
+// niced: at nice 19 (a background build); force: even while another
+// process makes it (its niced clang may hardly run on a busy machine;
+// clang writes to a temporary name and renames it, so two builds are safe).
+func startPCH(tc *toolchain, niced, force bool) {
 	pch := tc.pchPath()
 	tc.pch = pch
 	if _, err := os.Stat(pch); err == nil {
@@ -314,6 +317,9 @@ func startPCH(tc *toolchain, niced bool) {
 	logs, _ := filepath.Glob(filepath.Join(tc.dir, pchLog+"*"))
 	for _, t := range append(leftovers, logs...) {
 		if st, err := os.Stat(t); err == nil && time.Since(st.ModTime()) < time.Minute {
+			if force {
+				continue
+			}
 			return // being made
 		}
 		_ = os.Remove(t)
@@ -423,8 +429,8 @@ func Prepare(ctx context.Context) (Prepared, error) {
 		return p, nil
 	}
 	pchBuilds.Wait()
-	if !tc.pchReady() { // another process is making it, or made it fail
-		startPCH(tc, false)
+	if !tc.pchReady() { // another process is making it (niced), or made it fail
+		startPCH(tc, false, true)
 		pchBuilds.Wait()
 	}
 	for deadline := time.Now().Add(pchWait); !tc.pchReady() && time.Now().Before(deadline); {
