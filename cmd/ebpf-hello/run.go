@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -172,6 +173,17 @@ func runAction(c *cli.Context) error {
 		opts.Plan.Interval = d
 	}
 	err = runner.Run(c.Context, opts, c.App.Writer, c.App.ErrWriter)
+	return retryOtherCPU(c, path, scriptArgs, opts, err)
+}
+
+// retryOtherCPU runs FILE again compiled with compile.OtherCPU when the
+// verifier rejected the first object because it lost track of a bound:
+// clang's code for the same bounds check differs by -mcpu, and the
+// verifier follows one and not the other (clang 14: libbpf-tools'
+// softirqs loads only as v3, its cpufreq only as v2). What that run says
+// is held until it is attached: if it is rejected too, the learner sees
+// the first rejection (err) alone.
+func retryOtherCPU(c *cli.Context, path string, scriptArgs []string, opts runner.Options, err error) error {
 	var rejected *probe.VerifierError
 	lost := ""
 	if errors.As(err, &rejected) {
@@ -183,11 +195,6 @@ func runAction(c *cli.Context) error {
 	if _, v, verr := kernel.Release(); verr != nil || !v.AtLeast(5, 1) {
 		return err // compiled for v1 already: nothing older to try
 	}
-	// clang's code for the same bounds check differs by -mcpu, and the
-	// verifier follows one and not the other (clang 14: libbpf-tools'
-	// softirqs loads only as v3, its cpufreq only as v2): try the other.
-	// What that run says is held until it is attached: if it is rejected
-	// too, the learner sees the first rejection alone.
 	obj, _, err2 := objectOf(c, path, scriptArgs, opts.Timings, compile.OtherCPU)
 	if err2 != nil {
 		return err
@@ -199,7 +206,7 @@ func runAction(c *cli.Context) error {
 	if err2 = runner.Run(c.Context, opts, held.out, held.err); held.released() {
 		return err2
 	}
-	return err // the first rejection: the program as compiled by default
+	return err
 }
 
 // boundsRejection is the verifier's line saying it lost track of a bound
@@ -302,12 +309,17 @@ func objectOf(c *cli.Context, path string, scriptArgs []string, tlog *timings.Lo
 }
 
 // attachFlags are the attach flags (--uprobe LIB:SYM=PROG and the like)
-// as attach points.
+// as attach points, for --arch's architecture (sys_X names its syscall
+// wrapper).
 func attachFlags(c *cli.Context) ([]runplan.Attach, error) {
+	arch, err := goarchOf(c.String("arch"))
+	if err != nil {
+		return nil, err
+	}
 	var out []runplan.Attach
 	for _, f := range bccAttachFlags {
 		for _, v := range c.StringSlice(f.flag) {
-			a, err := bcc.ParseAttach(f.kind, v, runtime.GOARCH)
+			a, err := bcc.ParseAttach(f.kind, v, cmp.Or(arch, runtime.GOARCH))
 			if err != nil {
 				return nil, err
 			}

@@ -1,13 +1,10 @@
 package main
 
 import (
-	"cmp"
 	"fmt"
-	"runtime"
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/ebpf-hello/ebpf-hello/internal/bcc"
 	"github.com/ebpf-hello/ebpf-hello/internal/bccrun"
 	"github.com/ebpf-hello/ebpf-hello/internal/runplan"
 	"github.com/ebpf-hello/ebpf-hello/internal/textsafe"
@@ -65,14 +62,8 @@ func prepareBCC(c *cli.Context, path string, text []byte, scriptArgs []string) (
 	}
 	in := bccrun.Input{Path: path, Text: text, Src: c.String("src"), Args: scriptArgs, Elsewhere: c.String("emit-object") != ""}
 	in.Options.Arch, _ = goarchOf(c.String("arch")) // checked by checkRunFlags
-	for _, f := range bccAttachFlags {
-		for _, v := range c.StringSlice(f.flag) {
-			a, err := bcc.ParseAttach(f.kind, v, cmp.Or(in.Options.Arch, runtime.GOARCH))
-			if err != nil {
-				return nil, false, err
-			}
-			in.Attach = append(in.Attach, a)
-		}
+	if in.Attach, err = attachFlags(c); err != nil {
+		return nil, false, err
 	}
 	if root, err := tracefs.Find(); err == nil {
 		in.Options.Tracefs = root

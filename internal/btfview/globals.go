@@ -40,16 +40,7 @@ func (l *Layout) Encode(text string) ([]byte, error) {
 	f := l.Fields[0]
 	out := make([]byte, l.Size)
 	put := func(u uint64) []byte {
-		switch f.Size {
-		case 1:
-			out[0] = byte(u)
-		case 2:
-			l.order.PutUint16(out, uint16(u))
-		case 4:
-			l.order.PutUint32(out, uint32(u))
-		case 8:
-			l.order.PutUint64(out, u)
-		}
+		l.putUint(out[:f.Size], u)
 		return out
 	}
 	t := strings.TrimSpace(text)

@@ -1,6 +1,7 @@
 package probe
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"net"
@@ -110,7 +111,12 @@ func (l *Loaded) attachSocket(prog *bpf.BPFProg, target string) error {
 	return nil
 }
 
-func htons(v uint16) uint16 { return v<<8 | v>>8 }
+// htons is v in network byte order, as the socket calls want it.
+func htons(v uint16) uint16 {
+	var b [2]byte
+	binary.BigEndian.PutUint16(b[:], v)
+	return binary.NativeEndian.Uint16(b[:])
+}
 
 // closeNet removes tc filters and closes filtered sockets.
 func (l *Loaded) closeNet() {

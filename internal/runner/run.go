@@ -10,6 +10,7 @@ import (
 	"io"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -21,6 +22,7 @@ import (
 	"github.com/ebpf-hello/ebpf-hello/internal/compile"
 	"github.com/ebpf-hello/ebpf-hello/internal/kernel"
 	"github.com/ebpf-hello/ebpf-hello/internal/output"
+	"github.com/ebpf-hello/ebpf-hello/internal/pidns"
 	"github.com/ebpf-hello/ebpf-hello/internal/probe"
 	"github.com/ebpf-hello/ebpf-hello/internal/pyfmt"
 	"github.com/ebpf-hello/ebpf-hello/internal/ready"
@@ -224,12 +226,13 @@ func Run(ctx context.Context, opts Options, stdout, stderr io.Writer) (err error
 			notify(fmt.Sprintf("warning: cannot write trace_marker (%v): older lines in trace_pipe will be shown too", err))
 		}
 	}
-	if self.New().Blind() {
+	if _, child := pidns.Current(); child {
 		notify("note: in a PID namespace (a container): the program sees the host's PIDs, not this namespace's, and run cannot tell which lines and events are its own: they are shown")
 	}
 	if loaded.HasIters() {
 		// An iterator runs when read: what it writes is the output, once.
-		if onlyIters(loaded) { // attached: nothing else to wait for
+		only := onlyIters(loaded)
+		if only { // attached: nothing else to wait for
 			if err := ready.Announce(stderr); err != nil {
 				return err
 			}
@@ -237,7 +240,7 @@ func Run(ctx context.Context, opts Options, stdout, stderr io.Writer) (err error
 		if err := s.printIters(); err != nil {
 			return err
 		}
-		if onlyIters(loaded) {
+		if only {
 			return nil
 		}
 	}
@@ -353,8 +356,10 @@ func setGlobals(obj *btfview.Object, opts Options, into map[string]any) error {
 
 // loaderTargets fills in what a loader would say of hooks whose SEC()
 // cannot: the interface of network programs (--iface), the frequency of
-// perf_event ones (--freq).
-func loaderTargets(wanted []runplan.Attach, opts Options) error {
+// perf_event ones (--freq). wanted is copied, never changed: it may be
+// the plan's own list.
+func loaderTargets(wanted []runplan.Attach, opts Options) ([]runplan.Attach, error) {
+	wanted = slices.Clone(wanted)
 	needIface := ""
 	for i, a := range wanted {
 		switch a.Kind {
@@ -370,9 +375,9 @@ func loaderTargets(wanted []runplan.Attach, opts Options) error {
 		}
 	}
 	if needIface != "" {
-		return fmt.Errorf("program %s attaches to a network interface: say which with --iface NAME (ip link lists them)", textsafe.Escape(needIface))
+		return nil, fmt.Errorf("program %s attaches to a network interface: say which with --iface NAME (ip link lists them)", textsafe.Escape(needIface))
 	}
-	return nil
+	return wanted, nil
 }
 
 // attach loads the object with every program attached, moving those that
@@ -382,7 +387,7 @@ func attach(spec probe.Spec, opts Options, progs []probe.Program, root string, n
 	if err != nil {
 		return nil, err
 	}
-	if err := loaderTargets(wanted, opts); err != nil {
+	if wanted, err = loaderTargets(wanted, opts); err != nil {
 		return nil, err
 	}
 	byName := map[string]probe.Program{}
@@ -905,6 +910,9 @@ func (e *events) lost() (uint64, bool) {
 
 func (e *events) print(batch [][]byte) error {
 	e.buf.Reset()
+	if len(e.stackFields) > 0 {
+		e.s.stacks.user.ForgetProcesses() // a pid may have exec'd or been reused since the last batch
+	}
 	for _, sample := range batch {
 		if e.s.full() {
 			break

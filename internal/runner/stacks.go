@@ -45,9 +45,15 @@ func newStacks(maps []btfview.Map, loaded *probe.Loaded) *stacks {
 // isStackID: a field holding a stack id (libbpf-tools' kern_stack_id,
 // user_stack_id, BCC's stack_id).
 func isStackID(name string, v btfview.Value) bool {
-	n := strings.ToLower(name[strings.LastIndexByte(name, '.')+1:])
+	n := leafName(name)
 	return (v.Kind == btfview.KindInt || v.Kind == btfview.KindUint) &&
 		(strings.HasSuffix(n, "stack_id") || strings.HasSuffix(n, "stackid"))
+}
+
+// leafName is a field's own name, lower case, without the struct path
+// ("key.user_stack_id" -> "user_stack_id").
+func leafName(field string) string {
+	return strings.ToLower(field[strings.LastIndexByte(field, '.')+1:])
 }
 
 // name shows every stack id field of items' keys and values as its
@@ -58,7 +64,7 @@ func (st *stacks) name(items []btfview.Item) {
 	if st.m == nil {
 		return
 	}
-	st.user = symbolize.NewUser() // processes change between printings
+	st.user.ForgetProcesses() // they change between printings
 	for _, it := range items {
 		pid := recordPID(it.Key)
 		for _, r := range []btfview.Record{it.Key, it.Value} {
@@ -113,8 +119,8 @@ func (st *stacks) folded(field string, id int64, pid int) string {
 
 // isUserStack: the field's name says user space (user_stack_id, ustack).
 func isUserStack(field string) bool {
-	n := strings.ToLower(field[strings.LastIndexByte(field, '.')+1:])
-	return strings.Contains(n, "user") || strings.HasPrefix(n, "u")
+	n := leafName(field)
+	return strings.Contains(n, "user") || strings.HasPrefix(n, "ustack")
 }
 
 // join names addrs (innermost first, ended by a 0 or the slice's end)

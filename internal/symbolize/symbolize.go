@@ -114,6 +114,10 @@ type User struct {
 // NewUser returns an empty User.
 func NewUser() *User { return &User{procs: map[int][]mapping{}, files: map[string]*elfSymbols{}} }
 
+// ForgetProcesses makes the next names read processes' mappings afresh
+// (they change, and pids are reused); files' symbols are kept.
+func (u *User) ForgetProcesses() { clear(u.procs) }
+
 // Name is the function at addr in process pid, or Unknown (the process
 // is gone, the address is in no file, or the file has no symbol there).
 func (u *User) Name(pid int, addr uint64) string {

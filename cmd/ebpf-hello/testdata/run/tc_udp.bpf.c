@@ -3,29 +3,13 @@
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
-#include "udp_port.h"
+#include "udp_count.h"
 
 char LICENSE[] SEC("license") = "GPL";
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 1024);
-	__type(key, __u16);   /* UDP destination port */
-	__type(value, __u64); /* packets */
-} udp_packets SEC(".maps");
 
 SEC("tc")
 int count_udp(struct __sk_buff *ctx)
 {
-	__u16 port = udp_dest_port((void *)(long)ctx->data, (void *)(long)ctx->data_end);
-	__u64 one = 1, *n;
-
-	if (!port)
-		return 0; /* TC_ACT_OK */
-	n = bpf_map_lookup_elem(&udp_packets, &port);
-	if (n)
-		__sync_fetch_and_add(n, 1);
-	else
-		bpf_map_update_elem(&udp_packets, &port, &one, BPF_NOEXIST);
+	count_udp_port(udp_dest_port((void *)(long)ctx->data, (void *)(long)ctx->data_end));
 	return 0; /* TC_ACT_OK */
 }
