@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/urfave/cli/v2"
@@ -58,7 +59,7 @@ func prepareBCC(c *cli.Context, path string, text []byte, scriptArgs []string) (
 		return nil, false, nil
 	}
 	if c.IsSet("usdt") {
-		return nil, false, fmt.Errorf("--usdt is for libbpf-style programs (SEC(\"usdt\"), usdt.bpf.h's BPF_USDT); BCC's USDT(...) is not supported")
+		return nil, false, errors.New("--usdt is for libbpf-style programs (SEC(\"usdt\"), usdt.bpf.h's BPF_USDT); a BCC script names its probes with USDT(pid=N).enable_probe(...)")
 	}
 	in := bccrun.Input{Path: path, Text: text, Src: c.String("src"), Args: scriptArgs, Elsewhere: c.String("emit-object") != ""}
 	in.Options.Arch, _ = goarchOf(c.String("arch")) // checked by checkRunFlags

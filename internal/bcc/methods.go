@@ -3,6 +3,7 @@ package bcc
 import (
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -151,11 +152,50 @@ func (t *translator) setEventType(m *bccMap, typ string, at int) {
 		t.notes = append(t.notes, fmt.Sprintf("%s:%d: cannot tell which struct goes through %s; run guesses it from the object", t.name, t.toks[at].line, m.Name))
 		return
 	}
+	if o, ok := strings.CutPrefix(typ, anonStruct); ok {
+		typ = t.nameStruct(o, m.Name)
+	}
 	if m.EventType != "" && m.EventType != typ {
 		t.notes = append(t.notes, fmt.Sprintf("%s sends both %s and %s; rows are printed as %s", m.Name, m.EventType, typ, m.EventType))
 		return
 	}
 	m.EventType = typ
+}
+
+// anonStruct marks, in declAt's answer, an anonymous struct by the index
+// of its "{": BCC's trace_perf_output sends "struct { u64 ts; ... } data".
+const anonStruct = "anonymous struct at "
+
+// nameStruct gives the anonymous struct whose "{" is token o a name, once
+// (run finds an event's type in BTF by its name): "struct <map>_event".
+func (t *translator) nameStruct(o, mapName string) string {
+	i, _ := strconv.Atoi(o)
+	if name := t.anonNames[i]; name != "" {
+		return "struct " + name
+	}
+	name := mapName + "_event"
+	for t.uses[name] {
+		name += "_"
+	}
+	t.uses[name] = true
+	if t.anonNames == nil {
+		t.anonNames = map[int]string{}
+	}
+	t.anonNames[i] = name
+	t.insertBefore(i, name+" ")
+	return "struct " + name
+}
+
+// localStruct says whether typ is an anonymous struct named by nameStruct:
+// declared inside a function, it cannot be named at file scope (run reads
+// it from the object's DWARF).
+func (t *translator) localStruct(typ string) bool {
+	for _, name := range t.anonNames {
+		if typ == "struct "+name {
+			return true
+		}
+	}
+	return false
 }
 
 // sizeofType reads "sizeof(struct T)" or "sizeof(T)" in an argument.
@@ -227,6 +267,12 @@ func (t *translator) declAt(i int, pointer bool) string {
 		}
 		j--
 	} else if t.tok(j) == "*" {
+		return ""
+	}
+	if t.tok(j) == "}" { // struct { ... } data: an anonymous struct
+		if o := t.pair[j]; o > 0 && t.tok(o-1) == "struct" {
+			return anonStruct + strconv.Itoa(o)
+		}
 		return ""
 	}
 	if !t.isIdent(j) {

@@ -290,3 +290,22 @@ func FuzzTranslate(f *testing.F) {
 		}
 	})
 }
+
+// TestAnonymousEventStruct: "struct { ... } data" sent through perf output
+// gets a name (run looks types up by name) and is the map's event type.
+func TestAnonymousEventStruct(t *testing.T) {
+	src := []byte("BPF_PERF_OUTPUT(events);\nint f(void *ctx) {\n  struct { u64 ts; u64 magic; } data = {bpf_ktime_get_ns(), 1};\n  events.perf_submit(ctx, &data, sizeof(data));\n  return 0;\n}\n")
+	p, err := Translate(src, "anon.c", testOptions(t, runplan.Attach{Program: "f", Kind: runplan.Tracepoint, Target: "syscalls:sys_enter_openat"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(p.C), "struct events_event { u64 ts;") {
+		t.Errorf("the struct is not named:\n%s", p.C)
+	}
+	if len(p.Plan.Outputs) != 1 || p.Plan.Outputs[0].Type != "events_event" {
+		t.Errorf("outputs %+v, want events printed as events_event", p.Plan.Outputs)
+	}
+	if strings.Contains(string(p.C), "unused_events") {
+		t.Errorf("a function's struct named at file scope:\n%s", p.C)
+	}
+}

@@ -192,6 +192,8 @@ func (t *translator) probeAll(f *function, kind runplan.AttachKind, targets []st
 		sec = strings.TrimSuffix("raw_tracepoint/"+target, "/")
 	case runplan.Fentry, runplan.Fexit:
 		sec = string(kind) + "/" + target
+	case runplan.USDT:
+		sec = "usdt" // where is the loader's to say: BCC's USDT(...).enable_probe
 	default:
 		return nil, fmt.Errorf("%s: %s: unknown attach kind %q", t.name, f.name, kind)
 	}

@@ -88,6 +88,7 @@ type translator struct {
 	syscallRecords bool                 // fallbacks use the syscall tracepoints' records
 	decls          map[string][2][]decl // declarations by variable name (declType)
 	tailCallers    map[string][]string  // program array -> functions calling through it
+	anonNames      map[int]string       // anonymous structs named for run (by the index of their "{")
 }
 
 // MaxSource is the most BCC C Translate takes: BCC's own tools are tens of
@@ -145,11 +146,6 @@ func translate(src []byte, name string, opts Options) (*Program, error) {
 			t.uses[tk.text] = true
 		}
 	}
-	for i, tk := range t.toks {
-		if tk.kind == kIdent && strings.HasPrefix(tk.text, "bpf_usdt_readarg") {
-			return nil, t.errorf(i, "USDT probes are not supported by ebpf-hello (libbpf's way: SEC(\"usdt\") programs with <bpf/usdt.bpf.h>)")
-		}
-	}
 	if err := t.scan(); err != nil {
 		return nil, err
 	}
@@ -177,7 +173,7 @@ func translate(src []byte, name string, opts Options) (*Program, error) {
 		out.WriteString("\n")
 	}
 	for _, m := range t.mapOrder {
-		if m.EventType != "" {
+		if m.EventType != "" && !t.localStruct(m.EventType) {
 			fmt.Fprintf(&t.epilogue, "\n/* run prints each event of %s as %s: this pointer puts the type in the object's BTF. */\nconst %s *unused_%s __attribute__((unused));\n",
 				m.Name, m.EventType, m.EventType, m.Internal)
 		}

@@ -159,6 +159,8 @@ type reader struct {
 	parsed     bool                        // parse_args() was read
 	loaded     map[string]string           // variables holding a load_func's result: the function
 	guessed    map[string]bool             // numbers the script computed since: printed, not evaluated
+	usdt       map[string]*usdtContext     // variables holding USDT(...) contexts
+	usdtOrder  []string
 }
 
 type pendingPrint struct {
@@ -203,6 +205,7 @@ func read(py []byte, name string, opts Options) (*Script, error) {
 		arch: cmp.Or(opts.Arch, runtime.GOARCH),
 		strs: map[string]string{}, nums: map[string]float64{}, bpf: map[string]bool{},
 		tables: map[string]string{}, funcs: map[string]*stmt{}, repl: map[string][]*string{},
+		usdt:     map[string]*usdtContext{},
 		outputs:  map[string]*runplan.Output{},
 		loopVals: map[string]runplan.PrintArg{}, firsts: map[string]bool{}, inFunc: map[string]bool{},
 		args: opts.Args, kernel: opts.Kernel,
@@ -573,6 +576,18 @@ func (r *reader) assign(st *stmt, lhs, rhs []ptok, inLoop bool) error {
 		r.started = true
 		return nil
 	}
+	// u = USDT(pid=N)
+	if target != "" && isUSDTCall(v) {
+		u, err := r.newUSDT(v)
+		if err != nil {
+			return err
+		}
+		if r.usdt[target] == nil {
+			r.usdtOrder = append(r.usdtOrder, target)
+		}
+		r.usdt[target] = u
+		return nil
+	}
 	// b = BPF(...)
 	if isBPFCall(v) {
 		if err := r.bpfCall(v); err != nil {
@@ -833,7 +848,7 @@ func (r *reader) bpfCall(n *node) error {
 		r.s.SourceFile = s
 	}
 	if n.kwargs["usdt_contexts"] != nil {
-		return fmt.Errorf("%d: USDT probes are not supported by ebpf-hello (libbpf's way: SEC(\"usdt\") programs with <bpf/usdt.bpf.h>)", n.line)
+		r.usdtAttach()
 	}
 	if n.kwargs["cflags"] != nil {
 		r.note(n.line, "BPF(cflags=...) is ignored")
@@ -882,6 +897,10 @@ func (r *reader) expr(n *node, st *stmt, inLoop bool) {
 	}
 	if fn.x.kind == "name" && r.bpf[fn.x.text] {
 		r.bpfMethod(method, n, st)
+		return
+	}
+	if fn.x.kind == "name" && r.usdt[fn.x.text] != nil {
+		r.usdtMethod(r.usdt[fn.x.text], method, n)
 		return
 	}
 	if fn.x.kind == "name" && r.parsers[fn.x.text] != nil {

@@ -119,7 +119,7 @@ func TestErrorsAreOneLine(t *testing.T) {
 		{"print('hello')\n", "no BPF(src_file=...) or BPF(text=...)"},
 		{"b = BPF(text='''int x;\n", "unterminated string"},
 		{"b = BPF(text=make_text())\n", "computed by the script"},
-		{"u = USDT(pid=1)\nb = BPF(text='x', usdt_contexts=[u])\n", "USDT probes are not supported"},
+		{"u = USDT()\nb = BPF(text='x', usdt_contexts=[u])\n", "USDT() names neither a pid nor a path"},
 	} {
 		_, err := Read([]byte(tt.py), "bad.py")
 		if err == nil || !strings.Contains(err.Error(), tt.want) || strings.Contains(err.Error(), "\n") {
@@ -346,5 +346,40 @@ func TestItemsLoopGolden(t *testing.T) {
 				t.Errorf("%s differs from %s:\n%s", file, golden, got)
 			}
 		})
+	}
+}
+
+// TestUSDTContexts: USDT(pid=...) from the script's argument, or
+// USDT(path=...), and the probes enable_probe names, become USDT attaches
+// limited to that process (provider and binary found when it runs).
+func TestUSDTContexts(t *testing.T) {
+	py := `from bcc import BPF, USDT
+import sys
+if len(sys.argv) < 2:
+    print("usage")
+    exit()
+pid = sys.argv[1]
+u = USDT(pid=int(pid))
+u.enable_probe(probe="query__start", fn_name="on_start")
+u.enable_probe(probe="mysql:query__done", fn_name="on_done")
+v = USDT(path="/usr/bin/node")
+v.enable_probe("http__server__request", "on_request")
+b = BPF(text="int on_start(void *ctx) { return 0; }", usdt_contexts=[u, v])
+b.trace_print()
+`
+	s, err := ReadWith([]byte(py), "u.py", Options{Args: []string{"4321"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []runplan.Attach{
+		{Program: "on_start", Kind: runplan.USDT, Target: "::query__start", PID: 4321},
+		{Program: "on_done", Kind: runplan.USDT, Target: ":mysql:query__done", PID: 4321},
+		{Program: "on_request", Kind: runplan.USDT, Target: "/usr/bin/node::http__server__request"},
+	}
+	if !reflect.DeepEqual(s.Attach, want) {
+		t.Errorf("attach %+v\nwant %+v", s.Attach, want)
+	}
+	if _, err := ReadWith([]byte(py), "u.py", Options{}); err == nil || !strings.Contains(err.Error(), "after --") {
+		t.Errorf("without the PID: %v", err)
 	}
 }

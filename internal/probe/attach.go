@@ -131,12 +131,23 @@ func resolve(h Hook, facts Facts, sec string) (resolvedHook, error) {
 		}
 	case USDT:
 		binary, provider, name, ok := splitUSDT(r.Target)
-		if !ok {
+		if !ok || binary == "" && h.PID <= 0 {
 			return r, fmt.Errorf("USDT target %q: want BINARY:PROVIDER:NAME", r.Target)
 		}
-		path, err := findBinary(binary)
-		if err != nil {
-			return r, err
+		path := ""
+		if binary != "" {
+			var err error
+			if path, err = findBinary(binary); err != nil {
+				return r, err
+			}
+		}
+		if path == "" || provider == "" {
+			target, note, err := findUSDT(h.PID, path, provider, name)
+			if err != nil {
+				return r, err
+			}
+			path, provider, name, _ = splitUSDT(target)
+			r.note = note
 		}
 		// libbpf opens it: a FIFO or a device would hang or mislead it.
 		if st, err := os.Stat(path); err != nil || !st.Mode().IsRegular() {
@@ -287,7 +298,7 @@ func (l *Loaded) attach(h resolvedHook) error {
 			return nil // kept in l.sockets
 		}
 	case USDT:
-		if err = l.attachUSDT(prog, h.Target); err == nil {
+		if err = l.attachUSDT(prog, h.Target, h.PID); err == nil {
 			return nil // libbpf's link, kept in l.usdt
 		}
 	}

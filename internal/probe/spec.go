@@ -55,6 +55,9 @@ type Hook struct {
 	Kind    Kind
 	Target  string
 	Resolve Resolver // when set, gives Target on this kernel
+	// PID limits a USDT hook to one process (BCC's USDT(pid=N)); its
+	// executable and libraries are searched when Target names no binary.
+	PID int
 }
 
 // Way is one way of attaching an object: a set of hooks that work together.

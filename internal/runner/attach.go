@@ -166,7 +166,7 @@ func groupAlternatives(in []runplan.Attach) []runplan.Attach {
 // hooksFor turns an Attach into probe hooks; kprobe targets are checked
 // against what the kernel can probe.
 func hooksFor(a runplan.Attach, tracefs string) []probe.Hook {
-	h := probe.Hook{Program: a.Program, Kind: probe.Kind(a.Kind), Target: a.Target}
+	h := probe.Hook{Program: a.Program, Kind: probe.Kind(a.Kind), Target: a.Target, PID: a.PID}
 	if (h.Kind == probe.Kprobe || h.Kind == probe.Kretprobe) && a.Target != "" {
 		target := a.Target
 		h.Target = ""

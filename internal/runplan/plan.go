@@ -61,6 +61,10 @@ type Attach struct {
 	// attaches), go on without it, as a script's
 	// `if BPF.get_kprobe_functions(b"X"): b.attach_kprobe(event="X", ...)` does.
 	Optional bool `json:",omitempty"`
+	// PID limits a USDT hook to one process, as BCC's USDT(pid=N) does;
+	// Target may then leave out the binary and provider (":" + ":NAME"):
+	// they are found in the process's executable and libraries.
+	PID int `json:",omitempty"`
 }
 
 // OutputKind is a way of showing what the programs produce.
