@@ -53,6 +53,12 @@
 # with -D__TARGET_ARCH_arm64 against that BTF's vmlinux.h and their Go
 # programs cross-compiled (gcc-aarch64-linux-gnu, `scripts/setup.sh arm64`).
 #
+#   VMTEST_CORPUS=DIR                      measure instead of checking: compile every
+#                                          upstream program under DIR (*.bpf.c, BCC *.py)
+#                                          here with run --emit-object, and run each in the
+#                                          VMs (x86-64 kernels) for a few seconds with some
+#                                          activity, one line each (scripts/corpus.sh on
+#                                          the host); give a larger VMTEST_TIMEOUT
 #   VMTEST_HOST_LOCK=FILE                  run the host checks under flock FILE
 #                                          (where others load BPF on this kernel too)
 #
@@ -276,6 +282,26 @@ check_config() {
 	[ ${#missing[@]} -eq 0 ] || say "$1: note: not built in: ${missing[*]} (checks that need them will fail or be unsupported)"
 }
 
+# build_corpus ARCH DIR: compile every upstream program under
+# $VMTEST_CORPUS into DIR as NAME.bpf.o (NAME: its path with / as _), or
+# NAME.failed holding the compile's error; each from its own directory, as
+# a learner runs it (its local headers found there).
+build_corpus() {
+	local arch=$1 out=$2 f name
+	[ "$arch" = amd64 ] || die "VMTEST_CORPUS: x86-64 kernels only"
+	mkdir -p "$out"
+	while IFS= read -r f; do
+		name=${f#"$VMTEST_CORPUS"/}
+		name=${name//\//_}
+		name=${name%.bpf.c}
+		name=${name%.py}
+		if ! (cd "$(dirname "$f")" && "$bin" run --emit-object "$out/$name.bpf.o" "$(basename "$f")") >"$work/emit.log" 2>&1; then
+			grep -m 1 'error' "$work/emit.log" >"$out/$name.failed" || head -n 1 "$work/emit.log" >"$out/$name.failed"
+		fi
+	done < <(find "$VMTEST_CORPUS" \( -name '*.bpf.c' -print \) -o \( -name '*.py' -exec grep -l 'BPF(' {} + \) | sort)
+	say "corpus: $(find "$out" -name '*.bpf.o' | wc -l) objects, $(find "$out" -name '*.failed' | wc -l) did not compile"
+}
+
 # build_programs ARCH: compile what init.sh runs with `run` and the
 # examples' programs into $work/programs-ARCH (no BPF is loaded here).
 build_programs() {
@@ -309,6 +335,10 @@ build_programs() {
 			die "cannot compile $name for $arch: ebpf-hello run $* --emit-object $dir/$name failed"
 		}
 	}
+	if [ -n "${VMTEST_CORPUS:-}" ]; then
+		build_corpus "$arch" "$dir/corpus"
+		return
+	fi
 	cross=1 emit hello.py.bpf.o "$tutorial/hello.py"
 	cross=1 emit hello2.py.bpf.o --src "$tutorial/hello2.c" "$tutorial/hello2.py"
 	emit c-only-1-message.bpf.o "$repo/examples/solutions/c-only/1-message/hello.py"

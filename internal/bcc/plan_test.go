@@ -309,3 +309,19 @@ func TestAnonymousEventStruct(t *testing.T) {
 		t.Errorf("a function's struct named at file scope:\n%s", p.C)
 	}
 }
+
+// TestDefinesFromCflags: BPF(cflags=["-DMAX_PID=..."]) become #defines
+// before the program, so the C run --emit prints compiles on its own.
+func TestDefinesFromCflags(t *testing.T) {
+	src := []byte("BPF_HASH(start, u32, u64, MAX_PID);\nint kprobe__do_nanosleep(void *ctx) {\n#ifdef DEBUG\n  bpf_trace_printk(\"x\\n\");\n#endif\n  return 0;\n}\n")
+	opts := testOptions(t)
+	opts.Defines = []string{"MAX_PID=4096", "DEBUG"}
+	p, err := Translate(src, "d.c", opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := string(p.C)
+	if !strings.Contains(c, "#define MAX_PID 4096\n#define DEBUG 1\n") || strings.Index(c, "#define MAX_PID") > strings.Index(c, "start SEC(") {
+		t.Errorf("defines missing or after their use:\n%s", c)
+	}
+}

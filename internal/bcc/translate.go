@@ -34,6 +34,9 @@ type Options struct {
 	// attaching them (b.load_func(name, BPF.KPROBE)): a tail call's targets.
 	// Program and Kind; Target is empty.
 	Load []runplan.Attach
+	// Defines are the script's BPF(cflags=[...]) -D options ("NAME" or
+	// "NAME=VALUE"), written as #defines before the program.
+	Defines []string
 }
 
 // Program is the translation's result.

@@ -27,10 +27,14 @@ type env struct {
 func (r *reader) callback(def *stmt, m string) (*runplan.Print, error) {
 	e := &env{locals: map[string]*node{}, firsts: map[string]bool{}}
 	globals := map[string]bool{}
-	var print *node
+	// row holds the prints that make one row: print(..., end="") goes on
+	// with the next print, as BCC's tools print optional columns
+	var row []*node
+	rowDone := false
 	var walk func(stmts []*stmt, cond bool) error
 	walk = func(stmts []*stmt, cond bool) error {
-		for _, st := range stmts {
+		for k := 0; k < len(stmts); k++ {
+			st := stmts[k]
 			if err := r.spend(st.line, st.size+stmtCost); err != nil {
 				return err
 			}
@@ -44,7 +48,37 @@ func (r *reader) callback(def *stmt, m string) (*runplan.Print, error) {
 						}
 					}
 					continue
-				case "if", "elif", "else", "try", "except", "finally", "with", "for", "while":
+				case "if":
+					// an if on the script's options (if args.timestamp:)
+					// is decided; one on the event's values is not
+					end := k + 1
+					for end < len(stmts) && (stmts[end].toks[0].text == "elif" || stmts[end].toks[0].text == "else") {
+						end++
+					}
+					chain := stmts[k:end]
+					k = end - 1
+					if !e.mentioned(chain) {
+						if taken, decided := r.decide(chain); decided {
+							if taken >= 0 {
+								if err := walk(chain[taken].body, cond); err != nil {
+									return err
+								}
+							}
+							continue
+						}
+					}
+					for _, b := range chain {
+						if err := walk(b.body, true); err != nil {
+							return err
+						}
+					}
+					continue
+				case "try", "with": // the normal path
+					if err := walk(st.body, cond); err != nil {
+						return err
+					}
+					continue
+				case "elif", "else", "except", "finally", "for", "while":
 					if err := walk(st.body, true); err != nil {
 						return err
 					}
@@ -67,6 +101,10 @@ func (r *reader) callback(def *stmt, m string) (*runplan.Print, error) {
 					e.event = name
 				case globals[name]:
 					e.firsts[name] = true
+				case cond:
+					// set on some events only (if event.ret >= 0: fd = ...
+					// else: fd = -1): its value is the event's to decide
+					e.locals[name] = &node{kind: "other", text: "perEvent", line: st.line}
 				default:
 					e.locals[name] = v
 				}
@@ -76,13 +114,14 @@ func (r *reader) callback(def *stmt, m string) (*runplan.Print, error) {
 			if err != nil || n.kind != "call" || n.x.kind != "name" || (n.x.text != "print" && n.x.text != "printb") {
 				continue
 			}
-			if print != nil {
+			if rowDone {
 				if cond {
 					r.note(st.line, "only the callback's first print is used for rows")
 				}
 				continue
 			}
-			print = n
+			row = append(row, n)
+			rowDone = !r.printContinues(n)
 		}
 		return nil
 	}
@@ -92,10 +131,98 @@ func (r *reader) callback(def *stmt, m string) (*runplan.Print, error) {
 	if e.event == "" {
 		return nil, fmt.Errorf("no `event = b[%q].event(data)` in the callback", m)
 	}
-	if print == nil {
+	if len(row) == 0 {
 		return nil, fmt.Errorf("the callback prints nothing")
 	}
-	return r.printSpec(print, e.fieldsOf())
+	return r.rowSpec(row, e.fieldsOf())
+}
+
+// printContinues: print(..., end="...") (printb(..., nl="...")) with an
+// end that does not end the line.
+func (r *reader) printContinues(n *node) bool {
+	end, ok := r.printEnd(n)
+	return ok && !strings.Contains(end, "\n")
+}
+
+// printEnd is a print's end= (printb's nl=) when it is a literal.
+func (r *reader) printEnd(n *node) (string, bool) {
+	v := n.kwargs["end"]
+	if n.x.text == "printb" {
+		v = n.kwargs["nl"] // bcc.utils.printb(s, nl="")
+	}
+	if v == nil {
+		return "", false
+	}
+	return r.str(v)
+}
+
+// rowSpec joins the prints of one row (all but the last with end="...")
+// into one runplan.Print; prints of different kinds (% and {}) cannot be
+// joined: the first is used.
+func (r *reader) rowSpec(row []*node, en *env) (*runplan.Print, error) {
+	var out *runplan.Print
+	for i, n := range row {
+		p, err := r.printSpec(n, en)
+		if err != nil {
+			return nil, err
+		}
+		if out == nil {
+			out = p
+		} else if p.Braces != out.Braces {
+			r.note(n.line, "a print of another kind (%% and {} formats) in one row: only the first part is used")
+			return out, nil
+		} else {
+			out.Format += p.Format
+			out.Args = append(out.Args, p.Args...)
+		}
+		if i < len(row)-1 {
+			end, _ := r.printEnd(n)
+			if out.Braces {
+				end = strings.NewReplacer("{", "{{", "}", "}}").Replace(end)
+			} else {
+				end = strings.ReplaceAll(end, "%", "%%")
+			}
+			out.Format += end
+		}
+	}
+	return out, nil
+}
+
+// mentions: whether an expression names the callback's own values.
+func (e *env) mentions(n *node) bool {
+	if n == nil {
+		return false
+	}
+	if n.kind == "name" && (n.text == e.event || e.locals[n.text] != nil || e.firsts[n.text]) {
+		return true
+	}
+	if e.mentions(n.x) || e.mentions(n.y) {
+		return true
+	}
+	for _, a := range n.args {
+		if e.mentions(a) {
+			return true
+		}
+	}
+	for _, a := range n.kwargs {
+		if e.mentions(a) {
+			return true
+		}
+	}
+	return false
+}
+
+// mentioned: whether an if chain's conditions name the callback's own
+// values (the event, its locals): those are known per event only.
+func (e *env) mentioned(chain []*stmt) bool {
+	for _, b := range chain {
+		for _, t := range b.toks {
+			if t.kind == tName && (t.text == e.event || e.locals[t.text] != nil || e.firsts[t.text]) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func (e *env) fieldsOf() *env { return e }
@@ -225,8 +352,34 @@ func (e *env) arg(n *node, r *reader) (runplan.PrintArg, error) {
 			a.Convert = convert
 			return a, nil
 		}
+	case "other":
+		// x if args.tid else y: decided by the script's options
+		if n.text == "ifelse" && len(n.args) == 1 && !e.mentions(n.args[0]) {
+			if c, ok := r.eval(n.args[0]); ok {
+				if c.truth() {
+					return e.arg(n.x, r)
+				}
+				return e.arg(n.y, r)
+			}
+		}
 	case "binop":
 		switch n.text {
+		case ">>", "&":
+			// event.id >> 32, event.id & 0xffffffff
+			f, ok := r.num(n.y)
+			if !ok || f < 0 || f != float64(uint64(f)) || n.text == ">>" && f >= 64 {
+				break
+			}
+			a, err := e.arg(n.x, r)
+			if err != nil || a.Field == "" || a.Convert != "" || a.Since || a.Scale != 0 || a.Mask != 0 {
+				return runplan.PrintArg{}, fmt.Errorf("cannot read %s", describe(n))
+			}
+			if n.text == ">>" {
+				a.Shift += uint8(f)
+			} else {
+				a.Mask = uint64(f)
+			}
+			return a, nil
 		case "-":
 			if n.y.kind == "name" && (e.firsts[n.y.text] || e.fields == nil && !isLocal(e, n.y.text)) {
 				a, err := e.arg(n.x, r)
@@ -253,6 +406,9 @@ func (e *env) arg(n *node, r *reader) (runplan.PrintArg, error) {
 				return a, nil
 			}
 		}
+	}
+	if n.kind == "other" && n.text == "perEvent" {
+		return runplan.PrintArg{}, fmt.Errorf("a value the callback sets in an if on the event (line %d)", n.line)
 	}
 	return runplan.PrintArg{}, fmt.Errorf("cannot read %s", describe(n))
 }

@@ -22,6 +22,13 @@ type Options struct {
 	// Arch is the GOARCH the program is for ("": this machine's): BCC's
 	// get_syscall_fnname names that architecture's syscall wrappers.
 	Arch string
+	// StructFields answers BPF.kernel_struct_has_field(STRUCT, FIELD) for
+	// the literal pairs the script asks about ("task_struct.__state"), from
+	// the kernel's BTF; a pair not in it is unknown.
+	StructFields map[string]bool
+	// Sysctl are the /proc/sys files the script reads
+	// (open("/proc/sys/kernel/pid_max").read()), by path, as read here.
+	Sysctl map[string]string
 }
 
 // Kernel is what a script may ask about the running kernel, as data.
@@ -139,6 +146,16 @@ func (r *reader) eval(n *node) (value, bool) {
 	switch n.kind {
 	case "str":
 		return value{kind: vStr, s: n.text}, true
+	case "list": // of strings only
+		l := value{kind: vList}
+		for _, a := range n.args {
+			s, ok := r.str(a)
+			if !ok {
+				return value{}, false
+			}
+			l.l = append(l.l, s)
+		}
+		return l, true
 	case "num":
 		f, ok := r.num(n)
 		return value{kind: vNum, f: f}, ok
@@ -388,6 +405,25 @@ func (r *reader) evalCall(n *node) (value, bool) {
 		if v, ok := arg(); ok {
 			return value{kind: vBool, b: v.truth()}, true
 		}
+	case strings.HasSuffix(fn, ".support_kfunc") || strings.HasSuffix(fn, ".support_fentry") || strings.HasSuffix(fn, ".support_lsm"):
+		// ebpf-hello does not translate KFUNC_PROBE or LSM_PROBE: a script
+		// that asks takes its kprobe branch, which falls back to
+		// tracepoints where kprobes are missing
+		return value{kind: vBool, b: false}, true
+	case strings.HasSuffix(fn, ".support_raw_tracepoint") || strings.HasSuffix(fn, ".support_raw_tracepoint_in_module"):
+		// raw tracepoints are there from 4.17 (in modules from 5.0), older
+		// than anything else run needs (BTF, CO-RE)
+		return value{kind: vBool, b: true}, true
+	case strings.HasSuffix(fn, ".kernel_struct_has_field") && len(n.args) == 2:
+		st, ok1 := r.str(n.args[0])
+		field, ok2 := r.str(n.args[1])
+		if has, known := r.structFields[st+"."+field]; ok1 && ok2 && known {
+			v := value{kind: vNum}
+			if has {
+				v.f = 1
+			}
+			return v, true
+		}
 	case strings.HasSuffix(fn, ".get_kprobe_functions") && len(n.args) == 1:
 		if r.kernel == nil {
 			break
@@ -403,11 +439,23 @@ func (r *reader) evalCall(n *node) (value, bool) {
 		}
 		return value{kind: vList, l: fns}, true
 	}
+	// open("/proc/sys/kernel/pid_max").read(): a kernel setting
+	if n.x.kind == "attr" && n.x.text == "read" && len(n.args) == 0 && n.x.x.kind == "call" && n.x.x.x.dotted() == "open" && len(n.x.x.args) >= 1 {
+		if path, ok := r.str(n.x.x.args[0]); ok {
+			if v, ok := r.sysctl[path]; ok {
+				return value{kind: vStr, s: v}, true
+			}
+		}
+	}
 	if n.x.kind == "attr" {
 		switch n.x.text {
 		case "encode", "decode", "strip": // "x".encode(): the same text here
 			if v, ok := r.eval(n.x.x); ok && v.kind == vStr {
 				return v, true
+			}
+		case "get_syscall_prefix":
+			if len(n.args) == 0 {
+				return value{kind: vStr, s: bcc.SyscallPrefix(r.arch)}, true
 			}
 		case "get_syscall_fnname":
 			if len(n.args) == 1 {
@@ -486,6 +534,25 @@ func (r *reader) cond(st *stmt) (truth, known bool) {
 	return v.truth(), ok
 }
 
+// decide evaluates an if/elif/else chain's conditions in order: the
+// branch Python takes (-1: none), and whether the script's values decide
+// it at all.
+func (r *reader) decide(chain []*stmt) (taken int, decided bool) {
+	for i, b := range chain {
+		if b.toks[0].text == "else" {
+			return i, true
+		}
+		c, known := r.cond(b)
+		if r.err != nil || !known {
+			return -1, false
+		}
+		if c {
+			return i, true
+		}
+	}
+	return -1, true
+}
+
 // ifChain reads an if with its elif and else branches. When the script's
 // values decide it, only the branch Python takes is read; otherwise every
 // branch is (kernel checks become alternatives of each other). A branch
@@ -498,24 +565,9 @@ func (r *reader) ifChain(chain []*stmt, inLoop bool) error {
 		}
 	}
 	r.flushPending()
-	taken, decided := -1, true
-	for i, b := range chain {
-		if b.toks[0].text == "else" {
-			taken = i
-			break
-		}
-		c, known := r.cond(b)
-		if r.err != nil {
-			return r.err
-		}
-		if !known {
-			decided = false
-			break
-		}
-		if c {
-			taken = i
-			break
-		}
+	taken, decided := r.decide(chain)
+	if r.err != nil {
+		return r.err
 	}
 	if decided {
 		if taken < 0 {

@@ -368,6 +368,14 @@ func (p *parser) atom() (*node, error) {
 		}
 		return n, p.expect(")")
 	case "[", "{":
+		if t.text == "[" {
+			// a list of values: ["-DMAX_PID=%d" % n, "-DX"]
+			save := p.pos
+			if l, err := p.list(t.line); err == nil {
+				return l, nil
+			}
+			p.pos = save
+		}
 		close := "]"
 		if t.text == "{" {
 			close = "}"
@@ -409,4 +417,31 @@ func (n *node) dotted() string {
 		}
 	}
 	return ""
+}
+
+// list reads the elements of a list literal after its "[" up to its "]";
+// an error (a comprehension, say) leaves the caller to skip it whole.
+func (p *parser) list(line int) (*node, error) {
+	l := &node{kind: "list", line: line}
+	for !p.is("]") {
+		if p.pos >= len(p.toks) {
+			return nil, fmt.Errorf("line %d: unclosed \"[\"", line)
+		}
+		x, err := p.test()
+		if err != nil {
+			return nil, err
+		}
+		l.args = append(l.args, x)
+		if p.is("for") {
+			return nil, fmt.Errorf("line %d: a comprehension", line)
+		}
+		if !p.is(",") {
+			break
+		}
+		p.next()
+	}
+	if err := p.expect("]"); err != nil {
+		return nil, err
+	}
+	return l, nil
 }

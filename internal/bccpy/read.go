@@ -43,7 +43,9 @@ type Script struct {
 	// attaching them (b.load_func(name, BPF.KPROBE)): tail calls' targets.
 	// Target is empty.
 	Loads []runplan.Attach
-	Plan  runplan.Plan // Outputs, Interval, Header, Notes, MapWrites
+	// Defines are BPF(cflags=[...])'s -D options: "NAME" or "NAME=VALUE".
+	Defines []string
+	Plan    runplan.Plan // Outputs, Interval, Header, Notes, MapWrites
 }
 
 // Substitute applies the script's substitutions to the program's text.
@@ -150,17 +152,19 @@ type reader struct {
 	work        int                         // spent so far, against budget
 	budget      int                         // MaxWork and the cost of reading each statement once
 
-	args       []string                    // the script's arguments (sys.argv[1:])
-	kernel     *Kernel                     // the kernel's answers, nil when unknown
-	argvName   bool                        // "from sys import argv"
-	vals       map[string]value            // variables holding None, a bool or a list
-	parsers    map[string]*argParser       // argparse.ArgumentParser variables (and their groups)
-	namespaces map[string]map[string]value // parse_args() results, by dest
-	parsed     bool                        // parse_args() was read
-	loaded     map[string]string           // variables holding a load_func's result: the function
-	guessed    map[string]bool             // numbers the script computed since: printed, not evaluated
-	usdt       map[string]*usdtContext     // variables holding USDT(...) contexts
-	usdtOrder  []string
+	args         []string                    // the script's arguments (sys.argv[1:])
+	kernel       *Kernel                     // the kernel's answers, nil when unknown
+	argvName     bool                        // "from sys import argv"
+	vals         map[string]value            // variables holding None, a bool or a list
+	parsers      map[string]*argParser       // argparse.ArgumentParser variables (and their groups)
+	namespaces   map[string]map[string]value // parse_args() results, by dest
+	parsed       bool                        // parse_args() was read
+	loaded       map[string]string           // variables holding a load_func's result: the function
+	guessed      map[string]bool             // numbers the script computed since: printed, not evaluated
+	sysctl       map[string]string           // the /proc/sys files the script reads
+	structFields map[string]bool             // kernel_struct_has_field's answers
+	usdt         map[string]*usdtContext     // variables holding USDT(...) contexts
+	usdtOrder    []string
 }
 
 type pendingPrint struct {
@@ -205,7 +209,7 @@ func read(py []byte, name string, opts Options) (*Script, error) {
 		arch: cmp.Or(opts.Arch, runtime.GOARCH),
 		strs: map[string]string{}, nums: map[string]float64{}, bpf: map[string]bool{},
 		tables: map[string]string{}, funcs: map[string]*stmt{}, repl: map[string][]*string{},
-		usdt:     map[string]*usdtContext{},
+		usdt: map[string]*usdtContext{}, sysctl: opts.Sysctl, structFields: opts.StructFields,
 		outputs:  map[string]*runplan.Output{},
 		loopVals: map[string]runplan.PrintArg{}, firsts: map[string]bool{}, inFunc: map[string]bool{},
 		args: opts.Args, kernel: opts.Kernel,
@@ -723,11 +727,17 @@ func (r *reader) str(n *node) (string, bool) {
 		switch {
 		case n.x.kind == "attr" && (n.x.text == "encode" || n.x.text == "decode" || n.x.text == "strip"):
 			return r.str(n.x.x)
+		case (n.x.dotted() == "filter_by_containers" || n.x.dotted() == "containers.filter_by_containers") && len(n.args) == 1:
+			return r.containerFilter(n)
+		case n.x.kind == "attr" && n.x.text == "get_syscall_prefix" && len(n.args) == 0:
+			return bcc.SyscallPrefix(r.arch), true
 		case n.x.kind == "attr" && n.x.text == "get_syscall_fnname" && len(n.args) == 1:
 			if s, ok := r.str(n.args[0]); ok {
 				return bcc.SyscallPrefix(r.arch) + s, true
 			}
 			return "", false
+		case n.x.kind == "attr" && n.x.text == "read" && len(n.args) == 0:
+			// open("/proc/sys/...").read(): evaluated below
 		case n.x.kind == "attr":
 			return "", false // a method the reader does not follow
 		}
@@ -850,10 +860,54 @@ func (r *reader) bpfCall(n *node) error {
 	if n.kwargs["usdt_contexts"] != nil {
 		r.usdtAttach()
 	}
-	if n.kwargs["cflags"] != nil {
-		r.note(n.line, "BPF(cflags=...) is ignored")
+	if c := n.kwargs["cflags"]; c != nil {
+		r.cflags(c, n.line)
 	}
 	return nil
+}
+
+// containerFilter is bcc.containers' filter_by_containers(args): BPF C
+// defining container_should_be_filtered(), which BCC's tools call first.
+// Without --cgroupmap or --mntnsmap (pinned maps of the cgroups or mount
+// namespaces to trace) it filters nothing; with them, run cannot follow.
+func (r *reader) containerFilter(n *node) (string, bool) {
+	for _, opt := range []string{"cgroupmap", "mntnsmap"} {
+		v, ok := r.eval(&node{kind: "attr", text: opt, x: n.args[0], line: n.line})
+		if !ok || v.truth() {
+			r.note(n.line, "filter_by_containers with --%s (a pinned map of what to trace) is not supported", opt)
+			return "", false
+		}
+	}
+	return "\n/* bcc.containers' filter_by_containers(args), no map given: nothing is filtered */\nstatic inline int container_should_be_filtered(void) { return 0; }\n", true
+}
+
+// cflags reads BPF(cflags=["-DMAX_PID=%d" % n, ...]): its -D options
+// become the program's #defines; other flags are noted and left out.
+func (r *reader) cflags(c *node, line int) {
+	v, ok := r.eval(c)
+	if !ok || v.kind != vList {
+		r.note(line, "BPF(cflags=...) is computed by the script: ignored")
+		return
+	}
+	for _, f := range v.l {
+		def, isDefine := strings.CutPrefix(f, "-D")
+		name, _, _ := strings.Cut(def, "=")
+		if !isDefine || !isIdent(name) || strings.ContainsAny(def, "\n\r\\") {
+			r.note(line, "BPF(cflags=...): %q is ignored (only -DNAME[=VALUE] is used)", f)
+			continue
+		}
+		r.s.Defines = append(r.s.Defines, def)
+	}
+}
+
+// isIdent: a C identifier.
+func isIdent(s string) bool {
+	for i, c := range s {
+		if !(c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || i > 0 && c >= '0' && c <= '9') {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // isBPFCall: BPF(...) or bcc.BPF(...).
@@ -1006,7 +1060,7 @@ func (r *reader) bpfMethod(method string, n *node, st *stmt) {
 		}
 		r.started = true
 	case "trace_fields", "perf_buffer_poll", "ring_buffer_poll", "ring_buffer_consume", "kprobe_poll", "detach_kprobe", "detach_kretprobe", "cleanup":
-	case "get_syscall_fnname", "num_open_kprobes", "ksym", "sym", "ksymname":
+	case "get_syscall_fnname", "get_syscall_prefix", "num_open_kprobes", "ksym", "sym", "ksymname":
 	case "load_func":
 		r.loadFunc(n, st.line)
 	default:

@@ -383,3 +383,116 @@ b.trace_print()
 		t.Errorf("without the PID: %v", err)
 	}
 }
+
+// TestToolColumns: a row printed in parts under the script's options is
+// one print of the columns those options choose; >> and & on a field are
+// kept as bits to take; the container filter and support_kfunc are the
+// tools' normal path.
+func TestToolColumns(t *testing.T) {
+	py, err := os.ReadFile("testdata/columns.py")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		args   []string
+		format string
+		fields []runplan.PrintArg
+	}{
+		{nil, "%-7d %-16s %d", []runplan.PrintArg{{Field: "id", Shift: 32}, {Field: "comm"}, {Field: "ret"}}},
+		{[]string{"-T", "--tid"}, "%-9.3f%-7d %-16s %d", []runplan.PrintArg{{Field: "ts", Since: true, Scale: 1e9}, {Field: "id", Mask: 0xffffffff}, {Field: "comm"}, {Field: "ret"}}},
+		{[]string{"-U"}, "%-6d%-7d %-16s %d", []runplan.PrintArg{{Field: "uid"}, {Field: "id", Shift: 32}, {Field: "comm"}, {Field: "ret"}}},
+	} {
+		s, err := ReadWith(py, "columns.py", Options{Args: tt.args, Arch: "amd64"})
+		if err != nil {
+			t.Fatalf("%v: %v", tt.args, err)
+		}
+		o := s.Plan.Outputs
+		if len(o) != 1 || o[0].Print == nil || o[0].Print.Format != tt.format || !reflect.DeepEqual(o[0].Print.Args, tt.fields) {
+			t.Errorf("%v: outputs %+v", tt.args, o)
+			if len(o) == 1 && o[0].Print != nil {
+				t.Errorf("  print %q %+v", o[0].Print.Format, o[0].Print.Args)
+			}
+		}
+		if len(s.Attach) != 1 || s.Attach[0].Target != "__x64_sys_openat" {
+			t.Errorf("%v: attach %+v", tt.args, s.Attach)
+		}
+		if !strings.Contains(string(s.Text), "container_should_be_filtered(void) { return 0; }") {
+			t.Errorf("%v: no container filter in the text", tt.args)
+		}
+	}
+	if _, err := ReadWith(py, "columns.py", Options{Args: []string{"--cgroupmap", "/sys/fs/bpf/x"}, Arch: "amd64"}); err == nil {
+		t.Error("--cgroupmap: no error")
+	}
+}
+
+// TestPerEventValues: a value the callback sets in an if on the event's
+// own fields is not taken from one branch (it would be wrong for the
+// others): run prints its own columns and says why.
+func TestPerEventValues(t *testing.T) {
+	py := `from bcc import BPF
+b = BPF(text="struct data_t { int ret; }; BPF_PERF_OUTPUT(events); int f(void *ctx) { return 0; }")
+b.attach_tracepoint(tp="syscalls:sys_enter_openat", fn_name="f")
+def show(cpu, data, size):
+    event = b["events"].event(data)
+    if event.ret >= 0:
+        fd = event.ret
+    else:
+        fd = -1
+    print("%d" % fd)
+b["events"].open_perf_buffer(show)
+while 1:
+    b.perf_buffer_poll()
+`
+	s, err := ReadWith([]byte(py), "p.py", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s.Plan.Outputs) != 1 || s.Plan.Outputs[0].Print != nil || !strings.Contains(strings.Join(s.Plan.Notes, "\n"), "sets in an if on the event") {
+		t.Errorf("outputs %+v notes %q", s.Plan.Outputs, s.Plan.Notes)
+	}
+}
+
+// TestKernelQuestions: the questions BCC's tools ask before building their
+// program: a /proc/sys setting read into BPF(cflags=["-D..."]), a field
+// the kernel's task_struct may or may not have, raw tracepoint support.
+func TestKernelQuestions(t *testing.T) {
+	py := `from bcc import BPF
+max_pid = int(open("/proc/sys/kernel/pid_max").read())
+text = "STATE"
+if BPF.kernel_struct_has_field(b'task_struct', b'__state') == 1:
+    text = text.replace("STATE", "prev->__state")
+else:
+    text = text.replace("STATE", "prev->state")
+if BPF.support_raw_tracepoint():
+    text += " raw"
+b = BPF(text=text, cflags=["-DMAX_PID=%d" % max_pid, "-DDEBUG", "-O3"])
+b.trace_print()
+`
+	for _, has := range []bool{true, false} {
+		s, err := ReadWith([]byte(py), "k.py", Options{
+			Sysctl:       map[string]string{"/proc/sys/kernel/pid_max": "4194304\n"},
+			StructFields: map[string]bool{"task_struct.__state": has},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := "prev->state raw"
+		if has {
+			want = "prev->__state raw"
+		}
+		if string(s.Source(s.Text)) != want || !reflect.DeepEqual(s.Defines, []string{"MAX_PID=4194304", "DEBUG"}) {
+			t.Errorf("has %v: text %q defines %q", has, s.Source(s.Text), s.Defines)
+		}
+		if notes := strings.Join(s.Plan.Notes, "\n"); !strings.Contains(notes, `"-O3" is ignored`) {
+			t.Errorf("notes %q", notes)
+		}
+	}
+	// unknown setting: the defines cannot be made, and a note says so
+	s, err := ReadWith([]byte(py), "k.py", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s.Defines) != 0 || !strings.Contains(strings.Join(s.Plan.Notes, "\n"), "cflags=...) is computed") {
+		t.Errorf("defines %q notes %q", s.Defines, s.Plan.Notes)
+	}
+}

@@ -3,9 +3,11 @@ package bccrun
 import (
 	"bufio"
 	"errors"
+	"github.com/cilium/ebpf/btf"
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 
@@ -58,4 +60,76 @@ func readNames(path string, k int) ([]string, error) {
 		}
 	}
 	return names, sc.Err()
+}
+
+// sysctlPath is a /proc/sys file a script names as a literal.
+var sysctlPath = regexp.MustCompile(`"/proc/sys/[a-z0-9_/]+"`)
+
+// sysctls reads the kernel settings a script reads
+// (open("/proc/sys/kernel/pid_max").read(): BCC tools size maps by it), at
+// most 16 files of at most 4 KiB each; unreadable ones are left out.
+func sysctls(script []byte) map[string]string {
+	out := map[string]string{}
+	for _, m := range sysctlPath.FindAll(script, 16) {
+		path := string(m[1 : len(m)-1])
+		if strings.Contains(path, "..") {
+			continue
+		}
+		f, err := os.Open(path)
+		if err != nil {
+			continue
+		}
+		b, err := io.ReadAll(io.LimitReader(f, 4096))
+		f.Close()
+		if err == nil {
+			out[path] = string(b)
+		}
+	}
+	return out
+}
+
+// hasFieldCall is BPF.kernel_struct_has_field(b'STRUCT', b'FIELD') with
+// literal names.
+var hasFieldCall = regexp.MustCompile(`kernel_struct_has_field\(\s*b?["']([A-Za-z_][A-Za-z0-9_]*)["']\s*,\s*b?["']([A-Za-z_][A-Za-z0-9_]*)["']\s*\)`)
+
+// structFields answers the script's kernel_struct_has_field questions
+// from the kernel's BTF (task_struct has __state from 5.14, state
+// before): "STRUCT.FIELD" -> whether it has it. Without BTF: none known.
+func structFields(script []byte) map[string]bool {
+	calls := hasFieldCall.FindAllSubmatch(script, 64)
+	if len(calls) == 0 {
+		return nil
+	}
+	spec, err := btf.LoadKernelSpec()
+	if err != nil {
+		return nil
+	}
+	out := map[string]bool{}
+	for _, c := range calls {
+		st, field := string(c[1]), string(c[2])
+		var s *btf.Struct
+		if spec.TypeByName(st, &s) != nil {
+			continue
+		}
+		out[st+"."+field] = hasMember(s, field)
+	}
+	return out
+}
+
+// hasMember looks for a member by name, inside anonymous structs and
+// unions too, as C sees them.
+func hasMember(t btf.Type, name string) bool {
+	var members []btf.Member
+	switch t := t.(type) {
+	case *btf.Struct:
+		members = t.Members
+	case *btf.Union:
+		members = t.Members
+	}
+	for _, m := range members {
+		if m.Name == name || m.Name == "" && hasMember(btf.UnderlyingType(m.Type), name) {
+			return true
+		}
+	}
+	return false
 }

@@ -83,7 +83,7 @@ func Prepare(in Input) (*bcc.Program, error) {
 		}
 		return withPlanLine(p), nil
 	}
-	opts := bccpy.Options{Args: in.Args, Arch: in.Options.Arch}
+	opts := bccpy.Options{Args: in.Args, Arch: in.Options.Arch, Sysctl: sysctls(text), StructFields: structFields(text)}
 	kernelNote := ""
 	if bytes.Contains(text, []byte("get_kprobe_functions")) && !in.Elsewhere {
 		opts.Kernel, kernelNote = kernelFunctions(in.Options.Tracefs)
@@ -102,6 +102,7 @@ func Prepare(in Input) (*bcc.Program, error) {
 	in.Options.Attach = append(append([]runplan.Attach(nil), s.Attach...), in.Attach...)
 	in.Options.Globals = s.Globals
 	in.Options.Load = s.Loads
+	in.Options.Defines = s.Defines
 	substituted, err := s.Substitute(c)
 	if err != nil {
 		return nil, err

@@ -209,6 +209,20 @@ func asFloat(a any) (float64, bool) {
 	return 0, false
 }
 
+// asUint is an integer's bits as Python's >> and & see them (a negative
+// number keeps its two's complement bits).
+func asUint(a any) (uint64, bool) {
+	switch v := a.(type) {
+	case int64:
+		return uint64(v), true
+	case int:
+		return uint64(v), true
+	case uint64:
+		return v, true
+	}
+	return 0, false
+}
+
 // str is Python's str() of a value (bytes shown as their text).
 func str(a any) string {
 	switch v := a.(type) {
@@ -271,6 +285,17 @@ func (p *Printer) Row(value func(field string) any) (string, error) {
 			if v, err = convert(a.Convert, v); err != nil {
 				return "", fmt.Errorf("field %q: %w", a.Field, err)
 			}
+		}
+		if a.Shift != 0 || a.Mask != 0 {
+			u, ok := asUint(v)
+			if !ok || a.Shift >= 64 {
+				return "", fmt.Errorf("field %q is not an integer", a.Field)
+			}
+			u >>= a.Shift
+			if a.Mask != 0 {
+				u &= a.Mask
+			}
+			v = u
 		}
 		if a.Since || a.Scale != 0 {
 			f, ok := asFloat(v)

@@ -187,3 +187,23 @@ func TestPrinterConversions(t *testing.T) {
 		t.Error("inet_ntop(AF_INET6) of an integer: no error")
 	}
 }
+
+// TestPrinterBits: event.id >> 32 and event.id & 0xffffffff, the PID and
+// thread ID in bpf_get_current_pid_tgid()'s value; a negative number keeps
+// its bits, as in Python; a text field is an error.
+func TestPrinterBits(t *testing.T) {
+	p := &Printer{P: runplan.Print{Format: "%d %d %d", Args: []runplan.PrintArg{
+		{Field: "id", Shift: 32}, {Field: "id", Mask: 0xffffffff}, {Field: "neg", Mask: 0xff}}}}
+	got, err := p.Row(func(f string) any {
+		if f == "neg" {
+			return int64(-1)
+		}
+		return uint64(1234)<<32 | 5678
+	})
+	if err != nil || got != "1234 5678 255" {
+		t.Errorf("row %q, %v", got, err)
+	}
+	if _, err := p.Row(func(string) any { return "text" }); err == nil {
+		t.Error("bits of a text field: no error")
+	}
+}

@@ -147,6 +147,12 @@ type PrintArg struct {
 	// Convert is the script's own conversion of the field, one of the
 	// Convert* values: inet_ntop(AF_INET, pack("I", e.saddr)) is ConvertIPv4.
 	Convert string `json:",omitempty"`
+	// Shift and Mask take bits of an integer field, as a script's
+	// event.id >> 32 (the PID in bpf_get_current_pid_tgid()'s value) and
+	// event.id & 0xffffffff (the thread ID) do: shifted right, then ANDed
+	// with Mask when it is not 0. Applied before Since and Scale.
+	Shift uint8  `json:",omitempty"`
+	Mask  uint64 `json:",omitempty"`
 }
 
 // The conversions of a PrintArg, as a script writes them in Python.

@@ -820,7 +820,59 @@ check_programs() {
 }
 # --- end of run ---------------------------------------------------------------
 
+# --- corpus (VMTEST_CORPUS=DIR, a developer's measurement, not CI) ----------
+# check_corpus: run every object $PROGRAMS/corpus holds (upstream programs
+# scripts/vmtest.sh compiled on the host, FILE.bpf.o, or FILE.failed with
+# the compile's error) for a few seconds while a busybox loop makes
+# activity, as scripts/corpus.sh does on the host: one line each.
+check_corpus() {
+	for f in "$PROGRAMS"/corpus/*; do
+		name=$(basename "$f")
+		case "$name" in
+		*.failed)
+			report corpus "${name%.failed}" - fail "compile: $(head -n 1 "$f")"
+			continue
+			;;
+		esac
+		name=${name%.bpf.o}
+		( # the activity: opens, execs, forks, writes, fsync, sleeps
+			i=0
+			while [ "$i" -lt 200 ]; do
+				cat /proc/version >/dev/null
+				ls / >/dev/null
+				echo "$i" >"$WORK/corpus-file"
+				sync
+				rm -f "$WORK/corpus-file"
+				/bin/true
+				sleep 0.05
+				i=$((i + 1))
+			done
+		) &
+		trigger=$!
+		timeout "$TOOL_TIMEOUT" "$BIN" run --duration 4s "$f" >"$WORK/corpus.out" 2>"$WORK/corpus.err"
+		rc=$?
+		kill "$trigger" 2>/dev/null
+		wait "$trigger" 2>/dev/null
+		lines=$(grep -c . "$WORK/corpus.out")
+		attach=$(sed -n 's/^ebpf-hello: attach: [^:]*: \([a-z_]*\).*/\1/p' "$WORK/corpus.err" | sort | uniq -c | awk '{printf "%s%s*%s", (NR > 1 ? "," : ""), $2, $1}')
+		line=$(tool_error "$WORK/corpus.err")
+		if [ "$rc" -eq 0 ]; then
+			report corpus "$name" - pass "attach ${attach:-none}: $lines lines"
+		elif case "$line" in *"without CONFIG_KPROBES"* | *"kernel refused to load"* | *"unavailable"* | *"does not exist on this kernel"* | *"names no binary"* | *"names no USDT probe"* | *"--iface NAME"* | *"needs kernel"*) true ;; *) false ;; esac then
+			report corpus "$name" - unsupported "$line"
+		else
+			report corpus "$name" - fail "exit $rc: $line"
+		fi
+	done
+}
+
 echo "VMTEST-BEGIN|$KERNEL"
+if [ -n "$PROGRAMS" ] && [ -d "$PROGRAMS/corpus" ]; then
+	check_corpus
+	echo "VMTEST-DONE|$KERNEL|$NCHECKS"
+	[ "$mode_host" -eq 1 ] || { sync; poweroff -f; }
+	exit 0
+fi
 for mode in kprobe fentry tracepoint auto; do
 	check_printk "$mode"
 done
