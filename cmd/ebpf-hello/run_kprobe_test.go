@@ -6,6 +6,7 @@ package main
 // with one line naming the hook the kernel lacks.
 
 import (
+	"os"
 	"regexp"
 	"strconv"
 	"strings"
@@ -78,5 +79,30 @@ func TestRunKprobeAndFentryPrograms(t *testing.T) {
 			}
 			assertNothingLeft(t, before)
 		})
+	}
+}
+
+// TestRunLeavesOutMissingFunctions: in a libbpf-style object with several
+// programs, one whose kernel function this kernel lacks is left out, as
+// libbpf-tools' loaders do, with a line saying so; the others run.
+func TestRunLeavesOutMissingFunctions(t *testing.T) {
+	needRun(t)
+	tr := startTracer(t, "running", "run", runProgram("missing_function.bpf.c"))
+	for i := 0; i < 3; i++ {
+		if f, err := os.Open("/etc/hostname"); err == nil {
+			f.Close()
+		}
+	}
+	code, stderr := tr.stop(t)
+	out := strings.Join(tr.collect(t, 100, time.Second, func(string) bool { return true }), "\n")
+	if code != 0 || !strings.Contains(stderr, "on_missing: fentry ebpf_hello_no_such_function: this kernel has no such function: left out") {
+		t.Fatalf("exit %d; stderr:\n%s", code, stderr)
+	}
+	m := regexp.MustCompile(`opens = (\d+)`).FindStringSubmatch(out)
+	if m == nil {
+		t.Fatalf("no opens count in:\n%s", out)
+	}
+	if n, _ := strconv.Atoi(m[1]); n < 3 || n >= 1000000 {
+		t.Errorf("opens = %d: want the tracepoint's count (3 or more) and nothing from the left-out program", n)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"syscall"
 
 	"github.com/ebpf-hello/ebpf-hello/internal/probe"
 	"github.com/ebpf-hello/ebpf-hello/internal/runplan"
@@ -21,6 +22,10 @@ type entry struct {
 	hooks   []probe.Hook // what is tried now
 	how     string       // in words, when not the program's own way
 	dropped bool         // optional and unavailable: left out
+	// loaderChooses: a program of a libbpf-style object with others, which
+	// its loader would leave out when this kernel lacks its function
+	// (libbpf-tools ship a program per kernel version's function name).
+	loaderChooses bool
 	// at is the Attach tried now: want, then each fallback of a chain (a
 	// script's if/elif/else: one branch after the other).
 	at    runplan.Attach
@@ -198,7 +203,17 @@ func probeableFunc(tracefs, target string) (string, string, error) {
 	if variant != "" {
 		return variant, fmt.Sprintf("%s was renamed %s by the compiler", target, variant), nil
 	}
-	return "", "", fmt.Errorf("%s cannot be probed: not in available_filter_functions (inlined, renamed or blacklisted)", textsafe.Escape(target))
+	return "", "", fmt.Errorf("%s cannot be probed: %w", textsafe.Escape(target), errNotProbeable)
+}
+
+// errNotProbeable: a kprobe's function is not one this kernel can probe.
+var errNotProbeable = errors.New("not in available_filter_functions (inlined, renamed or blacklisted)")
+
+// missingFunction tells a hook that failed because this kernel has no such
+// function: not probeable by kprobes, or fentry's BTF target not found
+// (libbpf says ESRCH).
+func missingFunction(err error) bool {
+	return errors.Is(err, errNotProbeable) || errors.Is(err, syscall.ESRCH)
 }
 
 // syscallFunc matches kernel functions that are a syscall's entry.
@@ -259,6 +274,11 @@ func fallBack(e *entry, reason error, progs map[string]probe.Program, tracefs st
 			e.how = fmt.Sprintf("kprobe %s unavailable (%v): it reads no registers, so it runs as a tracepoint program on %s", textsafe.Escape(a.Target), reason, strings.Join(tps, ", "))
 			return nil
 		}
+	}
+	if e.loaderChooses && missingFunction(reason) {
+		e.dropped = true
+		e.how = fmt.Sprintf("%s %s: this kernel has no such function: left out, as its loader leaves out programs for functions the kernel does not have", a.Kind, textsafe.Escape(a.Target))
+		return nil
 	}
 	if e.want.Optional {
 		e.dropped = true

@@ -397,6 +397,7 @@ func attach(spec probe.Spec, opts Options, progs []probe.Program, root string, n
 	entries := make([]*entry, len(wanted))
 	for i, a := range wanted {
 		entries[i] = newEntry(a, root)
+		entries[i].loaderChooses = len(opts.Plan.Attach) == 0 && len(wanted) > 1
 	}
 	for attempt, n := 0, tries(entries); attempt < n; attempt++ {
 		var hooks []probe.Hook

@@ -73,7 +73,9 @@ func EventTypes(src []byte) map[string]string {
 // varType is the struct variable name is declared as (struct T name, or
 // struct T *name), or "" when not exactly one.
 func varType(text, name string) string {
-	decl := regexp.MustCompile(`\bstruct\s+(\w+)\s*\*?\s*` + regexp.QuoteMeta(name) + `\s*[;=,)\[]`)
+	// a space or a * between type and name: "struct cap_event)" is not
+	// "struct cap_" + "event"
+	decl := regexp.MustCompile(`\bstruct\s+(\w+)(?:\s*\*\s*|\s+)` + regexp.QuoteMeta(name) + `\s*[;=,)\[]`)
 	types := map[string]bool{}
 	for _, d := range decl.FindAllStringSubmatch(text, -1) {
 		types[d[1]] = true

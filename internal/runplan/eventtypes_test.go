@@ -43,3 +43,19 @@ func FuzzEventTypes(f *testing.F) {
 		}
 	})
 }
+
+// TestEventTypeNameEndingLikeTheVariable: libbpf-tools' capable declares
+// `__type(value, struct cap_event)` and sends `struct cap_event event`:
+// "cap_" + "event" is not a second declaration of event.
+func TestEventTypeNameEndingLikeTheVariable(t *testing.T) {
+	src := `struct { __uint(type, BPF_MAP_TYPE_HASH); __type(key, u32); __type(value, struct cap_event); } info SEC(".maps");
+struct { __uint(type, BPF_MAP_TYPE_PERF_EVENT_ARRAY); } events SEC(".maps");
+int f(void *ctx) {
+	struct cap_event event = {};
+	bpf_perf_event_output(ctx, &events, BPF_F_CURRENT_CPU, &event, sizeof(event));
+	return 0;
+}`
+	if got := EventTypes([]byte(src)); got["events"] != "cap_event" {
+		t.Errorf("EventTypes = %v, want events: cap_event", got)
+	}
+}
