@@ -171,9 +171,21 @@ container-test: ## run ./run.sh, doctor and run hello.py in a privileged podman 
 	@scripts/ensure-setup.sh container
 	scripts/fresh-test.sh podman
 
-lint: ## gofmt and go vet
+STATICCHECK_VERSION = v0.8.2
+STATICCHECK = .cache/bin/staticcheck-$(STATICCHECK_VERSION)
+# The project's own BPF C and shell scripts (not vmlinux.h, not upstream code).
+LINT_C = bpf/*.bpf.c bpf/exec.h bpf/open.h bpf/pidns.h bpf/syscall_tp.h bpf/arch/*.h $(shell find examples -name '*.bpf.c')
+LINT_SH = scripts/*.sh scripts/vm/init.sh .ci/run run.sh test.sh
+
+lint: ## gofmt, go vet, staticcheck, go mod tidy -diff, shellcheck and clang-format (.clang-format)
+	@scripts/ensure-setup.sh lint
 	@test -z "$$(gofmt -l cmd internal bpf examples 2>/dev/null)" || { gofmt -l cmd internal bpf examples; exit 1; }
 	$(CGO_ENV) $(GO) vet ./...
+	@test -x $(STATICCHECK) || { mkdir -p .cache/bin && GOBIN=$(CURDIR)/.cache/bin $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) && mv .cache/bin/staticcheck $(STATICCHECK); }
+	$(CGO_ENV) $(STATICCHECK) ./...
+	$(GO) mod tidy -diff
+	shellcheck -S warning -x $(LINT_SH)
+	clang-format --dry-run --Werror $(LINT_C)
 
 clean: ## remove build output
 	rm -rf bin bpf/*.o bpf/*.d bpf/arm64 bpf/vmlinux.h internal/compile/headers/bpf

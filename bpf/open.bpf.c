@@ -26,7 +26,6 @@
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
-
 /* Keep struct open_event and the constants in the object's BTF, where a Go test checks their copies. */
 const struct open_event *unused_open_event __attribute__((unused));
 const enum open_sizes *unused_open_sizes __attribute__((unused));

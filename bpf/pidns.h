@@ -26,8 +26,10 @@ static __always_inline struct task_ids current_ids(void)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	struct task_ids ids = {
-		.pid = pid_tgid >> 32, .tid = (__u32)pid_tgid,
-		.host_pid = pid_tgid >> 32, .host_tid = (__u32)pid_tgid,
+		.pid = pid_tgid >> 32,
+		.tid = (__u32)pid_tgid,
+		.host_pid = pid_tgid >> 32,
+		.host_tid = (__u32)pid_tgid,
 	};
 	struct bpf_pidns_info ns = {};
 

@@ -216,9 +216,6 @@ func TestWorkshopCOnlyCommandsWorkFromWhereTheLearnerIs(t *testing.T) {
 	}
 }
 
-// program is one BPF program of a libbpf-style C file.
-type program struct{ section, name string }
-
 var programRE = regexp.MustCompile(`(?ms)^SEC\("([^"]+)"\)\nint (\w+)\([^)]*\)\n\{\n.*?^\}\n`)
 
 // C4 points at example files to learn libbpf's way from. Each holds a

@@ -30,6 +30,7 @@ for extra in "$@"; do
 		command -v qemu-system-x86_64 >/dev/null && command -v mke2fs >/dev/null &&
 		/usr/bin/python3 -c 'import bcc' 2>/dev/null && ls -d /usr/src/linux-headers-*-common >/dev/null 2>&1 || need_setup=1 ;;
 	fresh) command -v debootstrap >/dev/null || need_setup=1 ;;
+	lint) command -v shellcheck >/dev/null && command -v clang-format >/dev/null || need_setup=1 ;;
 	container) command -v debootstrap >/dev/null && command -v podman >/dev/null && command -v runc >/dev/null || need_setup=1 ;;
 	esac
 done

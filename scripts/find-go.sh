@@ -7,7 +7,7 @@
 # The Makefile, the entry scripts and setup.sh use it, so a Go that setup
 # installed is found even when it is not on PATH.
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 
 need=$(awk '$1 == "go" {print $2; exit}' go.mod)
 [ -n "$need" ] || need=1.22

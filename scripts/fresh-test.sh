@@ -76,7 +76,8 @@ cleanup() {
 	local m pid left c
 	[ -n "$run_pid" ] && kill -KILL -- "-$run_pid" 2>/dev/null
 	for c in "${containers[@]}"; do "${podman[@]}" rm -f "$c" >/dev/null 2>&1; done
-	for pid in $(ls /proc | grep -E '^[0-9]+$'); do
+	for pid in /proc/[0-9]*; do
+		pid=${pid#/proc/}
 		case "$(readlink "/proc/$pid/root" 2>/dev/null)" in "$work"/*) kill -KILL "$pid" 2>/dev/null ;; esac
 	done
 	for m in $(mounts_under "$work"); do umount "$m" 2>/dev/null || umount -l "$m"; done
@@ -147,8 +148,9 @@ mount_all() {
 # check_run: ./run.sh in the background; an open of a marker file must show
 # up in its output, then SIGINT must end it with exit status 0.
 check_run() {
-	local suite=$1 log="$work/run-$suite.log" marker="ebpf-hello-fresh-marker-$$-$RANDOM"
-	local start=$SECONDS t_setup= t_ready= rc
+	local suite=$1
+	local log="$work/run-$suite.log" marker="ebpf-hello-fresh-marker-$$-$RANDOM"
+	local start=$SECONDS t_setup='' t_ready='' rc
 	: >"$root/tmp/$marker"
 	: >"$log"
 	setsid chroot "$root" /usr/bin/env -i "${rootenv[@]}" "${netenv[@]}" \

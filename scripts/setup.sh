@@ -10,6 +10,8 @@
 #   scripts/setup.sh bench      also bpftrace, and debootstrap + qemu for `make bench`'s BCC VM
 #   scripts/setup.sh fresh      also debootstrap for `make fresh-test`
 #   scripts/setup.sh container  also debootstrap, podman and runc for `make container-test`
+#   scripts/setup.sh lint       also shellcheck and clang-format for `make lint` (which
+#                               builds staticcheck itself, with Go, into .cache/)
 #
 # On Debian 12 the stock libbpf (1.1.2) and Go (1.19) are too old for the
 # libbpfgo we pin (v0.8.0-libbpf-1.5) and for go.mod, so libbpf-dev, bpftool
@@ -37,7 +39,8 @@ for want in "$@"; do
 	fresh) extras+=(debootstrap) ;;
 	# runc: Debian's default crun refuses these machines' cgroups ("hybrid mode").
 	container) extras+=(debootstrap) lean+=(podman runc) ;;
-	*) die "unknown extra '$want' (known: arm64, vmtest, bench, fresh, container)" ;;
+	lint) extras+=(shellcheck clang-format) ;;
+	*) die "unknown extra '$want' (known: arm64, vmtest, bench, fresh, container, lint)" ;;
 	esac
 done
 

@@ -477,7 +477,7 @@ run_vm() {
 run_host() {
 	local log=$cache/logs/host.log
 	mkdir -p "$cache/logs"
-	local lockfd= waited=$SECONDS
+	local lockfd='' waited=$SECONDS
 	if [ -n "${VMTEST_HOST_LOCK:-}" ]; then
 		# Held by this job (and inherited by init.sh) until the checks end;
 		# the wait is not the checks' time, nor under their watchdog.

@@ -38,8 +38,9 @@ static __always_inline int trace_open(void *ctx, const char *filename)
 	 * from the BPF stack, and if the ring is full we know it now. */
 	struct data_t *data = bpf_ringbuf_reserve(&events, sizeof(*data), 0);
 
+	/* ring full: this event is dropped (the verifier insists on this check) */
 	if (!data)
-		return 0; /* ring full: this event is dropped (the verifier insists on this check) */
+		return 0;
 	__builtin_memset(data, 0, sizeof(*data)); /* reserved memory is not zeroed */
 	/* The upper 32 bits are the process id (tgid); the tutorial kept the
 	 * lower 32 bits, which are the thread id. */
