@@ -120,6 +120,11 @@ func (r *reader) callback(def *stmt, m string) (*runplan.Print, error) {
 				}
 				continue
 			}
+			if len(row) > 0 && cond {
+				// print(..., end="") then a print chosen by the event: the
+				// row's end differs from event to event
+				return fmt.Errorf("the row's last part depends on the event (line %d)", st.line)
+			}
 			row = append(row, n)
 			rowDone = !r.printContinues(n)
 		}

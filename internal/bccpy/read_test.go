@@ -450,6 +450,23 @@ while 1:
 	if len(s.Plan.Outputs) != 1 || s.Plan.Outputs[0].Print != nil || !strings.Contains(strings.Join(s.Plan.Notes, "\n"), "sets in an if on the event") {
 		t.Errorf("outputs %+v notes %q", s.Plan.Outputs, s.Plan.Notes)
 	}
+	// a row whose second part is chosen by the event (shmsnoop's way)
+	py = strings.Replace(py, `    if event.ret >= 0:
+        fd = event.ret
+    else:
+        fd = -1
+    print("%d" % fd)`, `    print("%d " % event.ret, end="")
+    if event.ret == 1:
+        print("one")
+    else:
+        print("other")`, 1)
+	s, err = ReadWith([]byte(py), "p.py", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s.Plan.Outputs) != 1 || s.Plan.Outputs[0].Print != nil || !strings.Contains(strings.Join(s.Plan.Notes, "\n"), "last part depends on the event") {
+		t.Errorf("row by the event: outputs %+v notes %q", s.Plan.Outputs, s.Plan.Notes)
+	}
 }
 
 // TestKernelQuestions: the questions BCC's tools ask before building their
