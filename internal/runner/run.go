@@ -407,7 +407,7 @@ func attach(spec probe.Spec, opts Options, progs []probe.Program, root string, n
 			}
 		}
 		if len(hooks) == 0 {
-			return nil, errors.New("no program could attach")
+			return nil, noneAttached(entries)
 		}
 		spec.Ways = []probe.Way{{Label: "run", Hooks: hooks}}
 		spec.LoadOnly = tailTargets(opts.Plan.MapWrites, entries)
@@ -421,6 +421,23 @@ func attach(spec probe.Spec, opts Options, progs []probe.Program, root string, n
 		}
 	}
 	return nil, errors.New("no way to attach every program was found")
+}
+
+// noneAttached says why no program is left: the first left out's reason.
+func noneAttached(entries []*entry) error {
+	var why []string
+	for _, e := range entries {
+		if e.dropped && e.how != "" {
+			why = append(why, fmt.Sprintf("%s: %s", textsafe.Escape(e.want.Program), e.how))
+		}
+	}
+	switch len(why) {
+	case 0:
+		return errors.New("no program could attach")
+	case 1:
+		return fmt.Errorf("no program could attach: %s", why[0])
+	}
+	return fmt.Errorf("no program could attach: %s (and %d more the same way): its loader chooses the kernel functions (a tool's options name them)", why[0], len(why)-1)
 }
 
 // moveFailed moves the entries a load error blames to their fallbacks,
