@@ -43,6 +43,20 @@ var compat = []struct{ name, def string }{
 	{"SCM_RIGHTS", "#define SCM_RIGHTS 1"},
 	{"FMODE_CREATED", "#define FMODE_CREATED 0x100000"},
 	{"EPROTONOSUPPORT", "#define EPROTONOSUPPORT 93"},
+	// linux/stat.h's file types
+	{"S_IFMT", "#define S_IFMT 00170000"},
+	{"S_IFSOCK", "#define S_IFSOCK 0140000"},
+	{"S_IFLNK", "#define S_IFLNK 0120000"},
+	{"S_IFREG", "#define S_IFREG 0100000"},
+	{"S_IFDIR", "#define S_IFDIR 0040000"},
+	{"S_IFCHR", "#define S_IFCHR 0020000"},
+	{"S_IFIFO", "#define S_IFIFO 0010000"},
+	{"S_ISREG", "#define S_ISREG(m) (((m) & 00170000) == 0100000)"},
+	{"S_ISDIR", "#define S_ISDIR(m) (((m) & 00170000) == 0040000)"},
+	{"S_ISLNK", "#define S_ISLNK(m) (((m) & 00170000) == 0120000)"},
+	{"S_ISSOCK", "#define S_ISSOCK(m) (((m) & 00170000) == 0140000)"},
+	{"S_ISCHR", "#define S_ISCHR(m) (((m) & 00170000) == 0020000)"},
+	{"S_ISFIFO", "#define S_ISFIFO(m) (((m) & 00170000) == 0010000)"},
 	// the size of a dentry's inline name buffer (32 on 64-bit kernels
 	// before 6.14, 40 since): the tools use it as a buffer length only
 	{"DNAME_INLINE_LEN", "#define DNAME_INLINE_LEN 32"},
@@ -50,6 +64,7 @@ var compat = []struct{ name, def string }{
 	{"AF_INET6", "#define AF_INET6 10"},
 	{"ETH_P_IP", "#define ETH_P_IP 0x0800"},
 	{"TP_DATA_LOC_READ_CONST", "#define TP_DATA_LOC_READ_CONST(dst, field, length) \\\n\tbpf_probe_read_kernel((void *)(dst), (length), (char *)args + (args->data_loc_##field & 0xFFFF))"},
+	{"TP_DATA_LOC_READ_STR", "#define TP_DATA_LOC_READ_STR(dst, field, length) \\\n\tbpf_probe_read_kernel_str((void *)(dst), (length), (char *)args + (args->data_loc_##field & 0xFFFF))"},
 	{"TP_DATA_LOC_READ", "#define TP_DATA_LOC_READ(dst, field) \\\n\tbpf_probe_read_kernel((void *)(dst), (args->data_loc_##field >> 16) & 0xFFFF, (char *)args + (args->data_loc_##field & 0xFFFF))"},
 	{"BPF_F_CURRENT_CPU", ""}, // in vmlinux.h's enum: never define
 	{"bpf_probe_read", ""},

@@ -81,6 +81,7 @@ type value struct {
 	f    float64
 	s    string
 	l    []string
+	d    map[string]value // a dict with string keys
 }
 
 type valueKind int
@@ -91,6 +92,7 @@ const (
 	vNum
 	vStr
 	vList // of strings: sys.argv, a set of kernel functions
+	vDict // with string keys: a tool's table of code snippets
 )
 
 // truth is Python's truth of v.
@@ -104,6 +106,8 @@ func (v value) truth() bool {
 		return v.s != ""
 	case vList:
 		return len(v.l) > 0
+	case vDict:
+		return len(v.d) > 0
 	}
 	return false
 }
@@ -193,8 +197,24 @@ func (r *reader) eval(n *node) (value, bool) {
 				return v, ok
 			}
 		}
+	case "dict": // args: key, value, key, value...
+		d := value{kind: vDict, d: map[string]value{}}
+		for i := 0; i+1 < len(n.args); i += 2 {
+			k, ok1 := r.str(n.args[i])
+			v, ok2 := r.eval(n.args[i+1])
+			if !ok1 || !ok2 {
+				return value{}, false
+			}
+			d.d[k] = v
+		}
+		return d, true
 	case "index":
 		base, ok := r.eval(n.x)
+		if ok && base.kind == vDict {
+			k, ok := r.str(n.y)
+			v, found := base.d[k]
+			return v, ok && found
+		}
 		if !ok || base.kind != vList && base.kind != vStr {
 			return value{}, false
 		}

@@ -368,14 +368,17 @@ func (p *parser) atom() (*node, error) {
 		}
 		return n, p.expect(")")
 	case "[", "{":
+		save := p.pos
 		if t.text == "[" {
 			// a list of values: ["-DMAX_PID=%d" % n, "-DX"]
-			save := p.pos
 			if l, err := p.list(t.line); err == nil {
 				return l, nil
 			}
-			p.pos = save
+		} else if d, err := p.dict(t.line); err == nil {
+			// {"ipv4": {"count": "...", "trace": "..."}, ...}
+			return d, nil
 		}
+		p.pos = save
 		close := "]"
 		if t.text == "{" {
 			close = "}"
@@ -444,4 +447,39 @@ func (p *parser) list(line int) (*node, error) {
 		return nil, err
 	}
 	return l, nil
+}
+
+// dict reads the KEY: VALUE pairs of a dict literal after its "{" up to
+// its "}" (args: key, value, key, value...); an error (a set, a
+// comprehension) leaves the caller to skip it whole.
+func (p *parser) dict(line int) (*node, error) {
+	d := &node{kind: "dict", line: line}
+	for !p.is("}") {
+		if p.pos >= len(p.toks) {
+			return nil, fmt.Errorf("line %d: unclosed \"{\"", line)
+		}
+		k, err := p.test()
+		if err != nil {
+			return nil, err
+		}
+		if err := p.expect(":"); err != nil {
+			return nil, err
+		}
+		v, err := p.test()
+		if err != nil {
+			return nil, err
+		}
+		d.args = append(d.args, k, v)
+		if p.is("for") {
+			return nil, fmt.Errorf("line %d: a comprehension", line)
+		}
+		if !p.is(",") {
+			break
+		}
+		p.next()
+	}
+	if err := p.expect("}"); err != nil {
+		return nil, err
+	}
+	return d, nil
 }

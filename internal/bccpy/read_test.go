@@ -513,3 +513,40 @@ b.trace_print()
 		t.Errorf("defines %q notes %q", s.Defines, s.Plan.Notes)
 	}
 }
+
+// TestDictOfSnippets: BCC's tcp tools keep code snippets in a dict of
+// dicts and pick one by the script's options.
+func TestDictOfSnippets(t *testing.T) {
+	py := `import argparse
+from bcc import BPF
+parser = argparse.ArgumentParser()
+parser.add_argument("-c", "--count", action="store_true")
+args = parser.parse_args()
+struct_init = {
+    'ipv4': {'count': "count4();", 'trace': "trace4();"},
+    'ipv6': {'count': "count6();", 'trace': "trace6();"},
+}
+text = "IPV4_CODE IPV6_CODE"
+if args.count:
+    text = text.replace("IPV4_CODE", struct_init['ipv4']['count'])
+    text = text.replace("IPV6_CODE", struct_init['ipv6']['count'])
+else:
+    text = text.replace("IPV4_CODE", struct_init['ipv4']['trace'])
+    text = text.replace("IPV6_CODE", struct_init['ipv6']['trace'])
+b = BPF(text=text)
+b.trace_print()
+`
+	for args, want := range map[string]string{"": "trace4(); trace6();", "-c": "count4(); count6();"} {
+		var a []string
+		if args != "" {
+			a = []string{args}
+		}
+		s, err := ReadWith([]byte(py), "d.py", Options{Args: a})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := string(s.Source(s.Text)); got != want {
+			t.Errorf("%q: text %q, want %q", args, got, want)
+		}
+	}
+}
