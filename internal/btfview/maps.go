@@ -7,6 +7,8 @@ import (
 	"net/netip"
 	"sort"
 	"strings"
+
+	"github.com/ebpf-hello/ebpf-hello/internal/textsafe"
 )
 
 // Entry is one raw map item as read from the kernel.
@@ -106,7 +108,7 @@ func PrintItems(w io.Writer, m Map, items []Item, json bool) error {
 	if json {
 		for _, it := range items {
 			b.WriteString(`{"map":`)
-			b.Write(appendJSONString(nil, m.Name))
+			b.Write(textsafe.AppendJSON(nil, m.Name))
 			b.WriteString(`,"key":`)
 			b.Write(it.Key.AppendJSON(nil))
 			b.WriteString(`,"value":`)

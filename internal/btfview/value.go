@@ -4,7 +4,6 @@ import (
 	"math"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/ebpf-hello/ebpf-hello/internal/textsafe"
 )
@@ -90,23 +89,23 @@ func (v Value) AppendJSON(b []byte) []byte {
 	case KindInt, KindUint:
 		return v.number(b)
 	case KindAddress:
-		return appendJSONString(b, v.Text)
+		return textsafe.AppendJSON(b, v.Text)
 	case KindBool:
 		return strconv.AppendBool(b, v.Uint != 0)
 	case KindFloat:
 		if math.IsNaN(v.Float) || math.IsInf(v.Float, 0) {
-			return appendJSONString(b, strconv.FormatFloat(v.Float, 'g', -1, 64))
+			return textsafe.AppendJSON(b, strconv.FormatFloat(v.Float, 'g', -1, 64))
 		}
 		return strconv.AppendFloat(b, v.Float, 'g', -1, 64)
 	case KindEnum:
 		if v.Text == "" {
 			return strconv.AppendInt(b, int64(v.Uint), 10)
 		}
-		return appendJSONString(b, v.Text)
+		return textsafe.AppendJSON(b, v.Text)
 	case KindPointer, KindBytes:
-		return appendJSONString(b, v.String())
+		return textsafe.AppendJSON(b, v.String())
 	case KindText:
-		return appendJSONString(b, textsafe.Escape(v.Text))
+		return textsafe.AppendJSON(b, textsafe.Escape(v.Text))
 	case KindList:
 		b = append(b, '[')
 		for i, e := range v.List {
@@ -133,14 +132,14 @@ func (r Record) AppendJSON(b []byte) []byte {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = appendJSONString(b, f.Name)
+		b = textsafe.AppendJSON(b, f.Name)
 		b = append(b, ':')
 		b = f.Value.AppendJSON(b)
 		if f.Value.Name != "" && !r.has(f.Name+"_name") { // "ret": -2, "ret_name": "ENOENT"
 			b = append(b, ',')
-			b = appendJSONString(b, f.Name+"_name")
+			b = textsafe.AppendJSON(b, f.Name+"_name")
 			b = append(b, ':')
-			b = appendJSONString(b, f.Value.Name)
+			b = textsafe.AppendJSON(b, f.Value.Name)
 		}
 	}
 	return append(b, '}')
@@ -174,23 +173,3 @@ func (r Record) String() string {
 	return s.String()
 }
 
-// appendJSONString quotes s, which textsafe made printable and valid UTF-8,
-// or which is a BTF name.
-func appendJSONString(b []byte, s string) []byte {
-	if !utf8.ValidString(s) {
-		s = textsafe.Escape(s)
-	}
-	b = append(b, '"')
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c == '"' || c == '\\':
-			b = append(b, '\\', c)
-		case c < 0x20 || c == 0x7f:
-			b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
-		default:
-			b = append(b, c)
-		}
-	}
-	return append(b, '"')
-}

@@ -137,11 +137,11 @@ func (p *ExecPrinter) appendJSON(b []byte, e *event.Exec, rel uint64) []byte {
 	b = append(b, `,"uid":`...)
 	b = strconv.AppendUint(b, uint64(e.UID), 10)
 	b = append(b, `,"comm":`...)
-	b = AppendJSONString(b, textsafe.Escape(e.Comm))
+	b = textsafe.AppendJSON(b, textsafe.Escape(e.Comm))
 	b = append(b, `,"ret":`...)
 	b = strconv.AppendInt(b, int64(e.Ret), 10)
 	b = append(b, `,"file":`...)
-	b = AppendJSONString(b, textsafe.Escape(e.File))
+	b = textsafe.AppendJSON(b, textsafe.Escape(e.File))
 	if e.FileCut {
 		b = append(b, `,"file_cut":true`...)
 	}
@@ -154,7 +154,7 @@ func (p *ExecPrinter) appendJSON(b []byte, e *event.Exec, rel uint64) []byte {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = AppendJSONString(b, textsafe.Escape(a))
+		b = textsafe.AppendJSON(b, textsafe.Escape(a))
 		if e.ArgCut[i] {
 			if len(cut) > 0 {
 				cut = append(cut, ',')
@@ -174,6 +174,6 @@ func (p *ExecPrinter) appendJSON(b []byte, e *event.Exec, rel uint64) []byte {
 		b = append(b, `,"args_unreadable":true`...)
 	}
 	b = append(b, `,"attach":`...)
-	b = AppendJSONString(b, p.opts.Attach)
+	b = textsafe.AppendJSON(b, p.opts.Attach)
 	return append(b, "}\n"...)
 }

@@ -120,9 +120,9 @@ func (p *OpenPrinter) appendJSON(b []byte, o *event.Open, rel uint64) []byte {
 	b = append(b, `,"uid":`...)
 	b = strconv.AppendUint(b, uint64(o.UID), 10)
 	b = append(b, `,"comm":`...)
-	b = AppendJSONString(b, textsafe.Escape(o.Comm))
+	b = textsafe.AppendJSON(b, textsafe.Escape(o.Comm))
 	b = append(b, `,"file":`...)
-	b = AppendJSONString(b, textsafe.Escape(o.FileOrError()))
+	b = textsafe.AppendJSON(b, textsafe.Escape(o.FileOrError()))
 	if o.NameCut {
 		b = append(b, `,"file_cut":true`...)
 	}
@@ -138,7 +138,7 @@ func (p *OpenPrinter) appendJSON(b []byte, o *event.Open, rel uint64) []byte {
 		b = strconv.AppendInt(b, int64(errno), 10)
 	}
 	b = append(b, `,"attach":`...)
-	b = AppendJSONString(b, p.opts.Attach)
+	b = textsafe.AppendJSON(b, p.opts.Attach)
 	return append(b, "}\n"...)
 }
 

@@ -102,27 +102,6 @@ func TestOpenJSONIsOneValidObjectPerLine(t *testing.T) {
 	}
 }
 
-func TestAppendJSONString(t *testing.T) {
-	tests := []struct{ in, want string }{
-		{"plain", `"plain"`},
-		{"quote\" backslash\\", `"quote\" backslash\\"`},
-		{"tab\tnewline\n", `"tab\tnewline\n"`},
-		{"\x01ctl", `"\u0001ctl"`},
-		{"caf\xc3\xa9", `"café"`},
-		{"bad\xffutf8", "\"bad\ufffdutf8\""},
-	}
-	for _, tt := range tests {
-		got := string(AppendJSONString(nil, tt.in))
-		if got != tt.want {
-			t.Errorf("AppendJSONString(%q) = %s, want %s", tt.in, got, tt.want)
-		}
-		var back string
-		if err := json.Unmarshal([]byte(got), &back); err != nil {
-			t.Errorf("%s is not valid JSON: %v", got, err)
-		}
-	}
-}
-
 func BenchmarkOpenTableRow(b *testing.B) {
 	var out bytes.Buffer
 	p := NewOpenPrinter(&out, OpenOptions{})

@@ -8,7 +8,6 @@ import (
 
 	"github.com/ebpf-hello/ebpf-hello/internal/bpfuse"
 	"github.com/ebpf-hello/ebpf-hello/internal/btfview"
-	"github.com/ebpf-hello/ebpf-hello/internal/output"
 	"github.com/ebpf-hello/ebpf-hello/internal/textsafe"
 )
 
@@ -113,7 +112,7 @@ func (s *show) printGlobals(w *bytes.Buffer) error {
 			continue
 		}
 		if s.opts.JSON {
-			b := output.AppendJSONString([]byte(`{"global":`), textsafe.Escape(g.Name))
+			b := textsafe.AppendJSON([]byte(`{"global":`), textsafe.Escape(g.Name))
 			b = rec.AppendJSON(append(b, `,"value":`...))
 			w.Write(append(b, "}\n"...))
 			continue

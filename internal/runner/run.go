@@ -272,7 +272,7 @@ func (s *show) printIters() error {
 	}
 	var b []byte // one object per line, its text escaped as names are
 	for _, line := range strings.Split(strings.TrimSuffix(text, "\n"), "\n") {
-		b = output.AppendJSONString(append(b, `{"line":`...), textsafe.Escape(line))
+		b = textsafe.AppendJSON(append(b, `{"line":`...), textsafe.Escape(line))
 		b = append(b, "}\n"...)
 	}
 	_, err := s.out.Write(b)

@@ -188,3 +188,31 @@ func Message(s string) string {
 	}
 	return string(b)
 }
+
+// AppendJSON appends s as a JSON string: the one JSON quoter of every
+// command's --json. Text that is not valid UTF-8 is escaped first (Escape:
+// nothing is lost, and every line stays valid JSON); control characters
+// become \n, \t, \r or \u00XX.
+func AppendJSON(b []byte, s string) []byte {
+	if !utf8.ValidString(s) {
+		s = Escape(s)
+	}
+	b = append(b, '"')
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '"' || c == '\\':
+			b = append(b, '\\', c)
+		case c == '\n':
+			b = append(b, '\\', 'n')
+		case c == '\t':
+			b = append(b, '\\', 't')
+		case c == '\r':
+			b = append(b, '\\', 'r')
+		case c < 0x20 || c == 0x7f:
+			b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
+		default:
+			b = append(b, c)
+		}
+	}
+	return append(b, '"')
+}

@@ -1,6 +1,7 @@
 package textsafe
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 	"unicode"
@@ -104,6 +105,50 @@ func FuzzMessage(f *testing.F) {
 		}
 		if !NeedsEscape(s) && m != s {
 			t.Fatalf("Message(%q) = %q changed plain text", s, m)
+		}
+	})
+}
+
+// TestAppendJSON: the JSON quoter of every --json; text that is not UTF-8
+// is escaped, not replaced: nothing is lost.
+func TestAppendJSON(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"plain", `"plain"`},
+		{"quote\" backslash\\", `"quote\" backslash\\"`},
+		{"tab\tnewline\n", `"tab\tnewline\n"`},
+		{"\x01ctl", `"\u0001ctl"`},
+		{"caf\xc3\xa9", `"café"`},
+		{"bad\xffutf8", `"bad\\xffutf8"`},
+	}
+	for _, tt := range tests {
+		got := string(AppendJSON(nil, tt.in))
+		if got != tt.want {
+			t.Errorf("AppendJSON(%q) = %s, want %s", tt.in, got, tt.want)
+		}
+		var back string
+		if err := json.Unmarshal([]byte(got), &back); err != nil {
+			t.Errorf("%s is not valid JSON: %v", got, err)
+		}
+	}
+}
+
+// FuzzAppendJSON: any bytes give one valid JSON string, which reads back
+// as the text itself, or as its escaped form when it is not UTF-8.
+func FuzzAppendJSON(f *testing.F) {
+	f.Add("plain")
+	f.Add("bad\xffutf8\n\x1b[31m")
+	f.Fuzz(func(t *testing.T, s string) {
+		out := AppendJSON(nil, s)
+		var back string
+		if err := json.Unmarshal(out, &back); err != nil {
+			t.Fatalf("%q -> %s: %v", s, out, err)
+		}
+		want := s
+		if !utf8.ValidString(s) {
+			want = Escape(s)
+		}
+		if back != want {
+			t.Fatalf("%q -> %s -> %q", s, out, back)
 		}
 	})
 }
