@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"os"
 
@@ -60,5 +59,11 @@ EXAMPLES:
 	}
 }
 
-// errNotReady makes the exit code 1 without another message: the report said it all.
-var errNotReady = errors.New("")
+// errNotReady: the report said it all; only the exit code is left to set.
+var errNotReady = exitCode(1)
+
+// exitCode is an error that main turns into that exit status, printing
+// nothing: the command has already said why.
+type exitCode int
+
+func (e exitCode) Error() string { return fmt.Sprintf("exit status %d", int(e)) }

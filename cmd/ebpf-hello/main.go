@@ -5,6 +5,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"time"
@@ -30,10 +31,12 @@ func main() {
 	err := app.RunContext(ctx, flagsFirst(app, os.Args))
 	cancel()
 	compile.RemoveTemporary()
-	if err != nil {
-		if msg := err.Error(); msg != "" { // doctor's "not ready" has said it all already
-			fmt.Fprintln(os.Stderr, "ebpf-hello: error:", textsafe.Message(msg))
-		}
+	var code exitCode
+	switch {
+	case errors.As(err, &code): // the command has said why (doctor's report)
+		os.Exit(int(code))
+	case err != nil:
+		fmt.Fprintln(os.Stderr, "ebpf-hello: error:", textsafe.Message(err.Error()))
 		os.Exit(1)
 	}
 }

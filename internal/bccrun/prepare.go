@@ -47,11 +47,11 @@ func IsScript(path string, text []byte) bool {
 	return bytes.HasPrefix(first, []byte("#!")) && bytes.Contains(first, []byte("python"))
 }
 
-// IsBCC tells BCC-dialect C from libbpf-style C: a .bpf.c file, or one
-// with SEC() annotations or vmlinux.h, is libbpf-style.
 // includesVmlinux: libbpf-style C includes vmlinux.h (a comment naming it does not count).
 var includesVmlinux = regexp.MustCompile(`(?m)^\s*#\s*include\s*[<"]vmlinux\.h[>"]`)
 
+// IsBCC tells BCC-dialect C from libbpf-style C: a .bpf.c file, or one
+// with SEC() annotations or vmlinux.h, is libbpf-style.
 func IsBCC(path string, text []byte) bool {
 	if strings.HasSuffix(path, ".bpf.c") || strings.HasSuffix(path, ".o") {
 		return false
