@@ -65,24 +65,16 @@ bpf/vmlinux.h:
 	@test -r $(VMLINUX_BTF) || { echo "error: $(VMLINUX_BTF) not found: the build needs a kernel with BTF (CONFIG_DEBUG_INFO_BTF=y) to generate vmlinux.h" >&2; exit 1; }
 	$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $@
 
-$(BPF_OUT)/hello.bpf.o: bpf/hello.bpf.c bpf/vmlinux.h
+# One rule for every object: its source is the .bpf.c named below (open's
+# two objects are one source built with and without USE_RINGBUF).
+$(BPF_OUT)/hello.bpf.o: bpf/hello.bpf.c
+$(BPF_OUT)/exec.bpf.o: bpf/exec.bpf.c
+$(BPF_OUT)/open_perf.bpf.o: bpf/open.bpf.c
+$(BPF_OUT)/open_ring.bpf.o: bpf/open.bpf.c
+$(BPF_OUT)/open_ring.bpf.o: BPF_DEFINES = -DUSE_RINGBUF
+$(BPF_OUT)/%.bpf.o: bpf/vmlinux.h
 	@mkdir -p $(@D)
-	$(CLANG) $(BPF_CFLAGS) $(BPF_ARCH_INCLUDE) -c $< -o $@
-	$(LLVM_STRIP) -g $@
-
-$(BPF_OUT)/exec.bpf.o: bpf/exec.bpf.c bpf/vmlinux.h
-	@mkdir -p $(@D)
-	$(CLANG) $(BPF_CFLAGS) $(BPF_ARCH_INCLUDE) -c $< -o $@
-	$(LLVM_STRIP) -g $@
-
-$(BPF_OUT)/open_perf.bpf.o: bpf/open.bpf.c bpf/vmlinux.h
-	@mkdir -p $(@D)
-	$(CLANG) $(BPF_CFLAGS) $(BPF_ARCH_INCLUDE) -c $< -o $@
-	$(LLVM_STRIP) -g $@
-
-$(BPF_OUT)/open_ring.bpf.o: bpf/open.bpf.c bpf/vmlinux.h
-	@mkdir -p $(@D)
-	$(CLANG) $(BPF_CFLAGS) $(BPF_ARCH_INCLUDE) -DUSE_RINGBUF -c $< -o $@
+	$(CLANG) $(BPF_CFLAGS) $(BPF_ARCH_INCLUDE) $(BPF_DEFINES) -c $(filter %.bpf.c,$^) -o $@
 	$(LLVM_STRIP) -g $@
 
 -include $(wildcard $(BPF_OUT)/*.d)
