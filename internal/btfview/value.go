@@ -172,4 +172,3 @@ func (r Record) String() string {
 	}
 	return s.String()
 }
-
