@@ -393,3 +393,22 @@ func TestRunBCCUprobeMissing(t *testing.T) {
 		t.Errorf("exit %d, last line %q: want the program, the target once and the library", code, last)
 	}
 }
+
+// TestRunBCCPerfEvent: BCC's attach_perf_event with the cpu-clock
+// software event at a frequency (profile, runqlen, cpuunclaimed): the
+// program samples every CPU, and its count is printed at exit.
+func TestRunBCCPerfEvent(t *testing.T) {
+	needRun(t)
+	testenv.RequireRoot(t)
+	r := runCommand(t, binary(t), "run", filepath.Join(bccScripts, "perf_sample.py"), "-d", "1s")
+	if r.code != 0 || !strings.Contains(r.stderr, "attach: on_sample: perf_event 99") {
+		t.Fatalf("exit %d, stderr:\n%s", r.code, r.stderr)
+	}
+	m := regexp.MustCompile(`(?m)^0\s+(\d+)$`).FindStringSubmatch(r.stdout)
+	if m == nil {
+		t.Fatalf("no sample count in:\n%s", r.stdout)
+	}
+	if n, _ := strconv.Atoi(m[1]); n == 0 {
+		t.Errorf("0 samples in a second at 99 Hz:\n%s", r.stdout)
+	}
+}

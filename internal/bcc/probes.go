@@ -194,6 +194,8 @@ func (t *translator) probeAll(f *function, kind runplan.AttachKind, targets []st
 		sec = string(kind) + "/" + target
 	case runplan.USDT:
 		sec = "usdt" // where is the loader's to say: BCC's USDT(...).enable_probe
+	case runplan.PerfEvent:
+		sec = "perf_event" // the sampling event is the loader's to open
 	default:
 		return nil, fmt.Errorf("%s: %s: unknown attach kind %q", t.name, f.name, kind)
 	}

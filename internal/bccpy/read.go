@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -1053,6 +1054,8 @@ func (r *reader) bpfMethod(method string, n *node, st *stmt) {
 			return
 		}
 		r.s.Attach = append(r.s.Attach, runplan.Attach{Program: fn, Kind: kind, Target: target})
+	case "attach_perf_event":
+		r.perfEvent(n, st.line)
 	case "trace_print":
 		r.output("", runplan.Output{Kind: runplan.TracePipe, Format: "raw"})
 		if n.kwargs["fmt"] != nil {
@@ -1065,6 +1068,51 @@ func (r *reader) bpfMethod(method string, n *node, st *stmt) {
 		r.loadFunc(n, st.line)
 	default:
 		r.note(st.line, "%s() is not understood; ignored", method)
+	}
+}
+
+// perfEvent reads b.attach_perf_event(ev_type=PerfType.SOFTWARE,
+// ev_config=PerfSWConfig.CPU_CLOCK, fn_name=..., sample_freq=N): a
+// profiler's sampling, which run does with a cpu-clock event on every CPU.
+// Other events (hardware counters) are not attached, in a note: a script
+// that tries one falls back to cpu-clock in its except branch.
+func (r *reader) perfEvent(n *node, line int) {
+	fn, ok := r.strArg(n, "fn_name", 2)
+	if !ok {
+		r.note(line, "attach_perf_event without a literal fn_name: not attached")
+		return
+	}
+	evType, evConfig := r.kw(n, "ev_type", 0).dotted(), r.kw(n, "ev_config", 1).dotted()
+	switch {
+	case !strings.HasSuffix(evType, "SOFTWARE") || !strings.HasSuffix(evConfig, "CPU_CLOCK") && !strings.HasSuffix(evConfig, "TASK_CLOCK"):
+		r.note(line, "attach_perf_event(%s, %s): run samples only the cpu-clock software event; not attached", evType, evConfig)
+		return
+	case strings.HasSuffix(evConfig, "TASK_CLOCK"):
+		r.note(line, "attach_perf_event(%s): sampled with the cpu-clock event on every CPU (the same clock, counted per CPU)", evConfig)
+	}
+	target := ""
+	if v := r.kw(n, "sample_freq", 4); v != nil {
+		if f, ok := r.num(v); ok && f >= 1 && f <= 100000 {
+			target = strconv.Itoa(int(f))
+		} else if ok && f != 0 {
+			r.note(line, "attach_perf_event(sample_freq=%v): out of 1..100000 Hz; sampled at %d Hz", f, 49)
+		}
+	}
+	if v := r.kw(n, "sample_period", 3); v != nil && target == "" {
+		if f, ok := r.num(v); !ok || f != 0 {
+			r.note(line, "attach_perf_event(sample_period=...) is sampled by frequency instead (--freq, 49 Hz by default)")
+		}
+	}
+	if v := n.kwargs["cpu"]; v != nil {
+		if f, ok := r.num(v); !ok || f >= 0 {
+			r.note(line, "attach_perf_event(cpu=...): every CPU is sampled")
+		}
+	}
+	a := runplan.Attach{Program: fn, Kind: runplan.PerfEvent, Target: target}
+	if !slices.ContainsFunc(r.s.Attach, func(b runplan.Attach) bool {
+		return b.Program == a.Program && b.Kind == a.Kind && b.Target == a.Target
+	}) {
+		r.s.Attach = append(r.s.Attach, a)
 	}
 }
 

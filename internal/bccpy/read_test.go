@@ -550,3 +550,25 @@ b.trace_print()
 		}
 	}
 }
+
+// TestPerfEventAttach: attach_perf_event as profile.py tries it: a
+// hardware event first (not attached, in a note), the cpu-clock fallback
+// in its except branch (attached once, at the script's frequency).
+func TestPerfEventAttach(t *testing.T) {
+	py := `from bcc import BPF, PerfType, PerfHWConfig, PerfSWConfig
+b = BPF(text="int do_perf_event(void *ctx) { return 0; }")
+try:
+    b.attach_perf_event(ev_type=PerfType.HARDWARE, ev_config=PerfHWConfig.CPU_CYCLES, fn_name="do_perf_event", sample_period=0, sample_freq=49)
+except Exception:
+    b.attach_perf_event(ev_type=PerfType.SOFTWARE, ev_config=PerfSWConfig.CPU_CLOCK, fn_name="do_perf_event", sample_period=0, sample_freq=49)
+b.trace_print()
+`
+	s, err := ReadWith([]byte(py), "p.py", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []runplan.Attach{{Program: "do_perf_event", Kind: runplan.PerfEvent, Target: "49"}}
+	if !reflect.DeepEqual(s.Attach, want) || !strings.Contains(strings.Join(s.Plan.Notes, "\n"), "CPU_CYCLES): run samples only the cpu-clock") {
+		t.Errorf("attach %+v notes %q", s.Attach, s.Plan.Notes)
+	}
+}
