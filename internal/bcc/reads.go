@@ -102,7 +102,22 @@ func (t *translator) coreRead(i, limit int) (int, bool) {
 		}
 	}
 done:
-	if len(arrows) == 0 || t.notARead(i, j) {
+	if len(arrows) == 0 {
+		return j, false
+	}
+	if t.notARead(i, j) {
+		// an address: &p->a->b, or a probe read's source p->a->comm. Its
+		// last arrow only adds an offset, but the ones before it load
+		// pointers from kernel memory: those are read, as BCC does
+		if len(arrows) >= 2 && t.addressOnly(i, j) {
+			last := arrows[len(arrows)-1]
+			t.insertBefore(i, "BPF_CORE_READ(")
+			for _, a := range arrows[:len(arrows)-1] {
+				t.replace(a, a, ", ")
+			}
+			t.insertBefore(last, ")")
+			return j, true
+		}
 		return j, false
 	}
 	t.insertBefore(i, "BPF_CORE_READ(")
@@ -142,6 +157,39 @@ func (t *translator) notARead(i, j int) bool {
 				strings.HasPrefix(fn, "BPF_CORE_READ") {
 				return true
 			}
+		case "{", "}", ";":
+			return false
+		}
+	}
+	return false
+}
+
+// addressOnly: p->... at i..j is an address: after &, or the source
+// argument of an explicit bpf_probe_read* or bpf_core_read* (not sizeof,
+// typeof, offsetof or BPF_CORE_READ's own field list).
+func (t *translator) addressOnly(i, j int) bool {
+	if t.tok(i-1) == "&" {
+		return true
+	}
+	switch t.tok(j + 1) {
+	case ",", ")":
+	default:
+		return false
+	}
+	depth := 0
+	for k := i - 1; k >= 0 && k > i-200; k-- {
+		switch t.tok(k) {
+		case ")", "]":
+			depth++
+		case "[":
+			depth--
+		case "(":
+			if depth > 0 {
+				depth--
+				continue
+			}
+			fn := t.tok(k - 1)
+			return strings.HasPrefix(fn, "bpf_probe_read") || strings.HasPrefix(fn, "bpf_core_read")
 		case "{", "}", ";":
 			return false
 		}
