@@ -115,7 +115,8 @@ func newReader(capacity int) (*Reader, error) {
 
 // Read waits up to wait, then returns every waiting sample, oldest first
 // per CPU. A perf buffer filling past half ends the wait at once; a ring
-// buffer's program decides when it wakes readers, so it is read after wait.
+// buffer's first record after the last read does (unless its program
+// writes with BPF_RB_NO_WAKEUP).
 // The samples share one new buffer, so they stay valid as long as the
 // caller keeps them.
 func (r *Reader) Read(wait time.Duration) ([][]byte, error) {
@@ -129,8 +130,15 @@ func (r *Reader) Read(wait time.Duration) ([][]byte, error) {
 		}
 		ret = C.perf_buffer__consume(r.perf)
 	} else {
-		time.Sleep(wait)
-		ret = C.ring_buffer__consume(r.ring)
+		// Woken by the kernel's adaptive notification: only the first
+		// record written after the reader caught up wakes it, so a burst
+		// costs one wakeup, and a ring smaller than a burst (libbpf-tools'
+		// 256 KiB of 4 KiB opensnoop events) is emptied while it fills.
+		// A program writing with BPF_RB_NO_WAKEUP never wakes it: poll
+		// then times out without reading, so what waits is read here.
+		if ret = C.ring_buffer__poll(r.ring, C.int(wait.Milliseconds())); ret >= 0 || syscall.Errno(-ret) == syscall.EINTR {
+			ret = C.ring_buffer__consume(r.ring)
+		}
 	}
 	if ret < 0 {
 		return nil, fmt.Errorf("read samples: %w", syscall.Errno(-ret))

@@ -868,6 +868,7 @@ func timestamp(l *btfview.Layout) func([]byte) uint64 {
 func (e *events) run(ctx context.Context) error {
 	stream := samples.NewStream(e.reader, timestamp(e.layout))
 	defer stream.Close()
+	e.s.opts.Timings.Mark("reading " + e.name)
 	defer func() {
 		lost, exact := e.lost()
 		msg := fmt.Sprintf("%s: %d events, %d lost", e.name, e.shown, lost)
