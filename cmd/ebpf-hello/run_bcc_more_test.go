@@ -412,3 +412,24 @@ func TestRunBCCPerfEvent(t *testing.T) {
 		t.Errorf("0 samples in a second at 99 Hz:\n%s", r.stdout)
 	}
 }
+
+// TestRunBCCLookupOrInit: map.lookup_or_init's result used unchecked, as
+// BCC's tools write it (swapin), loads: BCC returns 0 from the function
+// when the entry cannot be made, and so does the translation.
+func TestRunBCCLookupOrInit(t *testing.T) {
+	needRun(t)
+	tr := startTracer(t, runReady, "run", filepath.Join(bccScripts, "lookup_or_init.py"))
+	for i := 0; i < 3; i++ {
+		if f, err := os.Open("/etc/hostname"); err == nil {
+			f.Close()
+		}
+	}
+	code, stderr := tr.stop(t)
+	out := strings.Join(tr.collect(t, 1000, time.Second, func(string) bool { return true }), "\n")
+	if code != 0 {
+		t.Fatalf("exit %d, stderr:\n%s", code, stderr)
+	}
+	if !regexp.MustCompile(`(?m)^` + strconv.Itoa(os.Getpid()) + ` [3-9]\d*$`).MatchString(out) {
+		t.Errorf("no count of 3 or more opens for this process (pid %d):\n%s", os.Getpid(), out)
+	}
+}

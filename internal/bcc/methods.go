@@ -69,8 +69,13 @@ func (t *translator) methods() {
 			if len(args) == 1 {
 				t.replace(c.close, c.close, ", 1)")
 			}
-		case "lookup_or_try_init", "lookup_or_init":
+		case "lookup_or_try_init":
 			head(m.Internal + "__lookup_or_try_init(")
+		case "lookup_or_init":
+			// the older form: where even the new entry cannot be found,
+			// BCC returns 0 from the calling function
+			head("({ __auto_type ____leaf = " + m.Internal + "__lookup_or_try_init(")
+			t.replace(c.close, c.close, "); if (!____leaf) return 0; ____leaf; })")
 		case "perf_submit":
 			head("bpf_perf_event_output(")
 			if firstComma > 0 {
