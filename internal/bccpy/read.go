@@ -911,6 +911,119 @@ func isIdent(s string) bool {
 	return s != ""
 }
 
+// bindParams gives a script function's parameters the values of a call's
+// arguments (positional, then by keyword, then the defaults), as long as
+// its body is read: try_attach_syscall_probes("stat") attaches stat's
+// probes. It returns what puts the names back as they were.
+func (r *reader) bindParams(def *stmt, call *node) (restore func()) {
+	params := paramNames(def.toks)
+	type saved struct {
+		s      string
+		f      float64
+		v      value
+		hs, hf bool
+		hv, hg bool
+	}
+	old := map[string]saved{}
+	for _, p := range params {
+		var sv saved
+		sv.s, sv.hs = r.strs[p.name]
+		sv.f, sv.hf = r.nums[p.name]
+		sv.v, sv.hv = r.vals[p.name]
+		sv.hg = r.guessed[p.name]
+		old[p.name] = sv
+	}
+	for k, p := range params {
+		arg := call.kwargs[p.name]
+		if arg == nil && k < len(call.args) {
+			arg = call.args[k]
+		}
+		if arg == nil {
+			arg = p.def
+		}
+		delete(r.strs, p.name)
+		delete(r.nums, p.name)
+		delete(r.vals, p.name)
+		r.guessed[p.name] = true // unknown unless the argument is
+		if arg == nil {
+			continue
+		}
+		if v, ok := r.eval(arg); ok {
+			delete(r.guessed, p.name)
+			switch v.kind {
+			case vStr:
+				r.strs[p.name] = v.s
+			case vNum:
+				r.nums[p.name] = v.f
+			default:
+				r.vals[p.name] = v
+			}
+		}
+	}
+	return func() {
+		for name, sv := range old {
+			delete(r.strs, name)
+			delete(r.nums, name)
+			delete(r.vals, name)
+			delete(r.guessed, name)
+			if sv.hs {
+				r.strs[name] = sv.s
+			}
+			if sv.hf {
+				r.nums[name] = sv.f
+			}
+			if sv.hv {
+				r.vals[name] = sv.v
+			}
+			if sv.hg {
+				r.guessed[name] = true
+			}
+		}
+	}
+}
+
+// param is a def's parameter and its default value, if any.
+type param struct {
+	name string
+	def  *node
+}
+
+// paramNames reads "def name(a, b=1, *args, **kw):"'s plain parameters.
+func paramNames(toks []ptok) []param {
+	if len(toks) < 4 || toks[2].text != "(" {
+		return nil
+	}
+	var out []param
+	depth, start := 0, 3
+	flush := func(end int) {
+		part := toks[start:end]
+		if len(part) == 0 || part[0].kind != tName || part[0].text == "self" {
+			return
+		}
+		p := param{name: part[0].text}
+		if len(part) > 2 && part[1].text == "=" {
+			p.def, _ = parseExpr(part[2:])
+		}
+		out = append(out, p)
+	}
+	for k := 3; k < len(toks); k++ {
+		switch t := toks[k]; {
+		case t.kind != tOp:
+		case t.text == "(" || t.text == "[" || t.text == "{":
+			depth++
+		case (t.text == ")" || t.text == "]" || t.text == "}") && depth > 0:
+			depth--
+		case t.text == ")":
+			flush(k)
+			return out
+		case t.text == "," && depth == 0:
+			flush(k)
+			start = k + 1
+		}
+	}
+	return out
+}
+
 // isBPFCall: BPF(...) or bcc.BPF(...).
 func isBPFCall(n *node) bool {
 	return n.kind == "call" && (n.x.dotted() == "BPF" || n.x.dotted() == "bcc.BPF")
@@ -933,7 +1046,9 @@ func (r *reader) expr(n *node, st *stmt, inLoop bool) {
 			// the script's own function, e.g. main(): read its body in place
 			if def := r.funcs[fn.text]; def != nil && !r.inFunc[fn.text] && len(r.inFunc) < 8 {
 				r.inFunc[fn.text] = true
+				restore := r.bindParams(def, n)
 				err := r.block(def.body, inLoop)
+				restore()
 				delete(r.inFunc, fn.text)
 				if err != nil {
 					r.err = err

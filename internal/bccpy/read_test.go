@@ -572,3 +572,33 @@ b.trace_print()
 		t.Errorf("attach %+v notes %q", s.Attach, s.Plan.Notes)
 	}
 }
+
+// TestFunctionArguments: a script function called with arguments is read
+// with its parameters bound to them (statsnoop's
+// try_attach_syscall_probes("stat")), defaults too, and the names are
+// back to their own values after the call.
+func TestFunctionArguments(t *testing.T) {
+	py := `from bcc import BPF
+syscall = "outer"
+b = BPF(text="int f(void *ctx) { return 0; }")
+def attach(syscall, kind="kprobe"):
+    fnname = b.get_syscall_fnname(syscall)
+    b.attach_kprobe(event=fnname, fn_name="syscall__%s_entry" % syscall)
+attach("stat")
+attach(syscall="lstat")
+b.attach_kprobe(event=syscall, fn_name="after")
+b.trace_print()
+`
+	s, err := ReadWith([]byte(py), "f.py", Options{Arch: "amd64"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, a := range s.Attach {
+		got = append(got, a.Program+"@"+a.Target)
+	}
+	want := []string{"syscall__stat_entry@__x64_sys_stat", "syscall__lstat_entry@__x64_sys_lstat", "after@outer"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("attach %q, want %q", got, want)
+	}
+}
