@@ -1130,6 +1130,9 @@ func (r *reader) bpfMethod(method string, n *node, st *stmt) {
 		case runplan.Kprobe, runplan.Kretprobe:
 			if n.kwargs["event_re"] != nil {
 				re, _ := r.str(n.kwargs["event_re"])
+				if r.regexAttach(kind, re, fn, st.line) {
+					return
+				}
 				target, ok = plainFunction(re)
 				if !ok {
 					r.note(st.line, "%s(event_re=%q) is not supported: name the function with --%s EVENT=%s", method, re, kind, fn)
@@ -1229,6 +1232,40 @@ func (r *reader) perfEvent(n *node, line int) {
 	}) {
 		r.s.Attach = append(r.s.Attach, a)
 	}
+}
+
+// maxRegexTargets bounds what one event_re attaches to (BCC refuses more
+// than 1000 kprobes at once too).
+const maxRegexTargets = 1000
+
+// regexAttach attaches fn to every kernel function event_re matches, as
+// BCC does, when this kernel's probeable functions are known; false
+// leaves the caller to take the regex's first plain name.
+func (r *reader) regexAttach(kind runplan.AttachKind, re, fn string, line int) bool {
+	if r.kernel == nil || len(r.kernel.FilterFunctions) == 0 {
+		return false
+	}
+	if r.spend(line, len(r.kernel.FilterFunctions)) != nil {
+		return true
+	}
+	fns, err := r.kernel.kprobeFunctions(re)
+	if err != nil {
+		r.note(line, "event_re=%q: a regular expression Go's regexp does not take (%v)", re, err)
+		return false
+	}
+	switch {
+	case len(fns) == 0:
+		r.note(line, "event_re=%q matches no function this kernel can probe: %s not attached", re, fn)
+		return true
+	case len(fns) > maxRegexTargets:
+		r.fail(fmt.Errorf("%d: event_re=%q matches %d functions: at most %d are attached at once (narrow it)", line, re, len(fns), maxRegexTargets))
+		return true
+	}
+	for _, f := range fns {
+		r.s.Attach = append(r.s.Attach, runplan.Attach{Program: fn, Kind: kind, Target: f})
+	}
+	r.note(line, "event_re=%q: %s attached to the %d functions it matches here", re, fn, len(fns))
+	return true
 }
 
 // plainFunction reads the function a simple event_re names: its first

@@ -602,3 +602,30 @@ b.trace_print()
 		t.Errorf("attach %q, want %q", got, want)
 	}
 }
+
+// TestEventRegex: attach_kprobe(event_re=...) attaches to every function
+// the regex matches on this kernel (vfscount's "^vfs_.*"), as BCC does.
+func TestEventRegex(t *testing.T) {
+	py := `from bcc import BPF
+b = BPF(text="int do_count(struct pt_regs *ctx) { return 0; }")
+b.attach_kprobe(event_re="^vfs_.*", fn_name="do_count")
+b.trace_print()
+`
+	k := &Kernel{FilterFunctions: []string{"vfs_read", "vfs_write", "do_vfs_ioctl", "vfs_open [ext4]", "vfs_read.cold"}}
+	s, err := ReadWith([]byte(py), "v.py", Options{Kernel: k})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, a := range s.Attach {
+		got = append(got, a.Target)
+	}
+	if !reflect.DeepEqual(got, []string{"vfs_read", "vfs_write", "vfs_open"}) {
+		t.Errorf("targets %q", got)
+	}
+	// the kernel's functions unknown: not attached, and a note says how
+	s, err = ReadWith([]byte(py), "v.py", Options{})
+	if err != nil || len(s.Attach) != 0 || !strings.Contains(strings.Join(s.Plan.Notes, "\n"), `event_re="^vfs_.*") is not supported`) {
+		t.Errorf("unknown kernel: attach %+v, notes %q, err %v", s.Attach, s.Plan.Notes, err)
+	}
+}

@@ -85,7 +85,7 @@ func Prepare(in Input) (*bcc.Program, error) {
 	}
 	opts := bccpy.Options{Args: in.Args, Arch: in.Options.Arch, Sysctl: sysctls(text), StructFields: structFields(text)}
 	kernelNote := ""
-	if bytes.Contains(text, []byte("get_kprobe_functions")) && !in.Elsewhere {
+	if (bytes.Contains(text, []byte("get_kprobe_functions")) || bytes.Contains(text, []byte("event_re"))) && !in.Elsewhere {
 		opts.Kernel, kernelNote = kernelFunctions(in.Options.Tracefs)
 	}
 	s, err := bccpy.ReadWith(text, in.Path, opts)
