@@ -50,6 +50,7 @@ func (t *translator) implicitReads() {
 			}
 		}
 		t.aliases(f, kernel, user, userArrays, userFields)
+		own := t.ownStructVars(f) // var -> its struct, for "struct val_t *valp"
 		for i := f.bodyOpen + 1; i < f.bodyClose; i++ {
 			name := t.tok(i)
 			if t.tok(i-1) == "." || t.tok(i-1) == "->" {
@@ -60,6 +61,15 @@ func (t *translator) implicitReads() {
 				if end, ok := t.coreRead(i, f.bodyClose); ok {
 					i = end
 				}
+			case own[name] != nil && (t.tok(i+1) == "->" || t.tok(i+1) == ".") && own[name][t.tok(i+2)] && t.tok(i+3) == "->":
+				// valp->fp->f_path.dentry: fp holds a kernel pointer
+				keep := 0
+				if t.tok(i+1) == "->" {
+					keep = 1
+				}
+				if end, ok := t.coreReadAfter(i, f.bodyClose, keep); ok {
+					i = end
+				}
 			case userArrays[name] != nil:
 				t.userElement(i, userArrays[name])
 			case strings.HasPrefix(name, "bpf_probe_read") && t.tok(i+1) == "(":
@@ -67,6 +77,70 @@ func (t *translator) implicitReads() {
 			}
 		}
 	}
+}
+
+// kernelFields are, for each of the program's own structs, its fields that
+// hold a pointer to a kernel struct (struct val_t { struct file *fp; }).
+func (t *translator) kernelFields() map[string]map[string]bool {
+	if t.ownFields != nil {
+		return t.ownFields
+	}
+	t.ownFields = map[string]map[string]bool{}
+	for i := 0; i+2 < len(t.toks); i++ {
+		if t.tok(i) != "struct" || !t.isIdent(i+1) || t.tok(i+2) != "{" || t.pair[i+2] < 0 {
+			continue
+		}
+		name, end := t.tok(i+1), t.pair[i+2]
+		start := i + 3
+		for k := start; k < end; k++ {
+			if t.tok(k) == "{" && t.pair[k] > 0 {
+				k = t.pair[k] // a nested struct or union: its fields are not followed
+				continue
+			}
+			if t.tok(k) != ";" {
+				continue
+			}
+			// "[const] struct T *field;"
+			d := start
+			if t.tok(d) == "const" {
+				d++
+			}
+			if k-d == 4 && t.tok(d) == "struct" && t.isIdent(d+1) && t.tok(d+2) == "*" && t.isIdent(d+3) &&
+				t.kernelStruct("struct "+t.tok(d+1)+" *") {
+				if t.ownFields[name] == nil {
+					t.ownFields[name] = map[string]bool{}
+				}
+				t.ownFields[name][t.tok(d+3)] = true
+			}
+			start = k + 1
+		}
+		i = end
+	}
+	return t.ownFields
+}
+
+// ownStructVars are f's variables and parameters declared as one of the
+// program's own structs (or a pointer to one) that has kernel pointer
+// fields: var -> those fields.
+func (t *translator) ownStructVars(f *function) map[string]map[string]bool {
+	fields := t.kernelFields()
+	out := map[string]map[string]bool{}
+	if len(fields) == 0 {
+		return out
+	}
+	for i := f.bodyOpen + 1; i+2 < f.bodyClose; i++ {
+		if t.tok(i) != "struct" || fields[t.tok(i+1)] == nil {
+			continue
+		}
+		j := i + 2
+		if t.tok(j) == "*" {
+			j++
+		}
+		if t.isIdent(j) {
+			out[t.tok(j)] = fields[t.tok(i+1)]
+		}
+	}
+	return out
 }
 
 // kernelStruct tells whether a parameter or local type is a pointer to a
@@ -85,7 +159,12 @@ func (t *translator) kernelStruct(typ string) bool {
 }
 
 // coreRead rewrites the member chain starting at the kernel pointer at i.
-func (t *translator) coreRead(i, limit int) (int, bool) {
+func (t *translator) coreRead(i, limit int) (int, bool) { return t.coreReadAfter(i, limit, 0) }
+
+// coreReadAfter rewrites the member chain starting at i, whose first keep
+// arrows are the program's own memory (valp->fp->f_path: valp points into
+// a map value, its field fp at a kernel struct): only what follows is read.
+func (t *translator) coreReadAfter(i, limit, keep int) (int, bool) {
 	j := i
 	var arrows []int
 	for j+2 < limit {
@@ -102,9 +181,10 @@ func (t *translator) coreRead(i, limit int) (int, bool) {
 		}
 	}
 done:
-	if len(arrows) == 0 {
+	if len(arrows) <= keep {
 		return j, false
 	}
+	arrows = arrows[keep:]
 	if t.notARead(i, j) {
 		// an address: &p->a->b, or a probe read's source p->a->comm. Its
 		// last arrow only adds an offset, but the ones before it load

@@ -88,10 +88,11 @@ type translator struct {
 	mapDecls       [][3]int          // token ranges of the map macros: macro, its ")", its ";"
 	renamed        map[string]string // struct tags renamed for vmlinux.h
 	usesPrintk     bool
-	syscallRecords bool                 // fallbacks use the syscall tracepoints' records
-	decls          map[string][2][]decl // declarations by variable name (declType)
-	tailCallers    map[string][]string  // program array -> functions calling through it
-	anonNames      map[int]string       // anonymous structs named for run (by the index of their "{")
+	syscallRecords bool                       // fallbacks use the syscall tracepoints' records
+	decls          map[string][2][]decl       // declarations by variable name (declType)
+	tailCallers    map[string][]string        // program array -> functions calling through it
+	anonNames      map[int]string             // anonymous structs named for run (by the index of their "{")
+	ownFields      map[string]map[string]bool // the program's structs' kernel pointer fields (kernelFields)
 }
 
 // MaxSource is the most BCC C Translate takes: BCC's own tools are tens of
