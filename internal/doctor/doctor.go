@@ -27,42 +27,53 @@ type Options struct {
 // Run performs every check. It never fails: what it cannot check is reported as skipped.
 func Run(opts Options) *Report {
 	d := &doctor{lang: opts.Lang, report: &Report{}, kernel: opts.Kernel}
-	d.root = kernel.CheckPrivileges() == nil
-
-	d.checkKernel()
+	// Each check reports; the ones that find something later checks need
+	// return it, and it is passed on here, in plain sight.
+	var f facts
+	f.root = kernel.CheckPrivileges() == nil
+	f.version = d.checkKernel()
 	d.checkBTF()
-	d.checkPrivileges()
+	d.checkPrivileges(f.root)
 	d.checkUnprivilegedBPF()
 	d.checkLockdown()
-	d.checkTracefs()
-	d.checkKprobes()
-	d.checkTracepoints()
-	d.checkBuffers()
-	d.checkAttachModes()
-	d.checkMemlock()
-	d.checkRun()
-	d.checkInfo()
-	if opts.Selftest && d.root && d.attach != "" {
-		d.selftest(opts.Exe)
+	f.tracefs = d.checkTracefs(f.root)
+	d.checkKprobes(f.tracefs, f.version)
+	d.checkTracepoints(f.tracefs)
+	f.buffer, f.ring = d.checkBuffers(f.root)
+	f.attach = d.checkAttachModes(f.root, f.tracefs)
+	d.checkMemlock(f.version)
+	d.checkRun(f.root, f.tracefs)
+	d.checkInfo(f.version)
+	if opts.Selftest && f.root && f.attach != "" {
+		f.self = d.selftest(opts.Exe, f.tracefs)
 	} else if opts.Selftest {
 		d.add("selftest", Skip, mSelftestSkip.in(d.lang, mSelftestNeeds.in(d.lang)), "")
 	}
-	d.summarize()
+	d.summarize(f)
 	return d.report
 }
 
+// doctor writes the report, asking the kernel through kernel.
 type doctor struct {
-	lang    string
-	report  *Report
+	lang   string
+	report *Report
+	kernel Kernel
+}
+
+// facts are what checks found that later checks and the summary use.
+type facts struct {
 	root    bool
 	version kernel.Version
 	tracefs string // "" when not mounted
-	attach  string // what open would use
-	kernel  Kernel
 	buffer  string // the buffer open uses by default
 	ring    bool   // ring buffer supported
-	selfOK  bool
-	selfRan bool
+	attach  string // what open would use
+	self    selfResult
+}
+
+// selfResult is what the live self-test found.
+type selfResult struct {
+	ran, ok bool
 	// printkBusy names who held trace_pipe when printk's self-test was
 	// skipped for it ("" when printk was checked, or not tried).
 	printkBusy string
@@ -72,18 +83,18 @@ func (d *doctor) add(name string, s Status, detail, hint string) {
 	d.report.add(Check{Name: name, Status: s, Detail: detail, Hint: hint})
 }
 
-func (d *doctor) checkKernel() {
+func (d *doctor) checkKernel() kernel.Version {
 	release, v, err := kernel.Release()
 	if err != nil {
 		d.add("kernel", Fail, err.Error(), "")
-		return
+		return v
 	}
-	d.version = v
 	if !v.AtLeast(5, 8) {
 		d.add("kernel", Warn, mKernelOld.in(d.lang, release), mKernelHint.in(d.lang))
-		return
+		return v
 	}
 	d.add("kernel", OK, mKernel.in(d.lang, release), "")
+	return v
 }
 
 func (d *doctor) checkBTF() {
@@ -94,16 +105,16 @@ func (d *doctor) checkBTF() {
 	d.add("btf", Fail, mNoBTF.in(d.lang, kernel.BTFPath), mNoBTFHint.in(d.lang))
 }
 
-func (d *doctor) checkPrivileges() {
+func (d *doctor) checkPrivileges(root bool) {
 	switch {
 	case errors.Is(kernel.CheckPrivileges(), kernel.ErrSeccompRefusesBPF):
 		d.add("privileges", Fail, mSeccomp.in(d.lang), mSeccompHint.in(d.lang))
-	case os.Geteuid() == 0 && d.root:
+	case os.Geteuid() == 0 && root:
 		d.add("privileges", OK, mRoot.in(d.lang), "")
 	case os.Geteuid() == 0:
 		mask, _ := kernel.EffectiveCaps()
 		d.add("privileges", Fail, mRootNoCaps.in(d.lang, strings.Join(kernel.MissingCaps(mask), ", ")), mRootNoCapsHint.in(d.lang))
-	case d.root:
+	case root:
 		mask, _ := kernel.EffectiveCaps()
 		if missing := kernel.MissingCaps(mask); len(missing) > 0 {
 			// Enough to load BPF, not to read tracefs: tracepoints and printk fail.
@@ -147,36 +158,37 @@ func (d *doctor) checkLockdown() {
 	d.add("lockdown", OK, mLockdown.in(d.lang, mode), "")
 }
 
-func (d *doctor) checkTracefs() {
-	root, err := tracefs.Find()
+// checkTracefs returns where tracefs is ("" when not mounted).
+func (d *doctor) checkTracefs(root bool) string {
+	dir, err := tracefs.Find()
 	if err == nil {
-		d.tracefs = root
-		d.add("tracefs", OK, mTracefs.in(d.lang, root), "")
-	} else if !d.root {
+		d.add("tracefs", OK, mTracefs.in(d.lang, dir), "")
+	} else if !root {
 		d.add("tracefs", Warn, mNoTracefs.in(d.lang), mTracefsHint.in(d.lang))
-	} else if root, err := tracefs.Mount(); err == nil {
+	} else if dir, err = tracefs.Mount(); err == nil {
 		// The commands mount it when they start: doing the same is not a problem to report.
-		d.tracefs = root
-		d.add("tracefs", OK, mTracefsMounted.in(d.lang, root), "")
+		d.add("tracefs", OK, mTracefsMounted.in(d.lang, dir), "")
 	} else {
 		d.add("tracefs", Warn, mTracefsMountFailed.in(d.lang, err), mTracefsHint.in(d.lang))
+		dir = ""
 	}
-	if d.tracefs == "" {
-		return
+	if dir == "" {
+		return ""
 	}
-	if on := readTrimmed(filepath.Join(d.tracefs, "tracing_on")); on == "0" {
-		d.add("tracing_on", Warn, mTracingOff.in(d.lang), mTracingHint.in(d.lang, d.tracefs))
+	if on := readTrimmed(filepath.Join(dir, "tracing_on")); on == "0" {
+		d.add("tracing_on", Warn, mTracingOff.in(d.lang), mTracingHint.in(d.lang, dir))
 	} else if on == "1" {
 		d.add("tracing_on", OK, mTracingOn.in(d.lang), "")
 	}
+	return dir
 }
 
-func (d *doctor) checkKprobes() {
-	if !kernel.HasKprobes(d.tracefs) {
+func (d *doctor) checkKprobes(tracefsDir string, version kernel.Version) {
+	if !kernel.HasKprobes(tracefsDir) {
 		d.add("kprobes", Warn, mNoKprobe.in(d.lang), mKprobeHint.in(d.lang))
 		return
 	}
-	sym, err := kernel.ResolveOpenFunc(d.version)
+	sym, err := kernel.ResolveOpenFunc(version)
 	if err != nil {
 		d.add("kprobes", Warn, mKprobe.in(d.lang, err.Error()), mSymHint.in(d.lang))
 		return
@@ -188,14 +200,14 @@ func (d *doctor) checkKprobes() {
 	d.add("kprobes", OK, mKprobe.in(d.lang, what), "")
 }
 
-func (d *doctor) checkTracepoints() {
-	if d.tracefs == "" {
+func (d *doctor) checkTracepoints(tracefsDir string) {
+	if tracefsDir == "" {
 		d.add("syscall_tracepoints", Skip, mSelftestSkip.in(d.lang, "tracefs not mounted"), "")
 		return
 	}
-	entries, err := os.ReadDir(filepath.Join(d.tracefs, "events", "syscalls"))
+	entries, err := os.ReadDir(filepath.Join(tracefsDir, "events", "syscalls"))
 	if errors.Is(err, os.ErrPermission) {
-		d.add("syscall_tracepoints", Skip, tracefs.AccessError(filepath.Join(d.tracefs, "events", "syscalls"), err).Error(), mCapsNoTracefsHint.in(d.lang))
+		d.add("syscall_tracepoints", Skip, tracefs.AccessError(filepath.Join(tracefsDir, "events", "syscalls"), err).Error(), mCapsNoTracefsHint.in(d.lang))
 		return
 	}
 	var names []string
@@ -214,17 +226,19 @@ func (d *doctor) checkTracepoints() {
 	d.add("syscall_tracepoints", OK, mTracepoints.in(d.lang, strings.Join(names, ", ")), "")
 }
 
-func (d *doctor) checkBuffers() {
-	if !d.root {
+// checkBuffers returns the buffer open uses by default, and whether the
+// ring buffer works.
+func (d *doctor) checkBuffers(root bool) (buffer string, ring bool) {
+	if !root {
 		d.add("buffers", Skip, mNeedRoot.in(d.lang, "perf event array, ring buffer"), mNoCapsHint.in(d.lang))
-		return
+		return "", false
 	}
 	for i, b := range d.kernel.Buffers() {
 		name := b.Kind + "_buffer"
 		switch {
 		case b.OK:
 			d.add(name, OK, mBuffer.in(d.lang), "")
-			d.ring = d.ring || i > 0
+			ring = ring || i > 0
 		case i > 0: // another kind than the default: open does without it
 			d.add(name, Warn, mNoBuffer.in(d.lang), mRingHint.in(d.lang))
 		default:
@@ -235,28 +249,29 @@ func (d *doctor) checkBuffers() {
 			d.add(name, Fail, detail, "")
 		}
 		if i == 0 {
-			d.buffer = b.Kind
+			buffer = b.Kind
 		}
 	}
+	return buffer, ring
 }
 
 // checkAttachModes loads `open`'s own object with each mode, exactly as the
-// command's fallback chain would, and keeps the first that works.
-func (d *doctor) checkAttachModes() {
-	if !d.root {
+// command's fallback chain would, and returns the first that works.
+func (d *doctor) checkAttachModes(root bool, tracefsDir string) string {
+	if !root {
 		d.add("attach", Skip, mNeedRoot.in(d.lang, "kprobe, fentry, tracepoint"), mNoCapsHint.in(d.lang))
-		return
+		return ""
 	}
-	tried := d.kernel.AttachOpen(d.tracefs)
+	tried := d.kernel.AttachOpen(tracefsDir)
 	for _, c := range judgeAttach(tried, d.lang) {
 		d.add(c.Name, c.Status, c.Detail, c.Hint)
 	}
 	for _, a := range tried {
 		if a.Err == nil {
-			d.attach = a.Mode
-			break
+			return a.Mode
 		}
 	}
+	return ""
 }
 
 // Attempt is one way of attaching open's program, tried for real.
@@ -305,8 +320,8 @@ func judgeAttach(tried []Attempt, lang string) []Check {
 	return checks
 }
 
-func (d *doctor) checkMemlock() {
-	if d.version.AtLeast(5, 11) {
+func (d *doctor) checkMemlock(version kernel.Version) {
+	if version.AtLeast(5, 11) {
 		return // memory cgroups account BPF memory: the limit no longer matters
 	}
 	var lim unix.Rlimit
@@ -323,7 +338,7 @@ func (d *doctor) checkMemlock() {
 }
 
 // checkInfo adds facts that explain what the learner will see.
-func (d *doctor) checkInfo() {
+func (d *doctor) checkInfo(version kernel.Version) {
 	if v := readTrimmed("/proc/sys/kernel/perf_event_paranoid"); v != "" {
 		d.add("perf_event_paranoid", Info, mParanoid.in(d.lang, v), "")
 	}
@@ -332,10 +347,10 @@ func (d *doctor) checkInfo() {
 		if kind == "" {
 			kind = "?"
 		}
-		if d.version.AtLeast(5, 7) {
+		if version.AtLeast(5, 7) {
 			d.add("pid_namespace", Info, mPidNS.in(d.lang, kind), "")
 		} else {
-			d.add("pid_namespace", Warn, mPidNSOld.in(d.lang, kind, d.version.String()), "")
+			d.add("pid_namespace", Warn, mPidNSOld.in(d.lang, kind, version.String()), "")
 		}
 	} else {
 		d.add("pid_namespace", Info, mNoPidNS.in(d.lang), "")
@@ -349,32 +364,32 @@ func (d *doctor) checkInfo() {
 	}
 }
 
-func (d *doctor) summarize() {
+func (d *doctor) summarize(f facts) {
 	r := d.report
 	switch {
-	case !d.root:
+	case !f.root:
 		r.Summary = mSummaryNoRoot.in(d.lang)
-	case r.Failed() || d.attach == "" || (d.selfRan && !d.selfOK):
+	case r.Failed() || f.attach == "" || (f.self.ran && !f.self.ok):
 		r.Summary = mSummaryNo.in(d.lang)
 	default:
 		r.Ready = true
-		r.Attach, r.Buffer = d.attach, d.buffer
+		r.Attach, r.Buffer = f.attach, f.buffer
 		ring := mUnavailable.in(d.lang)
-		if d.ring {
+		if f.ring {
 			ring = mAvailable.in(d.lang)
 		}
-		r.Summary = mSummaryOK.in(d.lang, attachMode(d.lang, d.attach), d.buffer, ring, d.printkVerdict())
+		r.Summary = mSummaryOK.in(d.lang, attachMode(d.lang, f.attach), f.buffer, ring, d.printkVerdict(f.self))
 	}
 }
 
 // printkVerdict says what the self-test found of printk, and claims that
 // it works only if its line was read.
-func (d *doctor) printkVerdict() string {
+func (d *doctor) printkVerdict(self selfResult) string {
 	switch {
-	case !d.selfRan:
+	case !self.ran:
 		return mPrintkNotRun.in(d.lang)
-	case d.printkBusy != "":
-		return mPrintkBusy.in(d.lang, d.printkBusy)
+	case self.printkBusy != "":
+		return mPrintkBusy.in(d.lang, self.printkBusy)
 	}
 	return mPrintkWorks.in(d.lang)
 }

@@ -11,8 +11,8 @@ var (
 
 // checkRun: can `run` work here? clang present, a tiny program compiles
 // and (as root) loads and attaches.
-func (d *doctor) checkRun() {
-	try := d.kernel.TryRun(d.root && d.tracefs != "", d.tracefs)
+func (d *doctor) checkRun(root bool, tracefsDir string) {
+	try := d.kernel.TryRun(root && tracefsDir != "", tracefsDir)
 	switch {
 	case try.ClangErr != nil:
 		d.add("run", Warn, mRunNoClang.in(d.lang, try.ClangErr), mRunClangHint.in(d.lang))

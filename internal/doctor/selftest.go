@@ -27,33 +27,31 @@ const selftestTimeout = 30 * time.Second
 
 // selftest runs the real commands, as a learner would, and checks that
 // what they print is what this process did.
-func (d *doctor) selftest(exe string) {
-	d.selfRan = true
+func (d *doctor) selftest(exe, tracefsDir string) selfResult {
 	openErr := d.selftestOpen(exe)
-	printkErr := d.selftestPrintk(exe)
-	d.selfOK = openErr == nil && printkErr == nil
+	busy, printkErr := d.selftestPrintk(exe, tracefsDir)
+	return selfResult{ran: true, ok: openErr == nil && printkErr == nil, printkBusy: busy}
 }
 
 // pipeBusy: another process reads trace_pipe (a learner's printk, a cat).
 // That is no fault of this machine: printk cannot be checked now, so doctor
-// warns instead of failing. Returns whether it did.
-func (d *doctor) pipeBusy(stderr string) bool {
+// warns instead of failing. Returns who holds it ("" when nobody does).
+func (d *doctor) pipeBusy(stderr, tracefsDir string) string {
 	var holders []string
-	if d.tracefs != "" {
-		for _, h := range tracepipe.Holders(filepath.Join(d.tracefs, "trace_pipe")) {
+	if tracefsDir != "" {
+		for _, h := range tracepipe.Holders(filepath.Join(tracefsDir, "trace_pipe")) {
 			holders = append(holders, h.String())
 		}
 	}
 	if len(holders) == 0 && !strings.Contains(stderr, tracepipe.ErrBusy.Error()) {
-		return false
+		return ""
 	}
 	who := strings.Join(holders, ", ")
 	if who == "" {
 		who = mAnotherProcess.in(d.lang)
 	}
-	d.printkBusy = who
 	d.add("selftest_printk", Warn, mPipeBusy.in(d.lang, who), mPipeBusyHint.in(d.lang))
-	return true
+	return who
 }
 
 // selftestOpen: `open` filtered to one of our threads must report the
@@ -109,31 +107,32 @@ func (d *doctor) selftestOpen(exe string) error {
 	return nil
 }
 
-// selftestPrintk: `printk` must read one "Hello, World!" line from trace_pipe.
-func (d *doctor) selftestPrintk(exe string) error {
+// selftestPrintk: `printk` must read one "Hello, World!" line from
+// trace_pipe; busy names who held trace_pipe when it could not be checked.
+func (d *doctor) selftestPrintk(exe, tracefsDir string) (busy string, err error) {
 	poke := func() {
 		if f, err := os.Open("/proc/self/stat"); err == nil {
 			f.Close()
 		}
 	}
-	if d.pipeBusy("") {
-		return nil
+	if who := d.pipeBusy("", tracefsDir); who != "" {
+		return who, nil
 	}
 	out, stderr, err := runLive(exe, poke, "printk", "--count", "1", "--format", "json")
-	if err != nil && d.pipeBusy(stderr) { // a reader that started meanwhile
-		return nil
-	}
 	if err != nil {
-		return d.selfFail("selftest_printk", fmt.Errorf("%v: %s", err, lastLine(stderr)))
+		if who := d.pipeBusy(stderr, tracefsDir); who != "" { // a reader that started meanwhile
+			return who, nil
+		}
+		return "", d.selfFail("selftest_printk", fmt.Errorf("%v: %s", err, lastLine(stderr)))
 	}
 	var line struct {
 		Message string `json:"message"`
 	}
 	if err := json.Unmarshal([]byte(out), &line); err != nil || line.Message != event.HelloMessage {
-		return d.selfFail("selftest_printk", fmt.Errorf("printk printed %q", out))
+		return "", d.selfFail("selftest_printk", fmt.Errorf("printk printed %q", out))
 	}
 	d.add("selftest_printk", OK, mPrintkOK.in(d.lang, attachUsed(stderr)), "")
-	return nil
+	return "", nil
 }
 
 func (d *doctor) selfFail(name string, err error) error {

@@ -70,10 +70,9 @@ func TestVerdictWhileTracePipeIsHeld(t *testing.T) {
 		// open's attach check and self-test passed (as they do here); then
 		// printk's self-test meets the reader. It stops before running
 		// the binary, so none is given.
-		d := &doctor{lang: lang, report: &Report{}, root: true, tracefs: root, attach: "tracepoint", buffer: "perf", selfRan: true}
-		err := d.selftestPrintk("")
-		d.selfOK = err == nil
-		d.summarize()
+		d := &doctor{lang: lang, report: &Report{}}
+		busy, err := d.selftestPrintk("", root)
+		d.summarize(facts{root: true, tracefs: root, attach: "tracepoint", buffer: "perf", self: selfResult{ran: true, ok: err == nil, printkBusy: busy}})
 		r := d.report
 		if len(r.Checks) != 1 || r.Checks[0].Name != "selftest_printk" || r.Checks[0].Status != Warn || !strings.Contains(r.Checks[0].Detail, who) {
 			t.Errorf("%s: checks %+v, want one warning from selftest_printk naming %s", lang, r.Checks, who)
@@ -105,8 +104,8 @@ func TestVerdictSaysWhatWasChecked(t *testing.T) {
 		{"trace_pipe held", true, "pid 42 (cat)", "; printk not checked: pid 42 (cat) holds trace_pipe open", "；未检查 printk：pid 42 (cat) 占用着 trace_pipe", []string{"printk works", "printk 可用"}},
 	} {
 		for lang, want := range map[string]string{"en": tt.wantEn, "zh": tt.wantZh} {
-			d := &doctor{lang: lang, report: &Report{}, root: true, attach: "tracepoint", buffer: "perf", selfRan: tt.selfRan, selfOK: tt.selfRan, printkBusy: tt.busy}
-			d.summarize()
+			d := &doctor{lang: lang, report: &Report{}}
+			d.summarize(facts{root: true, attach: "tracepoint", buffer: "perf", self: selfResult{ran: tt.selfRan, ok: tt.selfRan, printkBusy: tt.busy}})
 			if !d.report.Ready || !strings.Contains(d.report.Summary, want) {
 				t.Errorf("%s, %s: ready %v, summary %q, want ready and %q in it", tt.name, lang, d.report.Ready, d.report.Summary, want)
 			}
