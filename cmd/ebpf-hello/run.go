@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"cmp"
 	"context"
 	"errors"
@@ -16,12 +15,12 @@ import (
 
 	"github.com/ebpf-hello/ebpf-hello/internal/bcc"
 	"github.com/ebpf-hello/ebpf-hello/internal/compile"
+	"github.com/ebpf-hello/ebpf-hello/internal/frontend"
 	"github.com/ebpf-hello/ebpf-hello/internal/kernel"
 	"github.com/ebpf-hello/ebpf-hello/internal/output"
 	"github.com/ebpf-hello/ebpf-hello/internal/probe"
 	"github.com/ebpf-hello/ebpf-hello/internal/runner"
 	"github.com/ebpf-hello/ebpf-hello/internal/runplan"
-	"github.com/ebpf-hello/ebpf-hello/internal/safefile"
 	"github.com/ebpf-hello/ebpf-hello/internal/textsafe"
 	"github.com/ebpf-hello/ebpf-hello/internal/timings"
 )
@@ -103,19 +102,7 @@ func runAction(c *cli.Context) error {
 	if i := slices.Index(args, "--"); i >= 0 {
 		args, scriptArgs = args[:i], args[i+1:]
 	}
-	if len(args) > 1 && strings.HasPrefix(args[1], "-") {
-		// urfave/cli stops at FILE; flags after it (run FILE --set x) are
-		// parsed again with FILE moved last.
-		again := []string{c.App.Name}
-		if c.Bool("verbose") {
-			again = append(again, "--verbose")
-		}
-		again = append(append(append(again, "run"), args[1:]...), args[0])
-		if scriptArgs != nil {
-			again = append(append(again, "--"), scriptArgs...)
-		}
-		return c.App.RunContext(c.Context, again)
-	}
+	// Flags after FILE were moved before it by flagsFirst (main.go).
 	if len(args) != 1 {
 		return fmt.Errorf("want one FILE (.bpf.c, .bpf.o, .py or BCC C), got %d arguments (see '%s --help')", len(args), c.Command.HelpName)
 	}
@@ -225,87 +212,33 @@ func boundsRejection(e *probe.VerifierError) string {
 	return ""
 }
 
-// objectOf gives FILE as a BPF object and the plan that came with it.
-// With --emit (BCC programs) it prints the generated C instead, and with
-// --emit-object it writes the object to a file: both return a nil object.
-// cpu is clang's -mcpu ("": the compiler package's choice for this kernel).
+// objectOf gives FILE as a BPF object and the plan that came with it
+// (internal/frontend reads, translates and compiles it). With --emit (BCC
+// programs) it prints the generated C instead, and with --emit-object it
+// writes the object to a file: both return a nil object. cpu is clang's
+// -mcpu ("": the compiler package's choice for this kernel).
 func objectOf(c *cli.Context, path string, scriptArgs []string, tlog *timings.Log, cpu string) ([]byte, runplan.Plan, error) {
-	if strings.HasSuffix(path, ".o") {
-		if scriptArgs != nil {
-			return nil, runplan.Plan{}, fmt.Errorf("arguments after -- are a BCC script's own: %s takes none", textsafe.Escape(path))
-		}
-		if c.String("emit-object") != "" {
-			return nil, runplan.Plan{}, fmt.Errorf("%s is compiled already: --emit-object is for C (.bpf.c, BCC C or .py)", textsafe.Escape(path))
-		}
-		obj, err := safefile.Read(path, "the object", safefile.MaxObject)
-		if err != nil {
-			return nil, runplan.Plan{}, err
-		}
-		// An object compiled by run --emit-object carries its plan.
-		p, err := runplan.FromObject(obj)
-		if err != nil {
-			return nil, runplan.Plan{}, fmt.Errorf("%s: %w", textsafe.Escape(path), err)
-		}
-		if p == nil {
-			return obj, runplan.Plan{}, nil
-		}
-		return obj, *p, nil
+	in := frontend.Input{
+		Path: path, ScriptArgs: scriptArgs, Src: c.String("src"), CPU: cpu,
+		EmitC: c.Bool("emit"), Elsewhere: c.String("emit-object") != "",
+		Warnings: c.App.ErrWriter, Timings: tlog,
 	}
-	// Read once: what is checked is what is compiled.
-	text, err := safefile.Read(path, "the program", safefile.MaxSource)
-	if err != nil {
+	in.Arch, _ = goarchOf(c.String("arch")) // checked by checkRunFlags
+	var err error
+	if in.Attach, err = attachFlags(c); err != nil {
 		return nil, runplan.Plan{}, err
 	}
-	bcc, isBCC, err := prepareBCC(c, path, text, scriptArgs)
-	if err != nil {
+	out, err := frontend.Prepare(c.Context, in)
+	switch {
+	case err != nil:
+		return nil, out.Plan, err
+	case in.EmitC:
+		_, err := c.App.Writer.Write(out.C)
 		return nil, runplan.Plan{}, err
+	case in.Elsewhere:
+		return nil, out.Plan, writeObject(c.String("emit-object"), out.Object)
 	}
-	if isBCC {
-		tlog.Mark("BCC program read and translated to libbpf C")
-	}
-	arch, _ := goarchOf(c.String("arch")) // checked by checkRunFlags
-	src := compile.Source{Path: path, Text: text, Name: filepath.Base(path), Warnings: c.App.ErrWriter, Timings: tlog, Arch: arch, CPU: cpu}
-	var plan *runplan.Plan
-	if !isBCC {
-		// C that `run --emit` wrote carries its plan (fallbacks included).
-		if plan, err = runplan.FromSource(text); err != nil {
-			return nil, runplan.Plan{}, fmt.Errorf("%s: %w", textsafe.Escape(path), err)
-		}
-	}
-	if isBCC {
-		if c.Bool("emit") {
-			_, err := c.App.Writer.Write(bcc.C)
-			return nil, runplan.Plan{}, err
-		}
-		src = compile.Source{Path: path, Text: bcc.C, Name: bcc.Name, Warnings: c.App.ErrWriter, Timings: tlog, Arch: arch, CPU: cpu}
-		plan = &bcc.Plan
-	}
-	if ports := runplan.NetworkOrderFields(text); len(ports) > 0 {
-		if plan == nil {
-			plan = &runplan.Plan{}
-		}
-		plan.NetworkOrder = ports
-	}
-	if types := runplan.EventTypes(text); !isBCC && len(types) > 0 {
-		if plan == nil {
-			plan = &runplan.Plan{}
-		}
-		plan.EventTypes = types
-	}
-	if plan != nil {
-		// The object keeps the plan too, for run --emit-object.
-		src.Text = append(bytes.Clone(src.Text), plan.ObjectAsm()...)
-	} else {
-		plan = &runplan.Plan{}
-	}
-	obj, err := compile.Object(c.Context, src)
-	if err != nil {
-		return nil, *plan, fmt.Errorf("%s: %w", textsafe.Escape(path), err)
-	}
-	if out := c.String("emit-object"); out != "" {
-		return nil, *plan, writeObject(out, obj)
-	}
-	return obj, *plan, nil
+	return out.Object, out.Plan, nil
 }
 
 // attachFlags are the attach flags (--uprobe LIB:SYM=PROG and the like)

@@ -22,6 +22,7 @@ var loadsBPF = []string{
 	"./internal/builtins", // the specs, with the embedded objects
 	"./internal/compile",  // libbpf's BTF dump API
 	"./internal/execs",    // exec's run loop
+	"./internal/frontend", // run's reading and compiling (internal/compile)
 	"./internal/opens",    // open's run loop
 	"./internal/printk",   // printk's run loop
 	"./internal/probe",    // the loader: libbpfgo
