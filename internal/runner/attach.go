@@ -256,7 +256,9 @@ func fallBack(e *entry, reason error, progs map[string]probe.Program, tracefs st
 		return nil
 	}
 	if !e.moved && a.Kind == runplan.Kprobe {
-		if tps := syscallTracepoints(a.Target); tps != nil {
+		// a program that reads the probe's registers cannot run on the
+		// syscall's tracepoint: an optional one is left out (below)
+		if tps := syscallTracepoints(a.Target); tps != nil && !(progs[a.Program].ReadsContext && e.want.Optional) {
 			if progs[a.Program].ReadsContext {
 				suggest := tps[0]
 				for _, tp := range tps {

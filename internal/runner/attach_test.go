@@ -1,9 +1,11 @@
 package runner
 
 import (
+	"errors"
 	"strings"
 	"testing"
 
+	"github.com/ebpf-hello/ebpf-hello/internal/probe"
 	"github.com/ebpf-hello/ebpf-hello/internal/runplan"
 )
 
@@ -20,5 +22,23 @@ func TestNoneAttachedSaysWhy(t *testing.T) {
 	}
 	if err := noneAttached(nil); err == nil || err.Error() != "no program could attach" {
 		t.Errorf("no entries: %v", err)
+	}
+}
+
+// TestOptionalKprobeReadingRegistersIsLeftOut: an optional kprobe on a
+// syscall (a script's `if BPF.ksymname(...) != -1:`) whose program reads
+// the probe's registers cannot move to the syscall's tracepoint: it is
+// left out, not an error that stops the others.
+func TestOptionalKprobeReadingRegistersIsLeftOut(t *testing.T) {
+	a := runplan.Attach{Program: "syscall__stat_entry", Kind: runplan.Kprobe, Target: "__x64_sys_stat", Optional: true}
+	e := newEntry(a, "")
+	progs := map[string]probe.Program{a.Program: {Name: a.Program, ReadsContext: true}}
+	if err := fallBack(e, errors.New("kernel built without CONFIG_KPROBES"), progs, ""); err != nil || !e.dropped {
+		t.Errorf("optional: err %v, dropped %v", err, e.dropped)
+	}
+	a.Optional = false
+	e = newEntry(a, "")
+	if err := fallBack(e, errors.New("kernel built without CONFIG_KPROBES"), progs, ""); err == nil || !strings.Contains(err.Error(), "reads the probe's registers") {
+		t.Errorf("required: %v", err)
 	}
 }
