@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -41,6 +42,10 @@ func runExecer(spec string) int {
 	if err := json.Unmarshal([]byte(spec), &v); err != nil || len(v) < 2 {
 		return 2
 	}
+	// PR_SET_NAME names the calling thread only: the exec below must run
+	// on that thread, or a failed exec keeps another thread's name (the
+	// goroutine may move while it waits for stdin).
+	runtime.LockOSThread()
 	name, _ := unix.BytePtrFromString(v[0])
 	_ = unix.Prctl(unix.PR_SET_NAME, uintptr(unsafe.Pointer(name)), 0, 0, 0)
 	fmt.Printf("%d\n", os.Getpid())
