@@ -219,29 +219,10 @@ func (t *translator) notARead(i, j int) bool {
 	case "=", "+=", "-=", "*=", "/=", "%=", "&=", "|=", "^=", "<<=", ">>=", "++", "--", "(":
 		return true
 	}
-	depth := 0
-	for k := i - 1; k >= 0 && k > i-200; k-- {
-		switch t.tok(k) {
-		case ")", "]":
-			depth++
-		case "[":
-			depth--
-		case "(":
-			if depth > 0 {
-				depth--
-				continue
-			}
-			fn := t.tok(k - 1)
-			if fn == "sizeof" || fn == "typeof" || fn == "__typeof__" || fn == "offsetof" ||
-				strings.HasPrefix(fn, "bpf_probe_read") || strings.HasPrefix(fn, "bpf_core_") ||
-				strings.HasPrefix(fn, "BPF_CORE_READ") {
-				return true
-			}
-		case "{", "}", ";":
-			return false
-		}
-	}
-	return false
+	fn := t.enclosingCall(i)
+	return fn == "sizeof" || fn == "typeof" || fn == "__typeof__" || fn == "offsetof" ||
+		strings.HasPrefix(fn, "bpf_probe_read") || strings.HasPrefix(fn, "bpf_core_") ||
+		strings.HasPrefix(fn, "BPF_CORE_READ")
 }
 
 // addressOnly: p->... at i..j is an address: after &, or the source
@@ -251,11 +232,16 @@ func (t *translator) addressOnly(i, j int) bool {
 	if t.tok(i-1) == "&" {
 		return true
 	}
-	switch t.tok(j + 1) {
-	case ",", ")":
-	default:
+	if next := t.tok(j + 1); next != "," && next != ")" {
 		return false
 	}
+	fn := t.enclosingCall(i)
+	return strings.HasPrefix(fn, "bpf_probe_read") || strings.HasPrefix(fn, "bpf_core_read")
+}
+
+// enclosingCall names what the innermost parenthesis still open before
+// token i follows (a function, sizeof), within its statement; "" if none.
+func (t *translator) enclosingCall(i int) string {
 	depth := 0
 	for k := i - 1; k >= 0 && k > i-200; k-- {
 		switch t.tok(k) {
@@ -268,13 +254,12 @@ func (t *translator) addressOnly(i, j int) bool {
 				depth--
 				continue
 			}
-			fn := t.tok(k - 1)
-			return strings.HasPrefix(fn, "bpf_probe_read") || strings.HasPrefix(fn, "bpf_core_read")
+			return t.tok(k - 1)
 		case "{", "}", ";":
-			return false
+			return ""
 		}
 	}
-	return false
+	return ""
 }
 
 // userElement rewrites v[i] or v->field[i] where the element is a user

@@ -193,12 +193,18 @@ func (r *reader) rowSpec(row []*node, en *env) (*runplan.Print, error) {
 	return out, nil
 }
 
+// own: name is one of the callback's own values, known per event only:
+// the event, a local, a global holding the first event's value.
+func (e *env) own(name string) bool {
+	return name == e.event || e.locals[name] != nil || e.firsts[name]
+}
+
 // mentions: whether an expression names the callback's own values.
 func (e *env) mentions(n *node) bool {
 	if n == nil {
 		return false
 	}
-	if n.kind == "name" && (n.text == e.event || e.locals[n.text] != nil || e.firsts[n.text]) {
+	if n.kind == "name" && e.own(n.text) {
 		return true
 	}
 	if e.mentions(n.x) || e.mentions(n.y) {
@@ -222,7 +228,7 @@ func (e *env) mentions(n *node) bool {
 func (e *env) mentioned(chain []*stmt) bool {
 	for _, b := range chain {
 		for _, t := range b.toks {
-			if t.kind == tName && (t.text == e.event || e.locals[t.text] != nil || e.firsts[t.text]) {
+			if t.kind == tName && e.own(t.text) {
 				return true
 			}
 		}

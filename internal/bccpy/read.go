@@ -1213,12 +1213,12 @@ func (r *reader) perfEvent(n *node, line int) {
 		if f, ok := r.num(v); ok && f >= 1 && f <= 100000 {
 			target = strconv.Itoa(int(f))
 		} else if ok && f != 0 {
-			r.note(line, "attach_perf_event(sample_freq=%v): out of 1..100000 Hz; sampled at %d Hz", f, 49)
+			r.note(line, "attach_perf_event(sample_freq=%v): out of 1..100000 Hz; sampled at run's --freq", f)
 		}
 	}
 	if v := r.kw(n, "sample_period", 3); v != nil && target == "" {
 		if f, ok := r.num(v); !ok || f != 0 {
-			r.note(line, "attach_perf_event(sample_period=...) is sampled by frequency instead (--freq, 49 Hz by default)")
+			r.note(line, "attach_perf_event(sample_period=...) is sampled by frequency instead (run's --freq)")
 		}
 	}
 	if v := n.kwargs["cpu"]; v != nil {

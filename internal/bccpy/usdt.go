@@ -2,6 +2,7 @@ package bccpy
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/ebpf-hello/ebpf-hello/internal/runplan"
 )
@@ -54,12 +55,9 @@ func (r *reader) usdtMethod(u *usdtContext, method string, n *node) {
 			r.note(n.line, "%s without a literal probe and fn_name: not attached", method)
 			return
 		}
-		provider, name := "", probe
-		for i := len(probe) - 1; i >= 0; i-- {
-			if probe[i] == ':' {
-				provider, name = probe[:i], probe[i+1:]
-				break
-			}
+		provider, name := "", probe // "[provider:]name"
+		if i := strings.LastIndexByte(probe, ':'); i >= 0 {
+			provider, name = probe[:i], probe[i+1:]
 		}
 		u.probes = append(u.probes, runplan.Attach{
 			Program: fn, Kind: runplan.USDT, Target: u.path + ":" + provider + ":" + name, PID: u.pid,
